@@ -1,0 +1,142 @@
+"""Plain data that the domain core passes around.
+
+Nothing here knows about Flask or SQLAlchemy: a round is described by a
+:class:`RoundSpec`, ballots reach the tally as :class:`Counts`, and the tally
+returns plain dicts shaped like the tally JSON contract.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+#: Keys of options, criteria, groups and subjects.  They appear in URLs, CSV
+#: files and JSON, so they are kept simple; a leading letter or digit means no
+#: key can collide with the ``_blank`` bucket of the tally.
+KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+#: The bucket in tally counts for answers left empty (paper ballots only).
+BLANK = "_blank"
+
+#: The criterion key used when a spec lists no criteria.
+OVERALL = "overall"
+
+ACCESS_MODES = ("codes", "link")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One grade of the scale.  ``points is None`` marks an abstention
+    (不了解/弃权): counted, never scored."""
+
+    key: str
+    label: str
+    points: Fraction | None
+
+    @property
+    def is_abstention(self) -> bool:
+        return self.points is None
+
+
+@dataclass(frozen=True)
+class Criterion:
+    key: str
+    label: str
+    weight: Fraction = Fraction(1)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """A voter group (党员互评, 群众评议, 上级, ...) with its weight in the
+    subject's composite score and the number of voters expected."""
+
+    key: str
+    label: str
+    weight: Fraction = Fraction(1)
+    expected: int | None = None
+
+
+@dataclass(frozen=True)
+class Subject:
+    key: str
+    name: str
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class RoundSpec:
+    title: str
+    options: tuple[Option, ...]
+    criteria: tuple[Criterion, ...]
+    groups: tuple[Group, ...]
+    subjects: tuple[Subject, ...]
+    template: str | None = None
+    access: str = "codes"
+    anonymity_min: int = 5
+    rules: dict[str, Any] = field(default_factory=dict)
+
+    def option(self, key: str) -> Option | None:
+        return next((o for o in self.options if o.key == key), None)
+
+
+@dataclass
+class Counts:
+    """Aggregated answers of a round, the only input the tally needs.
+
+    ``ballots[g]``          ballots received from group ``g`` (turnout)
+    ``cast[(g, s)]``        ballots of group ``g`` that include subject ``s``
+    ``answers[(g, s, c)]``  ``{option_key: n}`` for subject ``s``, criterion ``c``;
+                            blanks are whatever ``cast`` has beyond these counts
+    """
+
+    ballots: dict[str, int] = field(default_factory=dict)
+    cast: dict[tuple[str, str], int] = field(default_factory=dict)
+    answers: dict[tuple[str, str, str], dict[str, int]] = field(default_factory=dict)
+
+    def add_ballot(self, group: str, answers: dict[tuple[str, str], str | None]) -> None:
+        """Add one ballot: ``answers`` maps ``(subject, criterion)`` to an
+        option key, or to ``None`` for a blank."""
+        self.ballots[group] = self.ballots.get(group, 0) + 1
+        for subject in {s for s, _ in answers}:
+            self.cast[(group, subject)] = self.cast.get((group, subject), 0) + 1
+        for (subject, criterion), option in answers.items():
+            if option is None:
+                continue
+            bucket = self.answers.setdefault((group, subject, criterion), {})
+            bucket[option] = bucket.get(option, 0) + 1
+
+
+class SpecError(ValueError):
+    """A problem with user-supplied data, located precisely enough to fix:
+    ``source`` is a file name (or form), ``line`` a 1-based line number where
+    known, ``field`` a dotted path such as ``groups[1].weight``."""
+
+    def __init__(self, message: str, *, source: str | None = None,
+                 line: int | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.line = line
+        self.field = field
+
+    def __str__(self) -> str:
+        where = ""
+        if self.source:
+            where += self.source
+        if self.line is not None:
+            where += f":{self.line}" if where else f"line {self.line}"
+        if self.field:
+            where += f" [{self.field}]" if where else f"[{self.field}]"
+        return f"{where}: {self.message}" if where else self.message
+
+
+class SpecErrors(ValueError):
+    """Several :class:`SpecError` found in one pass, so a user fixes a file
+    once rather than once per error."""
+
+    def __init__(self, errors: list[SpecError]):
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors

@@ -1,0 +1,197 @@
+"""Paper ballots entered as CSV (DESIGN.md, "Paper ballots CSV").
+
+One row per answer, header ``ballot,group,subject,criterion,option``.  Rows
+sharing a ballot label form one ballot, wherever they are in the file;
+``criterion`` may be empty when the round has a single criterion, and an
+empty ``option`` is a blank.  The whole file is checked before anything is
+returned, so an import is all or nothing.
+
+Besides keys, a cell may hold the label (a subject: the name) when exactly
+one item has it, because whoever types up paper sheets reads 优秀, not
+``excellent``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .model import RoundSpec, SpecError, SpecErrors
+from .spec import csv_rows
+
+COLUMNS = ("ballot", "group", "subject", "criterion", "option")
+#: Beyond this many, errors are summarised: a file with a wrong column
+#: mapping would otherwise produce thousands of identical lines.
+MAX_ERRORS = 100
+_HEADER_TEXT = ",".join(COLUMNS)
+
+#: ``report(message, line=None, column=None)`` records one error.
+_Report = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class PaperBallot:
+    """One paper ballot: ``answers`` maps ``(subject, criterion)`` to an
+    option key, or to None for a blank."""
+
+    label: str
+    group: str
+    answers: dict[tuple[str, str], str | None]
+
+
+@dataclass
+class _Draft:
+    group: str
+    line: int
+    answers: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+class _Lookup:
+    """Resolves a cell to a key: the key itself, or a label only one item has
+    (and that is no other item's key)."""
+
+    def __init__(self, column: str, items: Sequence, label_attr: str = "label"):
+        self.column = column
+        self.keys = [item.key for item in items]
+        self.map = {key: key for key in self.keys}
+        labels = Counter(getattr(item, label_attr) for item in items)
+        for item in items:
+            label = getattr(item, label_attr)
+            if labels[label] == 1:
+                self.map.setdefault(label, item.key)
+
+    def get(self, value: str) -> str | None:
+        return self.map.get(value)
+
+    def unknown(self, value: str) -> str:
+        shown = ", ".join(self.keys[:10])
+        if len(self.keys) > 10:
+            shown += f", … ({len(self.keys)} in all)"
+        return f"unknown {self.column} {value!r}; expected one of: {shown}"
+
+
+def parse_paper_ballots(text: str, spec: RoundSpec, *,
+                        source: str = "<csv>") -> list[PaperBallot]:
+    """Check a whole paper-ballot CSV against the round and return its ballots
+    in order of first appearance; raise :class:`SpecErrors` listing every
+    problem (line 1 is the header; ``field`` is the column)."""
+    errors: list[SpecError] = []
+
+    def error(message: str, line: int | None = None, column: str | None = None) -> None:
+        errors.append(SpecError(message, source=source, line=line, field=column))
+
+    rows = [(line, _trim_end(cells)) for line, cells in
+            csv_rows(text.removeprefix("\ufeff"), source)]
+    if not rows:
+        error(f"the file is empty; expected the header {_HEADER_TEXT}")
+        raise SpecErrors(errors)
+    header_line, header = rows[0]
+    names = _check_header(header, header_line, error)
+    if errors:
+        raise SpecErrors(errors)  # rows cannot be read without their columns
+    if len(rows) == 1:
+        error("no ballots: the file has a header but no rows below it", header_line)
+        raise SpecErrors(errors)
+
+    lookups = {"group": _Lookup("group", spec.groups),
+               "subject": _Lookup("subject", spec.subjects, "name"),
+               "criterion": _Lookup("criterion", spec.criteria),
+               "option": _Lookup("option", spec.options)}
+    drafts: dict[str, _Draft] = {}
+    for line, cells in rows[1:]:
+        if len(cells) > len(names):
+            error(f"{len(cells)} cells, but the header has {len(names)} columns", line)
+            continue
+        row = dict(zip(names, cells + [""] * (len(names) - len(cells)), strict=True))
+        answer = _answer(row, spec, lookups, line, error)
+        if answer is not None:
+            _add(drafts, row["ballot"], *answer, line, error)
+
+    if errors:
+        if len(errors) > MAX_ERRORS:
+            more = len(errors) - MAX_ERRORS
+            errors[MAX_ERRORS:] = [SpecError(f"… and {more} more errors", source=source)]
+        raise SpecErrors(errors)
+    return [PaperBallot(label, d.group, d.answers) for label, d in drafts.items()]
+
+
+def _trim_end(cells: list[str]) -> list[str]:
+    """Drop trailing empty cells: spreadsheets add them after the last column."""
+    while cells and not cells[-1]:
+        cells = cells[:-1]
+    return cells
+
+
+def _check_header(header: list[str], line: int, error: _Report) -> list[str]:
+    names = [h.strip().lower() for h in header]
+    if not set(names) & set(COLUMNS):
+        error(f"the first line must be the header {_HEADER_TEXT}, got {','.join(header)!r}",
+              line)
+        return names
+    for column in COLUMNS:
+        if column not in names:
+            error(f"missing column {column}; the header must be {_HEADER_TEXT}", line, column)
+    seen = set()
+    for position, name in enumerate(names, start=1):
+        if name in seen:
+            error(f"column {name} appears twice", line, name)
+        elif not name:
+            error(f"column {position} has no name; the header must be {_HEADER_TEXT}", line)
+        elif name not in COLUMNS:
+            error(f"unexpected column {name!r}; the header must be {_HEADER_TEXT}", line, name)
+        seen.add(name)
+    return names
+
+
+def _answer(row: dict[str, str], spec: RoundSpec, lookups: dict[str, _Lookup], line: int,
+            error: _Report) -> tuple[str, str, str, str | None] | None:
+    """``(group, subject, criterion, option)`` of one row, or None after
+    reporting what is wrong with it."""
+    ok = True
+
+    def resolve(column: str) -> str | None:
+        nonlocal ok
+        value = row[column]
+        if not value:
+            ok = False
+            error(f"{column} is empty", line, column)
+            return None
+        key = lookups[column].get(value)
+        if key is None:
+            ok = False
+            error(lookups[column].unknown(value), line, column)
+        return key
+
+    if not row["ballot"]:
+        ok = False
+        error("ballot label is empty", line, "ballot")
+    group, subject = resolve("group"), resolve("subject")
+    if row["criterion"]:
+        criterion = resolve("criterion")
+    elif len(spec.criteria) == 1:
+        criterion = spec.criteria[0].key
+    else:
+        ok = False
+        criterion = None
+        keys = ", ".join(c.key for c in spec.criteria)
+        error(f"criterion is empty, but this round has {len(spec.criteria)} criteria: {keys}",
+              line, "criterion")
+    option = resolve("option") if row["option"] else None
+    return (group, subject, criterion, option) if ok else None
+
+
+def _add(drafts: dict[str, _Draft], label: str, group: str, subject: str, criterion: str,
+         option: str | None, line: int, error: _Report) -> None:
+    draft = drafts.setdefault(label, _Draft(group, line))
+    if draft.group != group:
+        error(f"ballot {label!r} is for group {draft.group!r} (line {draft.line}), "
+              f"not {group!r}", line, "group")
+        return
+    if (subject, criterion) in draft.answers:
+        error(f"ballot {label!r} answers subject {subject!r}, criterion {criterion!r} twice "
+              f"(also on line {draft.lines[(subject, criterion)]})", line, "subject")
+        return
+    draft.answers[(subject, criterion)] = option
+    draft.lines[(subject, criterion)] = line

@@ -1,0 +1,115 @@
+"""Classification rules: turning a tally into proposals and flags.
+
+The software proposes; the 支委会/党员大会 decides ("不能简单地以票取人").
+Every threshold is a round setting read from ``spec.rules`` by the plugin
+that applies it.  Thresholds compare exactly: "超过" (more than) is ``>``,
+"不超过" (not more than) is ``<=``.  Plain data in, plain data out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from typing import Any
+
+
+def as_fraction(value: Any, name: str) -> Fraction:
+    """A rule value from TOML (int, float, "1/3") as an exact Fraction."""
+    if isinstance(value, bool):
+        raise ValueError(f"rules.{name} must be a number, got {value!r}")
+    try:
+        return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise ValueError(f"rules.{name} must be a number, got {value!r}") from None
+
+
+def pooled_counts(subject: Mapping) -> dict[str, int] | None:
+    """Answers per option over all criteria; None when suppressed."""
+    total: dict[str, int] = {}
+    for entry in subject["criteria"].values():
+        if entry["counts"] is None:
+            return None
+        for key, n in entry["counts"].items():
+            total[key] = total.get(key, 0) + n
+    return total
+
+
+def share(subject: Mapping, option: str) -> Fraction | None:
+    """The share of answers (blanks and abstentions included in the
+    denominator: 占测评人数) that chose ``option``; None if nothing to count."""
+    counts = pooled_counts(subject)
+    if not counts:
+        return None
+    total = sum(counts.values())
+    return Fraction(counts.get(option, 0), total) if total else None
+
+
+def band(score: Fraction | None, bands: Iterable[Mapping]) -> str | None:
+    """The option of the first band whose ``min`` the score reaches.
+
+    ``bands`` is ordered from the top, e.g. ``[{min = 90, option =
+    "excellent"}, {min = 70, option = "qualified"}, ...]``.
+    """
+    if score is None:
+        return None
+    for entry in bands:
+        if score >= as_fraction(entry["min"], "bands.min"):
+            return entry["option"]
+    return None
+
+
+def quota_limit(quota: Fraction, population: int) -> int:
+    """How many may get a grade capped at ``quota`` of ``population``:
+    "一般不超过1/3" rounds down."""
+    return math.floor(quota * population)
+
+
+def apply_quota(subjects: list[dict], proposals: dict[str, str | None], option: str,
+                limit: int, fallback: str | None) -> dict[str, list[str]]:
+    """Cap ``option`` at ``limit`` subjects, best ranked first.
+
+    Subjects proposed for ``option`` beyond the limit get ``fallback`` and the
+    flag ``quota_exceeded:<option>``.  A tie that straddles the limit is not
+    broken: the tied subjects get no proposal and the flag
+    ``quota_tie:<option>``, for the committee to decide.  ``subjects`` must
+    be in rank order.  Changes ``proposals`` in place and returns the flags.
+    """
+    flags: dict[str, list[str]] = {}
+    candidates = [s for s in subjects if proposals.get(s["key"]) == option]
+    if len(candidates) <= limit:
+        return flags
+    boundary = candidates[limit]["score"]  # the best score left out
+    straddles = limit > 0 and candidates[limit - 1]["score"] == boundary
+    for subject in candidates:
+        if subject["score"] > boundary:
+            continue
+        if straddles and subject["score"] == boundary:
+            proposals[subject["key"]] = None
+            flags.setdefault(subject["key"], []).append(f"quota_tie:{option}")
+        else:
+            proposals[subject["key"]] = fallback
+            flags.setdefault(subject["key"], []).append(f"quota_exceeded:{option}")
+    return flags
+
+
+def quorum_flags(turnout: Mapping[str, Mapping], quorum: Fraction) -> list[str]:
+    """``quorum_not_met:<group>`` for each group whose ballots are not more
+    than ``quorum`` of those expected (到会过半: ballots > expected / 2)."""
+    return [f"quorum_not_met:{group}" for group, t in turnout.items()
+            if t.get("expected") and not t["ballots"] > quorum * t["expected"]]
+
+
+def share_flags(subject: Mapping, thresholds: Mapping[str, Any], prefix: str) -> list[str]:
+    """``<prefix>:<option>`` for each option whose share is more than its
+    threshold ("超过"), e.g. 不合格票超过1/3 → review."""
+    flags = []
+    for option, threshold in thresholds.items():
+        value = share(subject, option)
+        if value is not None and value > as_fraction(threshold, f"{prefix}.{option}"):
+            flags.append(f"{prefix}:{option}")
+    return flags
+
+
+__all__ = ["apply_quota", "as_fraction", "band", "pooled_counts", "quorum_flags",
+           "quota_limit", "share", "share_flags"]

@@ -1,0 +1,738 @@
+"""Round specs: TOML text (or the same data as a dict) → a validated :class:`RoundSpec`.
+
+Every problem is collected before anything is raised, so a secretary fixes a
+spec in one pass: the :class:`SpecErrors` lists each error with the field's
+dotted path (``groups[1].weight``, 0-based) and, where it can be found, the
+1-based line of the TOML text.  :func:`spec_to_dict` is the inverse, for
+storing a round as JSON and parsing it again with :func:`spec_from_dict`.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import difflib
+import io
+import math
+import pathlib
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+from .model import (
+    ACCESS_MODES,
+    KEY_RE,
+    OVERALL,
+    Criterion,
+    Group,
+    Option,
+    RoundSpec,
+    SpecError,
+    SpecErrors,
+    Subject,
+)
+
+TOP_LEVEL_KEYS = ("title", "template", "access", "anonymity_min", "scale", "criteria",
+                  "groups", "subjects", "subjects_file", "rules")
+TITLE_MAX = 200
+OVERALL_LABEL = "总体评价"
+
+#: Set by :func:`spec_to_dict` next to ``template``: the template is already
+#: merged in, so its name is kept but not looked up again (the plugin that
+#: offered it may be gone by the time a stored round is re-read).  Accepted
+#: from dicts only, never from TOML.
+RESOLVED = "resolved"
+
+#: Header names accepted in subject tables, by column, first match wins.  The
+#: Chinese ones are what a roster exported from a personnel system has.
+SUBJECT_COLUMNS = {
+    "key": ("key", "工号", "编号", "序号"),
+    "name": ("name", "姓名", "名称"),
+    "unit": ("unit", "单位", "部门", "支部"),
+}
+
+_NONE: Mapping = MappingProxyType({})
+
+
+class _Registries(NamedTuple):
+    """What plugins registered, by name."""
+
+    templates: Mapping[str, Mapping]
+    scales: Mapping[str, Sequence]
+    criteria_sets: Mapping[str, Sequence]
+
+
+# -- public API ------------------------------------------------------------------
+
+def parse_spec(text: str, *, source: str = "<spec>", base_dir: pathlib.Path | None = None,
+               templates: Mapping[str, Mapping] = _NONE, scales: Mapping[str, Sequence] = _NONE,
+               criteria_sets: Mapping[str, Sequence] = _NONE) -> RoundSpec:
+    """Parse and validate a TOML round spec; raise :class:`SpecErrors` listing every problem.
+
+    ``base_dir`` is where ``subjects_file`` is looked for; without it a spec
+    may not name one (a spec typed into a form must not read server files).
+    ``templates``, ``scales`` and ``criteria_sets`` are the plugins'
+    registries: a spec may say ``template = "name"``, ``scale = "name"`` and
+    ``criteria = "name"``.
+    """
+    text = text.removeprefix("\ufeff")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SpecErrors([_toml_error(error, text, source)]) from None
+    return _build(data, _Errors(source, _Locator(text).line), base_dir,
+                  _Registries(templates, scales, criteria_sets), from_text=True)
+
+
+def load_spec(path: pathlib.Path, templates: Mapping[str, Mapping] = _NONE, *,
+              scales: Mapping[str, Sequence] = _NONE,
+              criteria_sets: Mapping[str, Sequence] = _NONE) -> RoundSpec:
+    """Read a spec file (UTF-8, BOM tolerated); ``subjects_file`` is relative to its folder."""
+    path = pathlib.Path(path)
+    text = _read_text(path, str(path))
+    return parse_spec(text, source=str(path), base_dir=path.parent, templates=templates,
+                      scales=scales, criteria_sets=criteria_sets)
+
+
+def spec_from_dict(data: Mapping, *, source: str = "<spec>",
+                   base_dir: pathlib.Path | None = None,
+                   templates: Mapping[str, Mapping] = _NONE,
+                   scales: Mapping[str, Sequence] = _NONE,
+                   criteria_sets: Mapping[str, Sequence] = _NONE) -> RoundSpec:
+    """Validate TOML-shaped plain data (as from ``tomllib`` or :func:`spec_to_dict`)."""
+    return _build(data, _Errors(source), base_dir,
+                  _Registries(templates, scales, criteria_sets), from_text=False)
+
+
+def spec_to_dict(spec: RoundSpec) -> dict:
+    """The spec as TOML-shaped plain data, JSON-safe as long as its rules are.
+
+    Numbers are ints when whole and ``"a/b"`` strings otherwise, so nothing is
+    rounded; ``spec_from_dict(spec_to_dict(s)) == s``.
+    """
+    data: dict[str, Any] = {"title": spec.title}
+    if spec.template is not None:
+        data["template"] = spec.template
+        data[RESOLVED] = True
+    data["access"] = spec.access
+    data["anonymity_min"] = spec.anonymity_min
+    data["scale"] = {"options": [
+        {"key": o.key, "label": o.label}
+        | ({} if o.points is None else {"points": _number_out(o.points)})
+        for o in spec.options]}
+    data["criteria"] = [{"key": c.key, "label": c.label, "weight": _number_out(c.weight),
+                         "description": c.description} for c in spec.criteria]
+    data["groups"] = [
+        {"key": g.key, "label": g.label, "weight": _number_out(g.weight)}
+        | ({} if g.expected is None else {"expected": g.expected})
+        for g in spec.groups]
+    data["subjects"] = [{"key": s.key, "name": s.name, "unit": s.unit} for s in spec.subjects]
+    data["rules"] = copy.deepcopy(spec.rules)
+    return data
+
+
+def read_subjects_table(path: pathlib.Path) -> list[Subject]:
+    """Subjects from a .csv (UTF-8) or .xlsx table whose header row names the
+    columns key, name and optionally unit (any order, any case; other columns
+    are ignored).  Errors carry the file as source, the row as line and the
+    column as field."""
+    path = pathlib.Path(path)
+    source = str(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows = csv_rows(_read_text(path, source), source)
+    elif suffix == ".xlsx":
+        rows = _xlsx_rows(path, source)
+    else:
+        raise SpecErrors([SpecError(f"cannot read {suffix or 'a file without extension'}; "
+                                    "use a .csv or .xlsx file", source=source)])
+    return _subjects_from_rows(rows, source)
+
+
+# -- error collection ----------------------------------------------------------------
+
+class _Errors:
+    """Collects errors, filling in the source and the line of each field."""
+
+    def __init__(self, source: str, locate: Callable[[str], int | None] | None = None):
+        self.source = source
+        self.locate = locate or (lambda field: None)
+        #: top-level keys a template supplied -> that template, as the source
+        #: of their errors (their lines are not in the spec text).
+        self.foreign: dict[str, str] = {}
+        self.items: list[SpecError] = []
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def add(self, message: str, field: str | None = None) -> None:
+        source = self.foreign.get(_top(field), self.source)
+        self.items.append(SpecError(message, source=source, line=self.line(field), field=field))
+
+    def line(self, field: str | None) -> int | None:
+        if not field or _top(field) in self.foreign:
+            return None
+        return self.locate(field)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise SpecErrors(self.items)
+
+
+# -- the spec ----------------------------------------------------------------------
+
+def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Registries, *,
+           from_text: bool) -> RoundSpec:
+    if not isinstance(data, Mapping):
+        e.add(f"a spec must be a table of keys, got {_show(data)}")
+        e.raise_if_any()
+    allowed = TOP_LEVEL_KEYS if from_text else (*TOP_LEVEL_KEYS, RESOLVED)
+    merged, template = _apply_template(e, data, registries.templates, allowed)
+    if merged is None:
+        # An unknown template leaves too much unknown to check the rest usefully.
+        e.raise_if_any()
+    d: Mapping = merged
+
+    title = _text(e, d.get("title"), "title", max_len=TITLE_MAX)
+    access = d.get("access", "codes")
+    if access not in ACCESS_MODES:
+        e.add(f"access must be {' or '.join(map(_show, ACCESS_MODES))}, got {_show(access)}",
+              "access")
+    anonymity_min = _whole(e, d.get("anonymity_min", 5), "anonymity_min", minimum=1)
+    options = _scale(e, d.get("scale"), registries.scales)
+    criteria = _criteria(e, d.get("criteria"), registries.criteria_sets)
+    groups = _entries(e, d.get("groups"), "groups", _group,
+                      need="at least one voter group is required")
+    subjects = _subjects(e, d, base_dir)
+    rules = d.get("rules", {})
+    if not isinstance(rules, Mapping):
+        e.add(f"rules must be a table, got {_show(rules)}", "rules")
+
+    e.raise_if_any()
+    return RoundSpec(title=title, options=options, criteria=criteria, groups=groups,
+                     subjects=subjects, template=template, access=access,
+                     anonymity_min=anonymity_min, rules=copy.deepcopy(dict(rules)))
+
+
+def _apply_template(e: _Errors, data: Mapping, templates: Mapping[str, Mapping],
+                    allowed: tuple[str, ...]) -> tuple[Mapping | None, str | None]:
+    """Merge the spec over its template: missing top-level keys come from the
+    template, ``rules`` merge key by key (the spec wins).  Returns
+    ``(merged, name)``, or ``(None, None)`` when the template is unknown."""
+    for key in data:
+        if key not in allowed:
+            e.add(_unknown_key(key, TOP_LEVEL_KEYS), str(key))
+    resolved = data.get(RESOLVED, False) if RESOLVED in allowed else False
+    if not isinstance(resolved, bool):
+        e.add(f"resolved must be true or false, got {_show(resolved)}", RESOLVED)
+    name = data.get("template")
+    if name is None:
+        return data, None
+    if not isinstance(name, str) or not name.strip():
+        e.add(f"template must be a template name, got {_show(name)}", "template")
+        return None, None
+    if resolved is True:
+        return data, name
+    base = templates.get(name)
+    if base is None:
+        known = ", ".join(sorted(templates)) or "none are installed"
+        e.add(f"unknown template {_show(name)}; known templates: {known}", "template")
+        return None, None
+    if not isinstance(base, Mapping):
+        e.add(f"template {_show(name)} is not a table (a bug in the plugin offering it)",
+              "template")
+        return None, None
+
+    origin = f"template {name}"
+    inherited = {k: v for k, v in base.items() if k not in data and k not in ("template", RESOLVED)}
+    if "subjects" in data or "subjects_file" in data:
+        # Both name the subjects: the spec's choice replaces the template's.
+        inherited.pop("subjects", None)
+        inherited.pop("subjects_file", None)
+    e.foreign.update(dict.fromkeys(inherited, origin))
+    for key in inherited:
+        if key not in TOP_LEVEL_KEYS:
+            e.add(_unknown_key(key, TOP_LEVEL_KEYS), str(key))
+    merged = {**inherited, **data}
+    if isinstance(base.get("rules"), Mapping) and isinstance(data.get("rules"), Mapping):
+        merged["rules"] = {**base["rules"], **data["rules"]}
+    return merged, name
+
+
+def _scale(e: _Errors, value: Any, scales: Mapping[str, Sequence]) -> tuple[Option, ...]:
+    if value is None:
+        e.add("scale is required: a table with options = [{ key, label, points }, ...] "
+              "or the name of a scale", "scale")
+        return ()
+    if isinstance(value, str):
+        return _registered(e, "scale", value, scales, _options)
+    scale = _table(e, value, "scale", ("options",))
+    return () if scale is None else _options(e, scale.get("options"))
+
+
+def _options(e: _Errors, raw: Any) -> tuple[Option, ...]:
+    options = _entries(e, raw, "scale.options", _option,
+                       need="the scale needs at least 2 options", minimum=2)
+    if (isinstance(raw, list | tuple) and len(raw) >= 2
+            and not any(isinstance(o, Mapping) and "points" in o for o in raw)):
+        e.add("at least one option must have points (an option without points "
+              "is an abstention)", "scale.options")
+    return options
+
+
+def _criteria(e: _Errors, value: Any,
+              criteria_sets: Mapping[str, Sequence]) -> tuple[Criterion, ...]:
+    if value is None or (isinstance(value, list | tuple) and not value):
+        return (Criterion(OVERALL, OVERALL_LABEL),)
+    if isinstance(value, str):
+        return _registered(e, "criteria", value, criteria_sets, _criteria_list)
+    return _criteria_list(e, value)
+
+
+def _criteria_list(e: _Errors, value: Any) -> tuple[Criterion, ...]:
+    return _entries(e, value, "criteria", _criterion, need="at least one criterion is required")
+
+
+def _registered(e: _Errors, field: str, name: str, registry: Mapping[str, Sequence],
+                build: Callable[[_Errors, Any], tuple]) -> tuple:
+    """A scale or criteria set that a plugin registered, named by ``field = "name"``.
+    Errors inside it are the plugin's: their source names it, not the spec."""
+    noun = "scale" if field == "scale" else "criteria set"
+    if name not in registry:
+        known = ", ".join(sorted(registry)) or "none are installed"
+        e.add(f"unknown {noun} {_show(name)}; known: {known}", field)
+        return ()
+    inner = _Errors(f"{noun} {name}")
+    built = build(inner, registry[name])
+    e.items.extend(inner.items)
+    return built
+
+
+def _subjects(e: _Errors, d: Mapping, base_dir: pathlib.Path | None) -> tuple[Subject, ...]:
+    inline, file = d.get("subjects"), d.get("subjects_file")
+    if inline is not None and file is not None:
+        e.add("give either subjects or subjects_file, not both", "subjects_file")
+        return ()
+    if file is None:
+        return _entries(e, inline, "subjects", _subject,
+                        need="at least one subject is required (subjects or subjects_file)")
+    if not isinstance(file, str) or not file.strip():
+        e.add(f'subjects_file must be a file name such as "members.xlsx", got {_show(file)}',
+              "subjects_file")
+        return ()
+    if base_dir is None:
+        e.add("subjects_file can only be used in a spec read from a file; "
+              "list the subjects or import them instead", "subjects_file")
+        return ()
+    path = pathlib.Path(base_dir) / file
+    if not path.is_file():
+        e.add(f"subjects_file {_show(file)}: no such file in {base_dir}", "subjects_file")
+        return ()
+    try:
+        return tuple(read_subjects_table(path))
+    except SpecErrors as errors:
+        e.items.extend(errors.errors)
+        return ()
+
+
+# -- entries of arrays: options, criteria, groups, subjects ---------------------------------
+
+def _option(e: _Errors, t: Mapping, f: str) -> Option:
+    key, label = _key(e, t.get("key"), f"{f}.key"), _text(e, t.get("label"), f"{f}.label")
+    points = _points(e, t["points"], f"{f}.points") if "points" in t else None
+    return Option(key, label, points)
+
+
+def _criterion(e: _Errors, t: Mapping, f: str) -> Criterion:
+    return Criterion(_key(e, t.get("key"), f"{f}.key"), _text(e, t.get("label"), f"{f}.label"),
+                     _weight(e, t.get("weight", 1), f"{f}.weight"),
+                     _text(e, t.get("description", ""), f"{f}.description", required=False))
+
+
+def _group(e: _Errors, t: Mapping, f: str) -> Group:
+    expected = t.get("expected")
+    if expected is not None:
+        expected = _whole(e, expected, f"{f}.expected", minimum=0)
+    return Group(_key(e, t.get("key"), f"{f}.key"), _text(e, t.get("label"), f"{f}.label"),
+                 _weight(e, t.get("weight", 1), f"{f}.weight"), expected)
+
+
+def _subject(e: _Errors, t: Mapping, f: str) -> Subject:
+    return Subject(_key(e, t.get("key"), f"{f}.key"), _text(e, t.get("name"), f"{f}.name"),
+                   _text(e, t.get("unit", ""), f"{f}.unit", required=False))
+
+
+_ENTRY_KEYS = {
+    _option: ("key", "label", "points"),
+    _criterion: ("key", "label", "weight", "description"),
+    _group: ("key", "label", "weight", "expected"),
+    _subject: ("key", "name", "unit"),
+}
+
+
+def _entries(e: _Errors, value: Any, field: str, build: Callable, *, need: str,
+             minimum: int = 1) -> tuple:
+    """An array of tables with unique keys, each checked and built by ``build``."""
+    if value is None:
+        e.add(need, field)
+        return ()
+    if isinstance(value, list | tuple) and len(value) < minimum:
+        e.add(f"{need}, got {len(value)}", field)
+        return ()
+    if not isinstance(value, list | tuple):
+        e.add(f"{_leaf(field)} must be an array of tables, got {_show(value)}", field)
+        return ()
+    built, seen = [], {}
+    for i, raw in enumerate(value):
+        f = f"{field}[{i}]"
+        before = len(e)
+        table = _table(e, raw, f, _ENTRY_KEYS[build])
+        if table is None:
+            continue
+        item = build(e, table, f)
+        key = table.get("key")
+        if isinstance(key, str) and key in seen:
+            first = seen[key]
+            where = f" on line {line}" if (line := e.line(f"{first}.key")) else ""
+            e.add(f"duplicate key {_show(key)}, also used by {first}{where}", f"{f}.key")
+        elif isinstance(key, str):
+            seen[key] = f
+        if len(e) == before:
+            built.append(item)
+    return tuple(built)
+
+
+# -- single values -------------------------------------------------------------------
+
+def _table(e: _Errors, value: Any, field: str, allowed: tuple[str, ...]) -> Mapping | None:
+    """``value`` if it is a table with no keys beyond ``allowed`` (typos would
+    otherwise be silently ignored, e.g. a ``wieght`` leaving the weight at 1)."""
+    if not isinstance(value, Mapping):
+        e.add(f"{field} must be a table, got {_show(value)}", field)
+        return None
+    for key in value:
+        if key not in allowed:
+            e.add(_unknown_key(key, allowed), f"{field}.{key}")
+    return value
+
+
+def _key(e: _Errors, value: Any, field: str) -> str | None:
+    if value is None:
+        e.add("key is required", field)
+    elif not isinstance(value, str) or not KEY_RE.fullmatch(value):
+        e.add("key must be 1-64 letters, digits, '_', '.' or '-', starting with a letter "
+              f"or digit, got {_show(value)}", field)
+    else:
+        return value
+    return None
+
+
+def _text(e: _Errors, value: Any, field: str, *, required: bool = True,
+          max_len: int | None = None) -> str | None:
+    """Text with surrounding whitespace removed; ``required`` means non-empty."""
+    name = _leaf(field)
+    if value is None:
+        e.add(f"{name} is required", field)
+        return None
+    if not isinstance(value, str):
+        e.add(f"{name} must be text, got {_show(value)}", field)
+        return None
+    text = value.strip()
+    if required and not text:
+        e.add(f"{name} must not be empty", field)
+        return None
+    if max_len is not None and len(text) > max_len:
+        e.add(f"{name} must be at most {max_len} characters, got {len(text)}", field)
+        return None
+    return text
+
+
+def _whole(e: _Errors, value: Any, field: str, *, minimum: int) -> int | None:
+    # bool is an int subclass; `expected = true` is a mistake, not 1.
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        e.add(f"{_leaf(field)} must be a whole number of at least {minimum}, "
+              f"got {_show(value)}", field)
+        return None
+    return value
+
+
+def _weight(e: _Errors, value: Any, field: str) -> Fraction | None:
+    number = _fraction(value)
+    if number is None or number <= 0:
+        e.add(f"{_leaf(field)} must be a positive number, got {_show(value)}", field)
+        return None
+    return number
+
+
+def _points(e: _Errors, value: Any, field: str) -> Fraction | None:
+    number = _fraction(value)
+    if number is None:
+        e.add(f"points must be a number (leave it out for an abstention), got {_show(value)}",
+              field)
+    return number
+
+
+# Text form of numbers, as spec_to_dict writes fractions ("1/3"); also "0.5".
+_NUMBER_TEXT = re.compile(r"\s*[-+]?\d+(?:\.\d+)?(?:/\d+)?\s*")
+
+
+def _fraction(value: Any) -> Fraction | None:
+    """``value`` as an exact Fraction, or None if it is not a finite number.
+    Floats go through their shortest repr, so 0.1 is 1/10, not 3602879701896397/2**55."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | Fraction):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(str(value)) if math.isfinite(value) else None
+    if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value):
+        try:
+            return Fraction(value.strip())
+        except (ValueError, ZeroDivisionError):
+            return None
+    return None
+
+
+def _number_out(number: Fraction) -> int | str:
+    return int(number) if number.denominator == 1 else str(number)
+
+
+def _show(value: Any) -> str:
+    """A value for a message, written as in TOML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list | tuple):
+        return "an array"
+    return str(value)
+
+
+def _top(field: str | None) -> str:
+    """The top-level key of a dotted path: ``groups[1].weight`` → ``groups``."""
+    return re.match(r"[^.\[]*", field or "")[0]
+
+
+def _leaf(field: str) -> str:
+    """The last name of a dotted path: ``groups[1].weight`` → ``weight``."""
+    return re.sub(r"\[\d+\]$", "", field.rsplit(".", 1)[-1])
+
+
+def _unknown_key(key: Any, allowed: Iterable[str]) -> str:
+    allowed = list(allowed)
+    close = difflib.get_close_matches(str(key), allowed, n=1)
+    if close:
+        return f"unknown key {_show(key)} (did you mean {_show(close[0])}?)"
+    return f"unknown key {_show(key)}; allowed: {', '.join(allowed)}"
+
+
+# -- reading files -------------------------------------------------------------------
+
+def _read_text(path: pathlib.Path, source: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise SpecErrors([SpecError(f"cannot read the file: {error.strerror or error}",
+                                    source=source)]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SpecErrors([SpecError(f"not UTF-8 text (byte {error.start}); save it as UTF-8 "
+                                    "(in Excel: CSV UTF-8)", source=source)]) from None
+
+
+def _toml_error(error: tomllib.TOMLDecodeError, text: str, source: str) -> SpecError:
+    message = str(error)
+    at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if at:
+        return SpecError(f"invalid TOML: {message[:at.start()]} (column {at[2]})",
+                         source=source, line=int(at[1]))
+    end = re.search(r"\s*\(at end of document\)$", message)
+    if end:
+        return SpecError(f"invalid TOML: {message[:end.start()]} at the end of the file",
+                         source=source, line=max(1, len(text.splitlines())))
+    return SpecError(f"invalid TOML: {message}", source=source)
+
+
+Rows = list[tuple[int, list[str]]]
+
+
+def csv_rows(text: str, source: str) -> Rows:
+    """Non-empty rows of CSV text as (1-based line where the row starts,
+    trimmed cells); shared with the paper ballot reader."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows, start = [], 1
+    try:
+        for cells in reader:
+            cells = [c.strip() for c in cells]
+            if any(cells):
+                rows.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise SpecErrors([SpecError(f"not a readable CSV file: {error}", source=source,
+                                    line=reader.line_num)]) from None
+    return rows
+
+
+def _xlsx_rows(path: pathlib.Path, source: str) -> Rows:
+    """Non-empty rows of the first sheet as (1-based row number, trimmed cells)."""
+    import openpyxl  # only needed for Excel files
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            rows = []
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [_cell_text(v) for v in values]
+                if any(cells):
+                    rows.append((number, cells))
+        finally:
+            book.close()
+    except Exception as error:  # openpyxl raises many types for a damaged file
+        raise SpecErrors([SpecError(f"cannot read as an Excel workbook: {error}",
+                                    source=source)]) from None
+    return rows
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a number typed as a key: 1001, not 1001.0
+    return str(value).strip()
+
+
+def _subjects_from_rows(rows: Rows, source: str) -> list[Subject]:
+    if not rows:
+        raise SpecErrors([SpecError("the file is empty; expected a header row with the "
+                                    "columns key, name and unit", source=source)])
+    header_line, header = rows[0]
+    names = [h.strip().lower() for h in header]
+    columns = {}
+    for column, aliases in SUBJECT_COLUMNS.items():
+        index = next((names.index(a) for a in aliases if a in names), None)
+        if index is not None:
+            columns[column] = index
+    missing = [c for c in ("key", "name") if c not in columns]
+    if missing:
+        got = ", ".join(h for h in header if h) or "nothing"
+        raise SpecErrors([SpecError(f"missing column {c}; the header row needs key, name "
+                                    f"and optionally unit, got {got}", source=source,
+                                    line=header_line, field=c) for c in missing])
+
+    errors, subjects, seen = [], [], {}
+
+    def error(message: str, line: int, column: str) -> None:
+        errors.append(SpecError(message, source=source, line=line, field=column))
+
+    for line, cells in rows[1:]:
+        def cell(column: str, cells: list[str] = cells) -> str:
+            index = columns.get(column)
+            return cells[index] if index is not None and index < len(cells) else ""
+
+        key, name, unit = cell("key"), cell("name"), cell("unit")
+        if not key:
+            error("key is empty", line, "key")
+        elif not KEY_RE.fullmatch(key):
+            error("key must be 1-64 letters, digits, '_', '.' or '-', starting with a "
+                  f"letter or digit, got {_show(key)}", line, "key")
+        elif key in seen:
+            error(f"duplicate key {_show(key)}, also on line {seen[key]}", line, "key")
+        else:
+            seen[key] = line
+        if not name:
+            error("name is empty", line, "name")
+        subjects.append(Subject(key, name, unit))
+    if not subjects:
+        error("no subjects: the file has a header row but no rows below it", header_line, None)
+    if errors:
+        raise SpecErrors(errors)
+    return subjects
+
+
+# -- line numbers ------------------------------------------------------------------------
+
+_HEADER = re.compile(r"\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(?:#.*)?")
+_PART = re.compile(r"([^.\[\]]+)(?:\[(\d+)\])?")
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|#.*')
+
+
+class _Locator:
+    """Best-effort 1-based line numbers for field paths in TOML text.
+
+    Handles what specs look like: ``[table]`` and ``[[array]]`` headers,
+    ``key = value`` lines, and arrays of inline tables such as
+    ``options = [{...}, {...}]``.  Anything cleverer gets the nearest line
+    found, or None.
+    """
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+        self.headers = []  # (line index, dotted name, is [[array]])
+        for i, line in enumerate(self.lines):
+            if m := _HEADER.fullmatch(line):
+                self.headers.append((i, m[2].replace(" ", ""), m[1] == "[["))
+
+    def line(self, field: str) -> int | None:
+        parts = [(m[1], None if m[2] is None else int(m[2])) for m in _PART.finditer(field)]
+        found, depth = None, 0
+        for k in range(len(parts), 0, -1):  # the deepest header the path names
+            found = self._header(parts[:k])
+            if found is not None:
+                depth = k
+                break
+        start = 0 if found is None else found + 1
+        end = next((i for i, _, _ in self.headers if i >= start), len(self.lines))
+        best = found
+        if depth < len(parts):
+            name, index = parts[depth]
+            key_line = self._key_line(name, start, end)
+            if key_line is not None:
+                best = key_line
+                if index is not None:
+                    best = self._inline_table(key_line, index) or key_line
+        return None if best is None else best + 1
+
+    def _header(self, parts: list[tuple[str, int | None]]) -> int | None:
+        if any(index is not None for _, index in parts[:-1]):
+            return None  # sub-tables of array elements: not worth it
+        name, index = ".".join(p for p, _ in parts), parts[-1][1]
+        arrays = [i for i, n, is_array in self.headers if n == name and is_array]
+        if index is not None:
+            return arrays[index] if index < len(arrays) else None
+        tables = [i for i, n, is_array in self.headers if n == name and not is_array]
+        return (tables or arrays or [None])[0]
+
+    def _key_line(self, name: str, start: int, end: int) -> int | None:
+        pattern = re.compile(rf"\s*(?:{re.escape(name)}|\"{re.escape(name)}\")\s*=")
+        return next((i for i in range(start, end) if pattern.match(self.lines[i])), None)
+
+    def _inline_table(self, key_line: int, index: int) -> int | None:
+        """The line where the index-th ``{`` of the array after ``key =`` opens."""
+        squares = braces = count = 0
+        for i in range(key_line, len(self.lines)):
+            code = _STRING_OR_COMMENT.sub('""', self.lines[i])
+            if i == key_line:
+                code = code.split("=", 1)[1]
+            for ch in code:
+                if ch == "[":
+                    squares += 1
+                elif ch == "]":
+                    squares -= 1
+                    if squares == 0:
+                        return None
+                elif ch == "{":
+                    if braces == 0 and squares == 1:
+                        if count == index:
+                            return i
+                        count += 1
+                    braces += 1
+                elif ch == "}":
+                    braces -= 1
+        return None

@@ -1,0 +1,202 @@
+"""The tally: from aggregated :class:`~surveyapp.domain.model.Counts` to scores,
+ranks and per-group breakdowns shaped like the tally JSON contract.
+
+Definitions (per group ``g``, subject ``s``, criterion ``c``):
+
+* ``n_cast``   = ballots of ``g`` that include ``s`` (``counts.cast``);
+  blanks are ``n_cast`` minus the answers given for ``c``.
+* ``score_gsc`` = Σ(count × points) / n_graded over options that carry points;
+  abstentions (points ``None``) and blanks are counted but never scored.
+* group score   = criterion-weighted mean of the ``score_gsc`` that exist.
+* subject score = group-weighted mean of the group scores that exist.  Each
+  group counts by its weight, not by its number of ballots (no pooling).
+
+Every weighted mean renormalises over the terms that have a value; if those
+terms carry no weight at all the mean is ``None``.  All arithmetic is exact
+(:class:`~fractions.Fraction`); :func:`present` rounds for display only, so
+ranks always come from unrounded scores.
+
+Anonymity: a group breakdown with ``0 < n_cast < anonymity_min`` is
+suppressed, and so are further groups until the suppressed set pools at
+least ``anonymity_min`` ballots, so that no small group can be recovered by
+subtracting the shown groups from the subject totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from .model import BLANK, OVERALL, Counts, Criterion, RoundSpec, Subject
+
+__all__ = ["tally", "ranked", "present"]
+
+
+def _mean(terms: Iterable[tuple[Fraction, Fraction | None]]) -> Fraction | None:
+    """Weighted mean of ``(weight, value)`` over the values that are not None,
+    with weights renormalised over those; None if they weigh nothing."""
+    pairs = [(Fraction(w), v) for w, v in terms if v is not None]
+    total = sum(w for w, _ in pairs)
+    if not total:
+        return None
+    return sum(w * v for w, v in pairs) / total
+
+
+def _cell(answers: dict[str, int], cast: int,
+          points: dict[str, Fraction | None]) -> tuple[dict[str, int], Fraction | None]:
+    """Counts (every option plus ``_blank``) and score of one (g, s, c)."""
+    row = dict.fromkeys(points, 0)
+    for key, n in answers.items():
+        if key not in points or n < 0:
+            raise ValueError(f"corrupt counts: option {key!r} x {n}")
+        row[key] = n
+    blank = cast - sum(row.values())
+    if blank < 0:
+        raise ValueError(f"corrupt counts: {sum(row.values())} answers for {cast} ballots")
+    graded = [(n, points[k]) for k, n in row.items() if points[k] is not None]
+    n_graded = sum(n for n, _ in graded)
+    row[BLANK] = blank
+    score = Fraction(sum(n * p for n, p in graded), n_graded) if n_graded else None
+    return row, score
+
+
+def _add(into: dict[str, int], row: dict[str, int]) -> None:
+    for key, n in row.items():
+        into[key] += n
+
+
+def _suppress(casts: dict[str, int], k: int) -> tuple[list[str], list[str]]:
+    """Groups suppressed for being small, and those suppressed on top so that
+    the suppressed set pools at least ``k`` ballots (anti-differencing)."""
+    small = [g for g, n in casts.items() if 0 < n < k]
+    hidden, extra = set(small), []
+    total = sum(casts[g] for g in small)
+    while small and total < k:
+        # Fewest ballots first (hides least); ties: later in spec order first.
+        rest = [(n, -i, g) for i, (g, n) in enumerate(casts.items())
+                if n > 0 and g not in hidden]
+        if not rest:
+            break
+        n, _, g = min(rest)
+        hidden.add(g)
+        extra.append(g)
+        total += n
+    return small, extra
+
+
+def _subject(spec: RoundSpec, counts: Counts, subject: Subject,
+             criteria: tuple[Criterion, ...],
+             points: dict[str, Fraction | None]) -> dict:
+    """One entry of ``subjects`` (rank still None)."""
+    zero = dict.fromkeys([*points, BLANK], 0)
+    casts = {g.key: counts.cast.get((g.key, subject.key), 0) for g in spec.groups}
+    flags: list[str] = []
+    groups: dict[str, dict] = {}
+    group_scores = []                                   # (weight, score)
+    crit_scores = {c.key: [] for c in criteria}         # c -> [(group weight, score)]
+    pooled = {c.key: dict(zero) for c in criteria}
+    for g in spec.groups:
+        cast = casts[g.key]
+        summed, per_crit = dict(zero), {}
+        for c in criteria:
+            row, score = _cell(counts.answers.get((g.key, subject.key, c.key), {}),
+                               cast, points)
+            _add(summed, row)      # several criteria: counts summed over them
+            _add(pooled[c.key], row)
+            per_crit[c.key] = score
+            crit_scores[c.key].append((g.weight, score))
+        gscore = _mean((c.weight, per_crit[c.key]) for c in criteria)
+        group_scores.append((g.weight, gscore))
+        if cast == 0 and g.weight > 0:
+            flags.append(f"group_missing:{g.key}")
+        groups[g.key] = {"ballots": cast, "counts": summed, "score": gscore,
+                         "suppressed": False, "criteria": per_crit}
+
+    small, extra = _suppress(casts, spec.anonymity_min)
+    for key in small + extra:
+        groups[key].update(ballots=None, counts=None, score=None,
+                           suppressed=True, criteria=None)
+    flags += [f"suppressed_group:{g}" for g in small]
+    flags += [f"suppressed_complementary:{g}" for g in extra]
+
+    # A subject with no ballots at all has nothing to hide: it is just missing.
+    hide_all = 0 < sum(casts.values()) < spec.anonymity_min
+    if hide_all:
+        flags.append("suppressed")
+    # Subject-level figures use all groups, suppressed ones included: the
+    # suppressed set pools >= anonymity_min ballots, so none can be isolated.
+    return {
+        "key": subject.key, "name": subject.name, "unit": subject.unit,
+        "score": None if hide_all else _mean(group_scores),
+        "rank": None,
+        "groups": groups,
+        "criteria": {c.key: {"score": None if hide_all else _mean(crit_scores[c.key]),
+                             "counts": None if hide_all else pooled[c.key]}
+                     for c in criteria},
+        "proposal": None,
+        "flags": flags,
+    }
+
+
+def tally(spec: RoundSpec, counts: Counts, *,
+          score: Callable[[dict], Fraction | None] | None = None) -> dict:
+    """Tally a round: turnout per group and, per subject, exact scores, rank
+    and breakdowns.  Subjects come in rank order (ties and unscored subjects
+    keep spec order, unscored last).  Raises ValueError on corrupt counts
+    (more answers than ballots, unknown option keys).  Groups, subjects and
+    criteria in ``counts`` that the spec does not list are ignored.
+
+    ``score``, if given, is asked for each subject's score first (a plugin's
+    scoring rule); when it returns None the group-weighted mean stands.  It is
+    not asked about subjects suppressed as a whole."""
+    criteria = spec.criteria or (Criterion(OVERALL, OVERALL),)
+    points = {o.key: None if o.points is None else Fraction(o.points)
+              for o in spec.options}
+    turnout = {g.key: {"ballots": counts.ballots.get(g.key, 0), "expected": g.expected}
+               for g in spec.groups}
+    subjects = [_subject(spec, counts, s, criteria, points) for s in spec.subjects]
+    if score is not None:
+        for entry in subjects:
+            if "suppressed" not in entry["flags"]:
+                custom = score(entry)
+                if custom is not None:
+                    entry["score"] = Fraction(custom)
+    return {"turnout": turnout, "subjects": ranked(subjects)}
+
+
+def ranked(subjects: list[dict]) -> list[dict]:
+    """Set competition ranks (1, 1, 3) on exact scores, in place, and return
+    the subjects in rank order; unscored ones last, ties in given order."""
+
+    # Competition ranking (1, 1, 3) on exact scores; sorted() is stable.
+    scored = sorted((s for s in subjects if s["score"] is not None),
+                    key=lambda s: s["score"], reverse=True)
+    for i, s in enumerate(scored):
+        same = i and s["score"] == scored[i - 1]["score"]
+        s["rank"] = scored[i - 1]["rank"] if same else i + 1
+    unscored = [s for s in subjects if s["score"] is None]
+    for s in unscored:
+        s["rank"] = None
+    return scored + unscored
+
+
+def _round(value: Fraction, places: int) -> float:
+    """ROUND_HALF_UP (ties away from zero), decided exactly on the fraction
+    rather than on a finite-precision Decimal quotient."""
+    scaled = abs(value) * 10 ** places
+    n = int(scaled + Fraction(1, 2))            # floor(x + 1/2) for x >= 0
+    return float(Decimal(-n if value < 0 else n).scaleb(-places))
+
+
+def present(result: Any, places: int = 2) -> Any:
+    """JSON-ready copy of a tally result: every Fraction becomes a float
+    rounded half up to ``places`` decimals; everything else is unchanged."""
+    if isinstance(result, Fraction):
+        return _round(result, places)
+    if isinstance(result, dict):
+        return {k: present(v, places) for k, v in result.items()}
+    if isinstance(result, (list, tuple)):
+        return type(result)(present(v, places) for v in result)
+    return result
