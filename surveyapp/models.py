@@ -1,0 +1,176 @@
+"""Database tables.
+
+The anonymity promise is built into the schema: ``VoterCode`` (who may vote)
+and ``Ballot`` (what was voted) share no column but the round and group, a
+ballot's id is random, and it keeps a date, never a time.  Ballots, answers
+and comments are ``WITHOUT ROWID`` tables on SQLite so not even the physical
+row order records the order of arrival.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+NO_ROWID = {"sqlite_with_rowid": False}
+
+ROUND_STATUSES = ("draft", "open", "closed", "published")
+CODE_STATUSES = ("issued", "used", "void")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+class Organisation(db.Model):
+    """企业 → 党委 → 党支部: a tree by ``parent_id``."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+
+
+class User(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20))  # admin | secretary
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+
+
+class Round(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    template: Mapped[str | None] = mapped_column(String(80))
+    access: Mapped[str] = mapped_column(String(10), default="codes")
+    anonymity_min: Mapped[int] = mapped_column(default=5)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    rules_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_on: Mapped[dt.date] = mapped_column(default=today)
+
+    options: Mapped[list[ScaleOption]] = relationship(
+        order_by="ScaleOption.position", cascade="all, delete-orphan")
+    criteria: Mapped[list[Criterion]] = relationship(
+        order_by="Criterion.position", cascade="all, delete-orphan")
+    groups: Mapped[list[VoterGroup]] = relationship(
+        order_by="VoterGroup.position", cascade="all, delete-orphan")
+    subjects: Mapped[list[Subject]] = relationship(
+        order_by="Subject.position", cascade="all, delete-orphan")
+
+    @property
+    def is_frozen(self) -> bool:
+        """The configuration may change only while the round is a draft."""
+        return self.status != "draft"
+
+
+class _Keyed:
+    """Columns shared by the parts of a round that a spec lists in order."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class ScaleOption(_Keyed, db.Model):
+    __tablename__ = "scale_option"
+    __table_args__ = (UniqueConstraint("round_id", "key"),)
+    label: Mapped[str] = mapped_column(String(80))
+    # Stored as a fraction string ("95", "172/2") so no float creeps in;
+    # NULL is an abstention (不了解/弃权).
+    points: Mapped[str | None] = mapped_column(String(40))
+
+    @property
+    def points_fraction(self) -> Fraction | None:
+        return None if self.points is None else Fraction(self.points)
+
+
+class Criterion(_Keyed, db.Model):
+    __table_args__ = (UniqueConstraint("round_id", "key"),)
+    label: Mapped[str] = mapped_column(String(200))
+    weight: Mapped[str] = mapped_column(String(40), default="1")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class VoterGroup(_Keyed, db.Model):
+    __tablename__ = "voter_group"
+    __table_args__ = (UniqueConstraint("round_id", "key"),)
+    label: Mapped[str] = mapped_column(String(80))
+    weight: Mapped[str] = mapped_column(String(40), default="1")
+    expected: Mapped[int | None]
+
+
+class Subject(_Keyed, db.Model):
+    __table_args__ = (UniqueConstraint("round_id", "key"),)
+    name: Mapped[str] = mapped_column(String(120))
+    unit: Mapped[str] = mapped_column(String(200), default="")
+
+
+class VoterCode(db.Model):
+    """A single-use code.  Only its SHA-256 is kept; ``used_on`` is a date so
+    the moment of use cannot be matched with anything else."""
+
+    __tablename__ = "voter_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("voter_group.id"))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="issued")
+    used_on: Mapped[dt.date | None]
+    batch: Mapped[int] = mapped_column(default=1)
+
+
+class Ballot(db.Model):
+    """One submitted ballot.  No code, no time, no IP: just its round, its
+    voter group, how it came in (web or paper) and the day."""
+
+    __table_args__ = (NO_ROWID,)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("voter_group.id"))
+    channel: Mapped[str] = mapped_column(String(10), default="web")
+    received_on: Mapped[dt.date] = mapped_column(default=today)
+    # SHA-256 of the receipt shown to the voter, so they can check it counted.
+    receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class Answer(db.Model):
+    __table_args__ = (NO_ROWID,)
+    ballot_id: Mapped[str] = mapped_column(ForeignKey("ballot.id"), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), primary_key=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"), primary_key=True)
+    option_id: Mapped[int | None] = mapped_column(ForeignKey("scale_option.id"))  # NULL: blank
+
+
+class Comment(db.Model):
+    """Free text, deliberately unlinked from any ballot; shown shuffled."""
+
+    __table_args__ = (NO_ROWID,)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class AuditEvent(db.Model):
+    """What organisers did (create, open, close, issue, import, publish).
+    Never a ballot's content and never a voter's code."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    detail: Mapped[str] = mapped_column(Text, default="")
