@@ -1,0 +1,76 @@
+"""Ballot forms, built per round from its subjects, criteria and scale."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from ..models import Round
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Voter code"), validators=[InputRequired(_l("Please enter your code.")),
+                                                     Length(max=40)])
+
+
+class BallotForm(FlaskForm):
+    comment = TextAreaField(_l("Opinions and suggestions (optional)"),
+                            validators=[Length(max=1000)])
+
+    def questions(self):
+        """``(subject, [(criterion, field), ...])`` in ballot order."""
+        return self._questions
+
+    def subject_field(self, subject_key: str | None):
+        """The first field of a subject, where messages about it are shown."""
+        return next((row[0][1] for subject, row in self._questions
+                     if subject.key == subject_key), None)
+
+
+def field_name(subject_index: int, criterion_index: int) -> str:
+    return f"q-{subject_index}-{criterion_index}"
+
+
+def ballot_form(round_: Round, *, choose_group: bool = False, **kwargs) -> BallotForm:
+    """A form with one required radio group per subject and criterion.
+
+    Nothing is preselected (domain.md §4: no nudging towards any grade).
+    """
+    choices = [SelectChoice(o.key, o.label) for o in round_.options]
+    attrs: dict = {}
+    layout = []
+    for si, subject in enumerate(round_.subjects):
+        row = []
+        for ci, criterion in enumerate(round_.criteria):
+            name = field_name(si, ci)
+            label = subject.name if len(round_.criteria) == 1 else criterion.label
+            attrs[name] = RadioField(label, choices=choices, validators=[
+                InputRequired(_l("Please choose one option for %(name)s.", name=subject.name))])
+            row.append((criterion, name))
+        layout.append((subject, row))
+    if choose_group:
+        attrs["group"] = RadioField(
+            _l("I take part as"), choices=[SelectChoice(g.key, g.label) for g in round_.groups],
+            validators=[InputRequired(_l("Please choose your group."))])
+    form_class = type("RoundBallotForm", (BallotForm,), attrs)
+    form = form_class(**kwargs)
+    form._questions = [(subject, [(criterion, form[name]) for criterion, name in row])
+                       for subject, row in layout]
+    return form
+
+
+def answers_from(form: BallotForm, round_: Round) -> dict[tuple[int, int], int | None]:
+    """The validated form as ``(subject_id, criterion_id) -> option_id``."""
+    option_ids = {o.key: o.id for o in round_.options}
+    return {(subject.id, criterion.id): option_ids[field.data]
+            for subject, row in form.questions() for criterion, field in row}
+
+
+def keyed_answers(form: BallotForm) -> dict[tuple[str, str], str | None]:
+    """The validated form as plugins see it: ``(subject_key, criterion_key)
+    -> option_key``."""
+    return {(subject.key, criterion.key): field.data
+            for subject, row in form.questions() for criterion, field in row}

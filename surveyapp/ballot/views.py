@@ -1,0 +1,115 @@
+"""Voter routes.  They work as plain form posts; htmx (hx-boost) only makes
+them smoother, and 4xx pages are full pages so either way reads well.
+
+The session holds the code between scanning and submitting so it leaves the
+address bar at once (and with it browser history and Referer headers).
+"""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from .. import plugins
+from ..models import Round, VoterGroup
+from ..rounds import get_round, round_spec
+from ..voting import REASONS, VotingError, cast, check_code, round_state_error
+from . import bp
+from .forms import CodeForm, answers_from, ballot_form, keyed_answers
+
+
+def refused(error: VotingError, round_: Round | None = None):
+    return render_template("ballot/refused.html", reason=error.reason,
+                           round=round_), REASONS[error.reason]
+
+
+@bp.route("/", methods=["GET", "POST"])
+def enter_code():
+    form = CodeForm()
+    if form.validate_on_submit():
+        return redeem(form.code.data)
+    status = 400 if form.errors else 200
+    return render_template("ballot/enter_code.html", form=form), status
+
+
+@bp.route("/c/<code>")
+def redeem(code: str):
+    try:
+        checked = check_code(code)
+    except VotingError as error:
+        return refused(error)
+    session.clear()
+    session["code"] = checked.code
+    return redirect(url_for("ballot.ballot"))
+
+
+@bp.route("/ballot", methods=["GET", "POST"])
+def ballot():
+    code = session.get("code")
+    if not code:
+        return redirect(url_for("ballot.enter_code"))
+    try:
+        checked = check_code(code)
+    except VotingError as error:
+        session.pop("code", None)
+        return refused(error)
+    return fill_in(checked.round, checked.group, code=code)
+
+
+@bp.route("/r/<slug>", methods=["GET", "POST"])
+def link_ballot(slug: str):
+    """A shared-link round: anyone with the QR may vote once per browser."""
+    round_ = get_round(slug)
+    if round_ is None or round_.access != "link":
+        abort(404)
+    if error := round_state_error(round_):
+        return refused(error, round_)
+    if slug in session.get("voted", []):
+        return refused(VotingError("used_code"), round_)
+    return fill_in(round_, None)
+
+
+def fill_in(round_: Round, group: VoterGroup | None, *, code: str | None = None):
+    choose_group = group is None and len(round_.groups) > 1
+    form = ballot_form(round_, choose_group=choose_group)
+    if form.validate_on_submit() and plugin_checks_pass(form, round_):
+        if group is None:
+            key = form.group.data if choose_group else round_.groups[0].key
+            group = next(g for g in round_.groups if g.key == key)
+        try:
+            receipt = cast(round_, group, answers_from(form, round_), code=code,
+                           comment=form.comment.data)
+        except VotingError as error:
+            session.pop("code", None)
+            return refused(error, round_)
+        session.pop("code", None)
+        if code is None:
+            session["voted"] = [*session.get("voted", []), round_.slug]
+        session["receipt"] = receipt
+        return redirect(url_for("ballot.done"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("ballot/ballot.html", round=round_, group=group, form=form,
+                           error_count=sum(1 for field in form if field.errors)
+                           + len(form.form_errors)), status
+
+
+def plugin_checks_pass(form, round_: Round) -> bool:
+    """Run the plugins' ballot rules (e.g. at most 30% 优秀 per ballot) and
+    put each message beside the subject it concerns."""
+    problems = plugins.validate_ballot(round_spec(round_), keyed_answers(form))
+    for subject_key, message in problems:
+        target = form.subject_field(subject_key)
+        if target is None:
+            form.form_errors.append(message)
+        else:
+            target.errors = [*target.errors, message]
+    return not problems
+
+
+@bp.route("/done")
+def done():
+    receipt = session.get("receipt")
+    if not receipt:
+        return redirect(url_for("ballot.enter_code"))
+    return render_template("ballot/done.html", receipt=receipt,
+                           message=_("Your ballot has been counted."))

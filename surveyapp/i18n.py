@@ -1,0 +1,57 @@
+"""Language choice and message catalogs.
+
+Chinese is the default; English is a switch away (``?lang=en``) or chosen by
+the browser.  Catalogs are kept as ``.po`` text in the package and compiled
+into the instance folder when they change, so a checkout needs no build step.
+The Chinese catalog lives under ``zh``: Babel reads ``zh_CN`` as
+``zh_Hans_CN`` and falls back to ``zh``, never to ``zh_CN``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, request, session
+from flask_babel import get_locale
+
+from .extensions import babel
+from .paths import TRANSLATIONS_DIR
+
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+
+
+def select_locale() -> str:
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+        return chosen
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    match = request.accept_languages.best_match(["zh_CN", "zh", "en"], default="zh_CN")
+    return "en" if match == "en" else "zh_CN"
+
+
+def compile_catalogs(target: Path) -> Path:
+    """Compile every ``.po`` under the package into ``target`` if stale."""
+    for po in TRANSLATIONS_DIR.glob("*/LC_MESSAGES/*.po"):
+        mo = target / po.relative_to(TRANSLATIONS_DIR).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        tmp = mo.with_suffix(".tmp")
+        with tmp.open("wb") as out:
+            write_mo(out, catalog)
+        tmp.replace(mo)  # atomic, so concurrent workers never read half a file
+    return target
+
+
+def init_app(app: Flask) -> None:
+    compiled = compile_catalogs(Path(app.instance_path) / "translations")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(compiled))
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["get_locale"] = get_locale
