@@ -1,0 +1,113 @@
+"""The built-in plugin: surveyapp's own behaviour, through the same hooks as
+any enterprise plugin.  Every rule here is off until a round's ``[rules]``
+(or its template) sets it.
+
+Rules read here:
+
+``per_ballot_max = { excellent = 0.3 }``
+    On one ballot, at most that share of the subjects (a value below 1) or
+    that many subjects (1 or more) may get the option, per criterion.
+``bands = [{ min = 90, option = "excellent" }, ...]``
+    Propose the option of the first band the subject's score reaches.
+``review_share = { unqualified = 0.3333 }``
+    Flag ``review:<option>`` when more than that share of answers chose it.
+``quorum = 0.5``
+    Flag the round ``quorum_not_met:<group>`` unless a group's ballots are
+    more than that share of its expected voters.
+"""
+
+from __future__ import annotations
+
+import math
+
+from flask_babel import gettext as _
+
+from .domain import rules
+from .exporters import BUILTIN
+from .hookspecs import hookimpl
+
+SCALES = {
+    "four-grade": [
+        {"key": "excellent", "label": "优秀", "points": 100},
+        {"key": "qualified", "label": "合格", "points": 80},
+        {"key": "basic", "label": "基本合格", "points": 60},
+        {"key": "unqualified", "label": "不合格", "points": 0},
+    ],
+    # 满意/基本满意/不满意 = 100%/75%/55%; 不了解 not counted (domain.md §1.3, S12)
+    "satisfaction": [
+        {"key": "satisfied", "label": "满意", "points": 100},
+        {"key": "fairly_satisfied", "label": "基本满意", "points": 75},
+        {"key": "dissatisfied", "label": "不满意", "points": 55},
+        {"key": "unknown", "label": "不了解"},
+    ],
+    # 优秀/称职/基本称职/不称职 = 95/85/75/65; 不了解 not scored (C3)
+    "competence": [
+        {"key": "excellent", "label": "优秀", "points": 95},
+        {"key": "competent", "label": "称职", "points": 85},
+        {"key": "basically_competent", "label": "基本称职", "points": 75},
+        {"key": "incompetent", "label": "不称职", "points": 65},
+        {"key": "unknown", "label": "不了解"},
+    ],
+    # 好/较好/一般/较差 = 100/80/60/40 (S11)
+    "good-fair": [
+        {"key": "good", "label": "好", "points": 100},
+        {"key": "fairly_good", "label": "较好", "points": 80},
+        {"key": "average", "label": "一般", "points": 60},
+        {"key": "poor", "label": "较差", "points": 40},
+    ],
+}
+
+
+@hookimpl
+def grade_scales():
+    return SCALES
+
+
+@hookimpl
+def register_exporters():
+    return list(BUILTIN)
+
+
+@hookimpl(trylast=True)
+def score_subject(subject):
+    # The tally's group-weighted mean is the default; answering last lets
+    # any enterprise plugin replace it.
+    return subject["score"]
+
+
+@hookimpl
+def validate_ballot(spec, answers):
+    limits = spec.rules.get("per_ballot_max") or {}
+    problems = []
+    subjects_on_ballot = len({s for s, _ in answers})
+    for option_key, value in limits.items():
+        option = spec.option(option_key)
+        if option is None:
+            continue
+        limit = rules.as_fraction(value, f"per_ballot_max.{option_key}")
+        allowed = int(limit) if limit >= 1 else math.floor(limit * subjects_on_ballot)
+        for criterion in spec.criteria:
+            chosen = [s for (s, c), o in answers.items() if c == criterion.key and o == option_key]
+            if len(chosen) > allowed:
+                problems.append((chosen[allowed], _(
+                    "“%(option)s” may be given to at most %(allowed)d of %(total)d on one "
+                    "ballot; you gave it %(chosen)d times.",
+                    option=option.label, allowed=allowed, total=subjects_on_ballot,
+                    chosen=len(chosen))))
+    return problems
+
+
+@hookimpl(trylast=True)
+def classify_subjects(spec, result):
+    verdicts = {}
+    bands = spec.rules.get("bands")
+    review = spec.rules.get("review_share") or {}
+    for subject in result["subjects"]:
+        verdict = {"flags": rules.share_flags(subject, review, "review")}
+        if bands:
+            verdict["proposal"] = rules.band(subject["score"], bands)
+        verdicts[subject["key"]] = verdict
+    if "quorum" in spec.rules:
+        quorum = rules.as_fraction(spec.rules["quorum"], "quorum")
+        verdicts[None] = {"flags": rules.quorum_flags(result["turnout"], quorum)}
+    return verdicts

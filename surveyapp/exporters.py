@@ -1,0 +1,74 @@
+"""Built-in tally exports, and the small protocol every exporter follows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .domain.model import BLANK, RoundSpec
+from .domain.tally import present
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """``export(result, spec) -> bytes`` where ``result`` is the exact tally
+    (Fractions; see :func:`surveyapp.results.tally_round`)."""
+
+    name: str
+    media_type: str
+    extension: str
+    export: Callable[[dict, RoundSpec], bytes]
+    label: str = ""
+
+
+def export_json(result: dict, spec: RoundSpec) -> bytes:
+    return (json.dumps(present(result), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def export_csv(result: dict, spec: RoundSpec) -> bytes:
+    """One row per subject in rank order, with per-group ballots and scores
+    and the counts of each grade over all groups.  UTF-8 with a BOM, so Excel
+    shows the Chinese correctly."""
+    shown = present(result)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    option_keys = [o.key for o in spec.options]
+    header = ["rank", "key", "name", "unit", "score", "proposal", "flags"]
+    for g in spec.groups:
+        header += [f"{g.key}:ballots", f"{g.key}:score"]
+    header += [*option_keys, BLANK]
+    writer.writerow(header)
+    for subject in shown["subjects"]:
+        row = [_cell(subject["rank"]), subject["key"], subject["name"], subject["unit"],
+               _cell(subject["score"]), _cell(subject["proposal"]), " ".join(subject["flags"])]
+        for g in spec.groups:
+            breakdown = subject["groups"].get(g.key, {})
+            row += [_cell(breakdown.get("ballots")), _cell(breakdown.get("score"))]
+        pooled = _pooled_counts(subject, spec)
+        row += [_cell(pooled.get(k) if pooled else None) for k in [*option_keys, BLANK]]
+        writer.writerow(row)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _pooled_counts(subject: dict, spec: RoundSpec) -> dict | None:
+    """Counts per grade summed over criteria; None when suppressed."""
+    total: dict[str, int] = {}
+    for entry in subject["criteria"].values():
+        if entry["counts"] is None:
+            return None
+        for key, n in entry["counts"].items():
+            total[key] = total.get(key, 0) + n
+    return total
+
+
+def _cell(value) -> str:
+    return "" if value is None else str(value)
+
+
+BUILTIN = [
+    Exporter("json", "application/json", "json", export_json, "JSON"),
+    Exporter("csv", "text/csv; charset=utf-8", "csv", export_csv, "CSV"),
+]

@@ -1,0 +1,108 @@
+"""Hook specifications: everything a surveyapp plugin can add.
+
+A plugin is a module (or object) with functions named after these hooks,
+each marked ``@surveyapp.hookimpl``.  Installed packages register plugins
+through the entry-point group ``surveyapp``; ``docs/plugins.md`` has an
+example for every hook.
+
+Hooks receive plain data (:class:`surveyapp.domain.model.RoundSpec`, dicts
+shaped like the tally JSON with exact ``Fraction`` scores), never database
+rows, so a plugin is tested without an app.  Parameters may be left out of
+an implementation's signature; pluggy passes only those it names.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("surveyapp")
+hookimpl = pluggy.HookimplMarker("surveyapp")
+
+
+# -- registries: called once at start-up, so a broken plugin fails early ---------
+
+@hookspec
+def grade_scales():
+    """Named grade scales.
+
+    Return ``{name: [option, ...]}`` where an option is a mapping
+    ``{"key", "label", "points"?}`` as in a spec's ``[scale] options``.  A spec
+    (or template) may then say ``scale = "name"``.
+    """
+
+
+@hookspec
+def criteria_sets():
+    """Named criteria sets.
+
+    Return ``{name: [criterion, ...]}`` where a criterion is a mapping
+    ``{"key", "label", "weight"?, "description"?}`` as in ``[[criteria]]``.  A
+    spec (or template) may then say ``criteria = "name"``.
+    """
+
+
+@hookspec
+def round_templates():
+    """Round templates.
+
+    Return ``{name: spec_mapping}``.  A spec saying ``template = "name"`` is
+    merged over the mapping: keys it lacks come from the template, and
+    ``rules`` merge key by key.  A template may name a scale or criteria set.
+    """
+
+
+@hookspec
+def register_exporters():
+    """Tally export formats.
+
+    Return a list of :class:`surveyapp.exporters.Exporter`.  Its ``name`` is
+    what ``surveyapp tally --format`` takes; a later plugin may replace an
+    earlier exporter by reusing its name.
+    """
+
+
+# -- ballots, scores, classification ----------------------------------------------
+
+@hookspec
+def validate_ballot(spec, answers):
+    """Check one ballot before it is stored.
+
+    ``answers`` maps ``(subject_key, criterion_key)`` to an option key (None
+    for a blank).  Return a list of ``(subject_key | None, message)``; the web
+    shows each message next to that subject (or at the top for None) and
+    stores nothing.  Read limits from ``spec.rules`` so they stay settings.
+    """
+
+
+@hookspec(firstresult=True)
+def score_subject(spec, subject):
+    """The score of one subject, replacing the default.
+
+    ``subject`` is the tally entry (``groups``, ``criteria`` with exact
+    Fraction scores).  Return a ``Fraction``, or None to leave it to the next
+    plugin; the built-in plugin answers last with the group-weighted mean.
+    """
+
+
+@hookspec
+def classify_subjects(spec, result):
+    """Proposals and flags for the committee, after scoring and ranking.
+
+    ``result`` is the whole tally (``turnout`` and ranked ``subjects``).
+    Return ``{subject_key: {"proposal": option_key | None, "flags": [str]}}``.
+    Flags from every plugin are kept; the first plugin that proposes
+    something for a subject wins.  Proposals are advice: 不能简单地以票取人.
+    """
+
+
+# -- lifecycle ------------------------------------------------------------------------
+
+@hookspec
+def round_event(event, round, spec):
+    """A round changed state, after the change was committed.
+
+    ``event`` is one of ``"created"``, ``"opened"``, ``"closed"``,
+    ``"published"``, ``"unpublished"``; ``round`` is ``{"slug", "title",
+    "status"}``.  An exception here is logged with the plugin's name and does
+    not undo the change.
+    """
