@@ -1,0 +1,130 @@
+"""Shared fixtures: an app on a fresh, migrated SQLite file per test.
+
+The schema is built once per session by the real Alembic migrations and the
+file copied for each test, which keeps the suite fast and proves the
+migrations produce a working schema.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from flask import g
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from surveyapp import create_app
+from surveyapp import rounds as rounds_service
+from surveyapp.domain.spec import parse_spec
+from surveyapp.extensions import db
+
+SPEC = """
+title = "2026年度民主评议党员"
+anonymity_min = 2
+
+[scale]
+options = [
+  { key = "excellent",   label = "优秀",     points = 100 },
+  { key = "qualified",   label = "合格",     points = 80 },
+  { key = "basic",       label = "基本合格", points = 60 },
+  { key = "unqualified", label = "不合格",   points = 0 },
+  { key = "unknown",     label = "不了解" },
+]
+
+[[groups]]
+key = "members"
+label = "党员互评"
+weight = 60
+expected = 5
+
+[[groups]]
+key = "masses"
+label = "群众评议"
+weight = 40
+expected = 5
+
+[[subjects]]
+key = "zhangsan"
+name = "张三"
+unit = "工程技术党支部"
+
+[[subjects]]
+key = "lisi"
+name = "李四"
+unit = "工程技术党支部"
+"""
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("schema") / "schema.sqlite"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "t"})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+class Client(FlaskClient):
+    """Requests here run inside the test's app context (so tests and views
+    share one database session), and with it one ``g``.  Flask-WTF caches
+    the CSRF token in ``g``; drop it so each client gets its own session's
+    token, as it would in production."""
+
+    def open(self, *args, **kwargs):
+        g.pop("csrf_token", None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(tmp_path, migrated_db, monkeypatch):
+    monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(tmp_path / "instance"))
+    path = tmp_path / "test.sqlite"
+    shutil.copy(migrated_db, path)
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "SECRET_KEY": "test-secret",
+        "BASE_URL": "http://vote.example",
+    })
+    app.test_client_class = Client
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def make_round(spec_text: str = SPEC, *, status: str = "open", slug: str | None = None):
+    round_ = rounds_service.create_round(parse_spec(spec_text), actor="test", slug=slug)
+    for target in {"draft": [], "open": ["open"], "closed": ["open", "closed"]}[status]:
+        rounds_service.set_status(round_, target, actor="test")
+    db.session.commit()
+    return round_
+
+
+def issue(round_, group="members", count=1) -> list[str]:
+    codes = rounds_service.issue_codes(round_, group, count, actor="test")
+    db.session.commit()
+    return codes
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def full_ballot(round_, option: str = "qualified") -> dict[str, str]:
+    """Form data answering every question of the round with ``option``."""
+    return {f"q-{si}-{ci}": option
+            for si in range(len(round_.subjects)) for ci in range(len(round_.criteria))}
