@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from . import i18n
+from . import i18n, plugins
 from .extensions import csrf, db, migrate
 from .paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR
 
@@ -26,6 +26,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(from_environment(app.instance_path))
     app.config.update(config or {})
+
+    # Read every plugin's registrations now: a broken plugin stops start-up
+    # with its name, before it can touch a round.
+    plugins.registries()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)

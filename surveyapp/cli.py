@@ -201,7 +201,7 @@ def ballots_import(slug: str, file: Path):
         fail(f"{file}: not UTF-8 text (byte {error.start}); save it as CSV UTF-8")
     try:
         ballots = parse_paper_ballots(text, rounds_service.round_spec(round_), source=str(file))
-        imported = import_paper_ballots(round_, ballots, actor=ACTOR, source=file.name)
+        imported = import_paper_ballots(round_, ballots, actor=ACTOR, source=str(file))
     except (SpecError, SpecErrors) as error:
         fail_spec(error)
     except rounds_service.RoundError as error:

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from sqlalchemy import insert
 
+from . import plugins
+from .domain.model import SpecError, SpecErrors
 from .domain.paper import PaperBallot
 from .extensions import db
 from .models import Answer, Ballot, Round, today
-from .rounds import RoundError, audit
+from .rounds import RoundError, audit, round_spec
 from .voting import new_id
+
+
+def check_with_plugins(round_: Round, ballots: list[PaperBallot], source: str) -> None:
+    """The same ballot rules as on the web (e.g. a per-ballot cap on 优秀);
+    a paper ballot breaking one stops the import, naming its line."""
+    spec = round_spec(round_)
+    errors = [SpecError(message, source=source, line=paper.line,
+                        field=f"ballot {paper.label}" + (f" {subject}" if subject else ""))
+              for paper in ballots
+              for subject, message in plugins.validate_ballot(spec, paper.answers)]
+    if errors:
+        raise SpecErrors(errors)
 
 
 def import_paper_ballots(round_: Round, ballots: list[PaperBallot], *, actor: str,
@@ -21,6 +35,7 @@ def import_paper_ballots(round_: Round, ballots: list[PaperBallot], *, actor: st
     if round_.status != "open":
         raise RoundError(f"round {round_.slug} is {round_.status}; "
                          "paper ballots are entered while it is open")
+    check_with_plugins(round_, ballots, source)
     groups = {g.key: g.id for g in round_.groups}
     subjects = {s.key: s.id for s in round_.subjects}
     criteria = {c.key: c.id for c in round_.criteria}

@@ -38,6 +38,8 @@ class PaperBallot:
     label: str
     group: str
     answers: dict[tuple[str, str], str | None]
+    # Where the ballot's first row is, for messages; not part of its value.
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -114,7 +116,7 @@ def parse_paper_ballots(text: str, spec: RoundSpec, *,
             more = len(errors) - MAX_ERRORS
             errors[MAX_ERRORS:] = [SpecError(f"… and {more} more errors", source=source)]
         raise SpecErrors(errors)
-    return [PaperBallot(label, d.group, d.answers) for label, d in drafts.items()]
+    return [PaperBallot(label, d.group, d.answers, d.line) for label, d in drafts.items()]
 
 
 def _trim_end(cells: list[str]) -> list[str]:

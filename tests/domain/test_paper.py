@@ -51,7 +51,9 @@ def test_ballots_with_blanks_bom_crlf_and_whitespace():
             "\r\n"
             "B2,members,lisi,,\r\n"           # a blank
             "B1,masses,lisi,overall,unknown\r\n")
-    assert parse_paper_ballots(text, ONE_CRITERION) == [
+    ballots = parse_paper_ballots(text, ONE_CRITERION)
+    assert [b.line for b in ballots] == [2, 3]  # each ballot's first row
+    assert ballots == [
         PaperBallot("B2", "members", {("zhangsan", OVERALL): "excellent", ("lisi", OVERALL): None}),
         PaperBallot("B1", "masses", {("zhangsan", OVERALL): "qualified",
                                      ("lisi", OVERALL): "unknown"}),
