@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import i18n, plugins
-from .extensions import csrf, db, migrate
+from .extensions import csrf, db, login_manager, migrate
 from .paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR
 
 __version__ = "0.1.0"
@@ -34,13 +34,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
+    login_manager.init_app(app)
     i18n.init_app(app)
 
+    from .admin import bp as admin_bp
     from .ballot import bp as ballot_bp
     from .cli import register_commands
     from .web import register_web
 
     app.register_blueprint(ballot_bp)
+    app.register_blueprint(admin_bp)
     register_web(app)
     register_commands(app)
     return app

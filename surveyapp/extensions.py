@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and initialised by the app factory."""
 
-from flask_babel import Babel
+from flask_babel import Babel, lazy_gettext
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -20,3 +21,6 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+login_manager = LoginManager()
+login_manager.login_view = "admin.login"
+login_manager.login_message = lazy_gettext("Please log in to continue.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
+from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,9 +38,13 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    # 企业 / 党委 / 党总支 / 党支部: shown to people, not used in access rules.
+    kind: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
+    """An organiser.  Voters never have accounts."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
@@ -58,6 +63,8 @@ class Round(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="draft")
     rules_json: Mapped[str] = mapped_column(Text, default="{}")
     created_on: Mapped[dt.date] = mapped_column(default=today)
+    # What the 公示 page shows once published, e.g. {"fields": ["name", "proposal"]}.
+    publish_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
 
     options: Mapped[list[ScaleOption]] = relationship(
         order_by="ScaleOption.position", cascade="all, delete-orphan")
