@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from . import i18n, plugins
+from . import i18n, limits, plugins, request_guard
 from .extensions import csrf, db, login_manager, migrate
 from .paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR
 
@@ -40,11 +40,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .admin import bp as admin_bp
     from .ballot import bp as ballot_bp
     from .cli import register_commands
+    from .public import bp as public_bp
     from .web import register_web
 
     app.register_blueprint(ballot_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(public_bp)
     register_web(app)
+    limits.init_app(app)  # wraps the views registered above
+    request_guard.init_app(app)
     register_commands(app)
     return app
 

@@ -2,23 +2,32 @@
 
 The schema is built once per session by the real Alembic migrations and the
 file copied for each test, which keeps the suite fast and proves the
-migrations produce a working schema.
+migrations produce a working schema.  With ``SURVEYAPP_TEST_DATABASE_URL``
+the same happens on a PostgreSQL server (see tests/databases.py); tests
+marked ``sqlite_only`` are skipped there.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
+from hypothesis import HealthCheck, settings
 
 from surveyapp import create_app
 from surveyapp import rounds as rounds_service
 from surveyapp.domain.spec import parse_spec
 from surveyapp.extensions import db
+
+from .databases import databases, on_postgresql
+
+# Hypothesis' timing checks fail at random on a busy two-core CI machine;
+# the properties themselves are what we test, not generation speed.
+settings.register_profile("surveyapp", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("surveyapp")
 
 SPEC = """
 title = "2026年度民主评议党员"
@@ -57,14 +66,32 @@ unit = "工程技术党支部"
 """
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): needs SQLite itself; skipped on PostgreSQL")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not on_postgresql():
+        return
+    for item in items:
+        if marker := item.get_closest_marker("sqlite_only"):
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("schema") / "schema.sqlite"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "t"})
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    return path
+    source = databases(tmp_path_factory.mktemp("schema"))
+    yield source
+    source.close()
+
+
+@pytest.fixture
+def app_config():
+    """Settings a test module may add by overriding this fixture.  The rate
+    limiter is off unless a test turns it on (tests/test_security.py)."""
+    return {}
 
 
 class Client(FlaskClient):
@@ -79,21 +106,23 @@ class Client(FlaskClient):
 
 
 @pytest.fixture
-def app(tmp_path, migrated_db, monkeypatch):
+def app(tmp_path, migrated_db, monkeypatch, app_config):
     monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(tmp_path / "instance"))
-    path = tmp_path / "test.sqlite"
-    shutil.copy(migrated_db, path)
+    url = migrated_db.fresh(tmp_path)
     app = create_app({
         "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret",
         "BASE_URL": "http://vote.example",
+        "RATELIMIT_ENABLED": False,
+        **app_config,
     })
     app.test_client_class = Client
     with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
+    migrated_db.drop(url)
 
 
 @pytest.fixture

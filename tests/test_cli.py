@@ -175,6 +175,7 @@ def test_users_create_with_password_from_stdin(cli):
                input="short\n").exit_code == 2
 
 
+@pytest.mark.sqlite_only(reason="surveyapp backup copies SQLite; PostgreSQL uses pg_dump")
 def test_backup_copies_a_consistent_database(cli, tmp_path):
     slug = create(cli, tmp_path)
     target = tmp_path / "backup.sqlite"

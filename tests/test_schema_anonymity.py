@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import inspect, select, text
 
@@ -40,12 +41,14 @@ def test_ballot_side_stores_no_time_ip_or_device(app):
                 table, column["name"])
 
 
+@pytest.mark.sqlite_only(reason="WITHOUT ROWID is a SQLite table option")
 def test_ballot_tables_keep_no_arrival_order(app):
     for table in BALLOT_SIDE:
         sql = db.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table})
         assert "WITHOUT ROWID" in sql.upper(), table
 
 
+@pytest.mark.sqlite_only(reason="reads the database through sqlite3's iterdump")
 def test_stored_ballots_hold_random_ids_and_a_date(client):
     round_ = make_round()
     codes = issue(round_, count=3)

@@ -1,0 +1,138 @@
+"""Rate limits on guessing codes, casting ballots and logging in (Flask-Limiter).
+
+A code has 50 random bits, so guessing one is hopeless anyway; these limits
+make it slower still and cap how fast any one client, or anyone at all, can
+push ballots into one round.  They are set so that a whole canteen behind
+one NAT address can vote in a few minutes (README, "Rate limits"):
+
+=====================  =========================================  =======================
+setting                counts                                     default
+=====================  =========================================  =======================
+``CODE_ATTEMPTS``      codes not found (404), per client,         30/minute, 300/hour
+                       on ``POST /``, ``GET /c/<code>`` and the
+                       receipt lookup ``/p/<slug>/receipt``
+``BALLOTS_PER_CLIENT`` ballot posts per client                    600/minute
+``BALLOTS_PER_ROUND``  ballot posts per round, all clients        1200/minute
+``LOGINS``             failed organiser logins per client         10/minute, 50/hour
+=====================  =========================================  =======================
+
+Only *unknown* codes count towards ``CODE_ATTEMPTS``: a voter scanning a valid
+slip never uses up the allowance of the people behind the same address.
+
+Each ``RATELIMIT_*`` key may be set in the app config or the environment as
+``SURVEYAPP_RATELIMIT_*``; ``SURVEYAPP_RATELIMIT_STORAGE_URL`` picks the store
+(``memory://`` by default: per process; ``redis://host:6379`` or
+``memcached://host:11211`` to share counts between workers and machines).
+Clients are keyed by a keyed hash of their address, so the store never holds
+an IP address.  Behind a reverse proxy set ``SURVEYAPP_RATELIMIT_TRUSTED_PROXIES``
+to the number of proxies, or every voter looks like the proxy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Callable
+
+from flask import Flask, current_app, request, session
+from flask_limiter import Limiter
+from sqlalchemy import select
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .domain import codes
+from .extensions import db
+from .models import VoterCode
+
+DEFAULTS: dict[str, object] = {
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_CODE_ATTEMPTS": "30 per minute;300 per hour",
+    "RATELIMIT_BALLOTS_PER_CLIENT": "600 per minute",
+    "RATELIMIT_BALLOTS_PER_ROUND": "1200 per minute",
+    "RATELIMIT_LOGINS": "10 per minute;50 per hour",
+    "RATELIMIT_TRUSTED_PROXIES": 0,
+}
+# Config key -> environment variable, where the name is not simply SURVEYAPP_ + key.
+ENVIRONMENT = {"RATELIMIT_STORAGE_URI": "SURVEYAPP_RATELIMIT_STORAGE_URL"}
+
+
+def settings_from_environment(config: dict) -> None:
+    """Fill in every RATELIMIT_* key the config does not set already."""
+    for key, default in DEFAULTS.items():
+        if key in config:
+            continue
+        raw = os.environ.get(ENVIRONMENT.get(key, f"SURVEYAPP_{key}"))
+        if raw is None:
+            config[key] = default
+        elif isinstance(default, bool):
+            config[key] = raw.strip().lower() not in ("0", "false", "no", "off", "")
+        elif isinstance(default, int):
+            config[key] = int(raw)
+        else:
+            config[key] = raw
+
+
+def client_key() -> str:
+    """A keyed hash of the client address: counts per client without the
+    limiter's store (perhaps a shared Redis) ever holding an IP address."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else str(secret).encode()
+    address = (request.remote_addr or "").encode()
+    return "client:" + hmac.new(secret, address, hashlib.sha256).hexdigest()[:24]
+
+
+def round_key() -> str:
+    """The round a ballot post is for: the slug of a shared-link round, or
+    the round of the code this browser redeemed."""
+    slug = (request.view_args or {}).get("slug")
+    if slug:
+        return f"round:{slug}"
+    code = session.get("code")
+    if code:
+        round_id = db.session.connection().scalar(
+            select(VoterCode.round_id).where(VoterCode.code_hash == codes.code_hash(code)))
+        return f"round:{round_id}"
+    return "round:none"  # no code in the session: the view only redirects
+
+
+def _status(*statuses: int) -> Callable:
+    return lambda response: response.status_code in statuses
+
+
+def init_app(app: Flask) -> Limiter | None:
+    """Wrap the voter and login views in their limits.  Call after the
+    blueprints are registered."""
+    settings_from_environment(app.config)
+    if proxies := int(app.config["RATELIMIT_TRUSTED_PROXIES"]):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
+    if not app.config["RATELIMIT_ENABLED"]:
+        return None
+    # One limiter per app, so each app (and each test) has its own counts.
+    limiter = Limiter(key_func=client_key, app=app)
+    config = app.config
+    code_attempts = limiter.shared_limit(config["RATELIMIT_CODE_ATTEMPTS"], "code-attempts",
+                                         deduct_when=_status(404))
+    ballots_client = limiter.shared_limit(config["RATELIMIT_BALLOTS_PER_CLIENT"],
+                                          "ballots-client", methods=["POST"])
+    ballots_round = limiter.shared_limit(config["RATELIMIT_BALLOTS_PER_ROUND"],
+                                         "ballots-round", key_func=round_key, methods=["POST"])
+    logins = limiter.limit(config["RATELIMIT_LOGINS"], methods=["POST"],
+                           deduct_when=_status(400))
+    wrappers = {
+        "ballot.enter_code": [code_attempts],
+        "ballot.redeem": [code_attempts],
+        "public.receipt": [code_attempts],  # receipts are codes too
+        "ballot.ballot": [ballots_client, ballots_round],
+        "ballot.link_ballot": [ballots_client, ballots_round],
+        "admin.login": [logins],
+    }
+    for endpoint, limits in wrappers.items():
+        view = app.view_functions.get(endpoint)
+        if view is None:
+            continue
+        for limit in limits:
+            view = limit(view)
+        app.view_functions[endpoint] = view
+    return limiter
