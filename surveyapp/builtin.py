@@ -4,16 +4,22 @@ any enterprise plugin.  Every rule here is off until a round's ``[rules]``
 
 Rules read here:
 
-``per_ballot_max = { excellent = 0.3 }``
-    On one ballot, at most that share of the subjects (a value below 1) or
-    that many subjects (1 or more) may get the option, per criterion.
+``per_ballot_max = { excellent = "1/3" }``
+    On one ballot, at most that share of the subjects (a value below 1,
+    rounded down) or that many subjects (1 or more) may get the option, per
+    criterion.
 ``bands = [{ min = 90, option = "excellent" }, ...]``
-    Propose the option of the first band the subject's score reaches.
-``review_share = { unqualified = 0.3333 }``
+    Propose the option of the first band the subject's score reaches (≥); an
+    entry may carry a ``label`` when its option is not on the scale.
+``review_share = { unqualified = "1/3" }``
     Flag ``review:<option>`` when more than that share of answers chose it.
-``quorum = 0.5``
+``quorum = "1/2"`` and ``quorum_strict = true``
     Flag the round ``quorum_not_met:<group>`` unless a group's ballots are
-    more than that share of its expected voters.
+    more than (``quorum_strict = false``: at least) that share of its
+    expected voters.
+
+The built-in plugin answers last (``trylast``): any installed plugin's
+proposal or score comes first.
 """
 
 from __future__ import annotations
@@ -109,5 +115,9 @@ def classify_subjects(spec, result):
         verdicts[subject["key"]] = verdict
     if "quorum" in spec.rules:
         quorum = rules.as_fraction(spec.rules["quorum"], "quorum")
-        verdicts[None] = {"flags": rules.quorum_flags(result["turnout"], quorum)}
+        strict = spec.rules.get("quorum_strict", True)
+        if not isinstance(strict, bool):
+            raise ValueError(f"rules.quorum_strict must be true or false, got {strict!r}")
+        verdicts[None] = {"flags": rules.quorum_flags(result["turnout"], quorum,
+                                                      strict=strict)}
     return verdicts

@@ -1,9 +1,11 @@
 """Hook specifications: everything a surveyapp plugin can add.
 
 A plugin is a module (or object) with functions named after these hooks,
-each marked ``@surveyapp.hookimpl``.  Installed packages register plugins
-through the entry-point group ``surveyapp``; ``docs/plugins.md`` has an
-example for every hook.
+each marked ``@hookimpl`` (``from surveyapp.hookspecs import hookimpl``).
+Installed packages register plugins through the entry-point group
+``surveyapp``; ``docs/plugins.md`` has an example for every hook and a
+tutorial.  Hook wrappers are not supported: implementations are called one by
+one (see :mod:`surveyapp.plugins`) so that a failure names its plugin.
 
 Hooks receive plain data (:class:`surveyapp.domain.model.RoundSpec`, dicts
 shaped like the tally JSON with exact ``Fraction`` scores), never database
@@ -79,8 +81,10 @@ def score_subject(spec, subject):
     """The score of one subject, replacing the default.
 
     ``subject`` is the tally entry (``groups``, ``criteria`` with exact
-    Fraction scores).  Return a ``Fraction``, or None to leave it to the next
-    plugin; the built-in plugin answers last with the group-weighted mean.
+    Fraction scores; a suppressed group's breakdown is None).  Return an
+    ``int`` or ``Fraction`` (a float is refused: scores are exact), or None
+    to leave it to the next plugin; the built-in plugin answers last with the
+    group-weighted mean.
     """
 
 
@@ -89,9 +93,11 @@ def classify_subjects(spec, result):
     """Proposals and flags for the committee, after scoring and ranking.
 
     ``result`` is the whole tally (``turnout`` and ranked ``subjects``).
-    Return ``{subject_key: {"proposal": option_key | None, "flags": [str]}}``.
-    Flags from every plugin are kept; the first plugin that proposes
-    something for a subject wins.  Proposals are advice: 不能简单地以票取人.
+    Return ``{subject_key: {"proposal": option_key | None, "flags": [str]}}``
+    (both keys optional), and ``{None: {"flags": [...]}}`` for flags about
+    the round.  Flags from every plugin are kept; the first plugin whose
+    verdict has a "proposal" key decides it, even as None (a tie left to the
+    committee).  Proposals are advice: 不能简单地以票取人.
     """
 
 
@@ -104,5 +110,5 @@ def round_event(event, round, spec):
     ``event`` is one of ``"created"``, ``"opened"``, ``"closed"``,
     ``"published"``, ``"unpublished"``; ``round`` is ``{"slug", "title",
     "status"}``.  An exception here is logged with the plugin's name and does
-    not undo the change.
+    not undo the change; the other plugins are still told.
     """

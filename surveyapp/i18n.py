@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 
 from .extensions import babel
@@ -22,7 +22,9 @@ from .paths import TRANSLATIONS_DIR
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 
 
-def select_locale() -> str:
+def select_locale() -> str | None:
+    if not has_request_context():
+        return None  # the CLI (e.g. a plugin's message on paper import): the default
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen

@@ -35,28 +35,58 @@ def pooled_counts(subject: Mapping) -> dict[str, int] | None:
     return total
 
 
-def share(subject: Mapping, option: str) -> Fraction | None:
+def share(subject: Mapping, option: str | Iterable[str]) -> Fraction | None:
     """The share of answers (blanks and abstentions included in the
-    denominator: 占测评人数) that chose ``option``; None if nothing to count."""
+    denominator: 占测评人数) that chose ``option``, or any of several options
+    (满意率 = 满意 + 基本满意); None if nothing to count."""
     counts = pooled_counts(subject)
     if not counts:
         return None
     total = sum(counts.values())
-    return Fraction(counts.get(option, 0), total) if total else None
+    chosen = [option] if isinstance(option, str) else list(option)
+    return Fraction(sum(counts.get(o, 0) for o in chosen), total) if total else None
 
 
-def band(score: Fraction | None, bands: Iterable[Mapping]) -> str | None:
-    """The option of the first band whose ``min`` the score reaches.
+def bands(value: Any, name: str = "bands") -> list[tuple[Fraction, str]]:
+    """A ``bands`` rule checked: ``[(min, option), ...]`` from the top.
 
-    ``bands`` is ordered from the top, e.g. ``[{min = 90, option =
-    "excellent"}, {min = 70, option = "qualified"}, ...]``.
+    ``value`` is e.g. ``[{min = 90, option = "excellent"}, {min = 70, option =
+    "qualified"}, ...]``; an entry may also carry a ``label`` for an option
+    that is not on the ballot's scale (a cadre's 称职).  The mins must fall.
     """
+    if not isinstance(value, list | tuple) or not value:
+        raise ValueError(f"rules.{name} must be a list of {{ min, option }} tables, "
+                         f"got {value!r}")
+    checked: list[tuple[Fraction, str]] = []
+    for i, entry in enumerate(value):
+        where = f"{name}[{i}]"
+        if not isinstance(entry, Mapping) or "min" not in entry or "option" not in entry:
+            raise ValueError(f"rules.{where} must be a table with min and option, got {entry!r}")
+        if not isinstance(entry["option"], str):
+            raise ValueError(f"rules.{where}.option must be an option key, "
+                             f"got {entry['option']!r}")
+        low = as_fraction(entry["min"], f"{where}.min")
+        if checked and low >= checked[-1][0]:
+            raise ValueError(f"rules.{name} must go from the highest min down; "
+                             f"{where}.min is {entry['min']!r}")
+        checked.append((low, entry["option"]))
+    return checked
+
+
+def band(score: Fraction | None, value: Any, name: str = "bands") -> str | None:
+    """The option of the first band whose ``min`` the score reaches ("≥");
+    None for no score, or a score below every band."""
     if score is None:
         return None
-    for entry in bands:
-        if score >= as_fraction(entry["min"], "bands.min"):
-            return entry["option"]
-    return None
+    return next((option for low, option in bands(value, name) if score >= low), None)
+
+
+def band_below(value: Any, option: str, name: str = "bands") -> str | None:
+    """The option of the band under ``option``'s: where a subject goes when a
+    quota keeps it out of ``option``."""
+    options = [o for _, o in bands(value, name)]
+    index = options.index(option) + 1 if option in options else len(options)
+    return options[index] if index < len(options) else None
 
 
 def quota_limit(quota: Fraction, population: int) -> int:
@@ -93,11 +123,18 @@ def apply_quota(subjects: list[dict], proposals: dict[str, str | None], option: 
     return flags
 
 
-def quorum_flags(turnout: Mapping[str, Mapping], quorum: Fraction) -> list[str]:
-    """``quorum_not_met:<group>`` for each group whose ballots are not more
-    than ``quorum`` of those expected (到会过半: ballots > expected / 2)."""
+def quorum_flags(turnout: Mapping[str, Mapping], quorum: Fraction, *,
+                 strict: bool = True) -> list[str]:
+    """``quorum_not_met:<group>`` for each group with an expected number whose
+    ballots miss the quorum.  ``strict``: more than that share of those
+    expected (到会过半: ballots > expected / 2); otherwise at least that
+    share ("不少于 2/3")."""
+    def met(ballots: int, expected: int) -> bool:
+        need = quorum * expected
+        return ballots > need if strict else ballots >= need
+
     return [f"quorum_not_met:{group}" for group, t in turnout.items()
-            if t.get("expected") and not t["ballots"] > quorum * t["expected"]]
+            if t.get("expected") and not met(t["ballots"], t["expected"])]
 
 
 def share_flags(subject: Mapping, thresholds: Mapping[str, Any], prefix: str) -> list[str]:
@@ -111,5 +148,5 @@ def share_flags(subject: Mapping, thresholds: Mapping[str, Any], prefix: str) ->
     return flags
 
 
-__all__ = ["apply_quota", "as_fraction", "band", "pooled_counts", "quorum_flags",
-           "quota_limit", "share", "share_flags"]
+__all__ = ["apply_quota", "as_fraction", "band", "band_below", "bands", "pooled_counts",
+           "quorum_flags", "quota_limit", "share", "share_flags"]

@@ -1,0 +1,158 @@
+"""民主评议党员: the annual appraisal of party members, as a surveyapp plugin.
+
+What it adds (see README.md):
+
+* the round template ``party-member-appraisal``: the four grades, a 党员互评
+  group and the rule defaults below, so ``template = "party-member-appraisal"``
+  plus subjects (and groups, if not just 党员互评) makes a round;
+* the scale ``four-grade-with-unknown`` (the four grades plus 不了解) for
+  rounds that include 群众评议;
+* classification: score bands, then the 优秀 quota with ties at the boundary
+  left to the committee, and the 不合格 "presumed" flag;
+* the export format ``appraisal-summary`` (测评汇总表, CSV for Excel).
+
+Every number is a round setting: the template only supplies defaults, and a
+spec's ``[rules]`` overrides them key by key.  The software proposes; the
+支委会/党员大会 decides (不能简单地以票取人).
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+
+from surveyapp import plugins
+from surveyapp.domain import rules
+from surveyapp.domain.tally import present
+from surveyapp.exporters import Exporter
+from surveyapp.hookspecs import hookimpl
+
+__version__ = "0.1.0"
+
+TEMPLATE_NAME = "party-member-appraisal"
+EXCELLENT = "excellent"  # the option the quota caps, as keyed in the four-grade scale
+
+#: Rule defaults of the template, with where each comes from (docs: domain.md §2).
+DEFAULT_RULES = {
+    # 优秀 "一般不超过党员总数的1/3" at the 组织评定 (S1, S3).
+    "excellent_quota": "1/3",
+    # The same cap on each ballot, so no voter can grade everyone 优秀.
+    "per_ballot_max": {EXCELLENT: "1/3"},
+    # 不合格票超过半数 → 初步认定不合格, to be verified by the organisation (S6).
+    "presume_fail_share": {"unqualified": "1/2"},
+    # 到会过半: more than half of those expected (S15).
+    "quorum": "1/2",
+    # Member score bands ≥90 / 70–89 / 60–69 / <60 (S7).
+    "bands": [{"min": 90, "option": EXCELLENT}, {"min": 70, "option": "qualified"},
+              {"min": 60, "option": "basic"}, {"min": 0, "option": "unqualified"}],
+    # Not set by default: review_share = { unqualified = "1/3" } (the "不合格票
+    # 超过1/3 → 组织考察核实" rule was not found in a source; turn it on per round).
+}
+
+TEMPLATE = {
+    "title": "民主评议党员",
+    "scale": "four-grade",
+    "groups": [{"key": "members", "label": "党员互评"}],
+    "rules": DEFAULT_RULES,
+}
+
+FOUR_GRADE_WITH_UNKNOWN = [
+    {"key": EXCELLENT, "label": "优秀", "points": 100},
+    {"key": "qualified", "label": "合格", "points": 80},
+    {"key": "basic", "label": "基本合格", "points": 60},
+    {"key": "unqualified", "label": "不合格", "points": 0},
+    {"key": "unknown", "label": "不了解"},  # no points: counted, never scored
+]
+
+
+@hookimpl
+def round_templates():
+    return {TEMPLATE_NAME: copy.deepcopy(TEMPLATE)}
+
+
+@hookimpl
+def grade_scales():
+    return {"four-grade-with-unknown": copy.deepcopy(FOUR_GRADE_WITH_UNKNOWN)}
+
+
+@hookimpl
+def classify_subjects(spec, result):
+    """Bands, then the 优秀 quota; flags for 初步认定不合格.  Acts only on the
+    rules a round sets, so rounds of other kinds are left alone."""
+    settings = spec.rules
+    subjects = result["subjects"]
+    verdicts: dict = {s["key"]: {"flags": []} for s in subjects}
+    for subject in subjects:
+        verdicts[subject["key"]]["flags"] += rules.share_flags(
+            subject, settings.get("presume_fail_share") or {}, "presume_fail")
+
+    if settings.get("excellent_quota") is None:
+        return verdicts
+    if not settings.get("bands"):
+        # A quota on proposals needs proposals; say so rather than ignore it.
+        verdicts[None] = {"flags": ["rule_ignored:excellent_quota"]}
+        return verdicts
+    quota = rules.as_fraction(settings["excellent_quota"], "excellent_quota")
+    proposals = {s["key"]: rules.band(s["score"], settings["bands"]) for s in subjects}
+    # 党员总数: every subject of the round, whether or not it was scored.
+    limit = rules.quota_limit(quota, len(spec.subjects))
+    fallback = rules.band_below(settings["bands"], EXCELLENT)
+    for key, flags in rules.apply_quota(subjects, proposals, EXCELLENT, limit,
+                                        fallback).items():
+        verdicts[key]["flags"] += flags
+    for key, proposal in proposals.items():
+        verdicts[key]["proposal"] = proposal
+    return verdicts
+
+
+# -- the 测评汇总表 -----------------------------------------------------------------------
+
+FLAG_TEXT = {
+    "quota_tie": "优秀名额边界并列，提请支委会研究",
+    "quota_exceeded": "超出优秀名额",
+    "presume_fail": "不合格票超过规定比例，初步认定，需组织核实",
+    "review": "需组织考察核实",
+    "group_missing": "缺少评议分组",
+    "suppressed_group": "分组票数过少，不单独显示",
+    "suppressed_complementary": "为保护匿名，分组不单独显示",
+    "suppressed": "票数过少，不显示",
+    "quorum_not_met": "参加人数未达到规定比例",
+    "rule_ignored": "规则未生效",
+}
+
+
+def flag_text(flag: str) -> str:
+    """A flag in words for the committee; unknown flags stay as they are."""
+    return FLAG_TEXT.get(flag.split(":", 1)[0], flag)
+
+
+def export_summary(result: dict, spec) -> bytes:
+    """民主评议党员测评汇总表: one row per member in rank order, votes per
+    grade, score, proposed grade and notes, in Chinese; UTF-8 with a BOM so
+    Excel reads it."""
+    shown = present(result)
+    labels = plugins.proposal_labels(spec)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["排名", "姓名", "单位", *(f"{o.label}（票）" for o in spec.options),
+                     "得分", "建议等次", "提示"])
+    for subject in shown["subjects"]:
+        counts = rules.pooled_counts(subject)
+        writer.writerow([
+            "" if subject["rank"] is None else subject["rank"], subject["name"], subject["unit"],
+            *("" if counts is None else counts.get(o.key, 0) for o in spec.options),
+            "" if subject["score"] is None else f"{subject['score']:.2f}",
+            labels.get(subject["proposal"], subject["proposal"] or ""),
+            "；".join(flag_text(f) for f in subject["flags"])])
+    round_flags = shown.get("flags") or []
+    if round_flags:
+        writer.writerow([])
+        writer.writerow(["说明", "；".join(f"{flag_text(f)}（{f}）" for f in round_flags)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+@hookimpl
+def register_exporters():
+    return [Exporter("appraisal-summary", "text/csv; charset=utf-8", "csv", export_summary,
+                     "民主评议党员测评汇总表")]
