@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import time
 
-from sqlalchemy import func, select
+import pytest
+from itsdangerous import TimestampSigner
+from sqlalchemy import func, select, update
 
 from surveyapp.extensions import db
 from surveyapp.models import Answer, Ballot, Comment, VoterCode
 from surveyapp.results import tally_json
 
+from .ballot_specs import ballot_spec, subject_name
 from .conftest import SPEC, csrf_token, full_ballot, issue, make_round
 
 
@@ -179,3 +183,108 @@ def test_link_round_takes_one_ballot_per_browser_and_asks_the_group(client):
 def test_codes_round_has_no_link_page(client):
     round_ = make_round()
     assert client.get(f"/r/{round_.slug}").status_code == 404
+
+
+def test_refused_submit_lists_ungraded_subjects_by_name_with_links_to_their_cards(client):
+    round_ = make_round(ballot_spec(5))
+    [code] = issue(round_, "g0")
+    html = open_ballot(client, code)
+    assert re.search(r"已评</span> <b[^>]*><span data-done>0</span></b>/5", html)
+    response = client.post("/ballot", data={"csrf_token": csrf_token(html), "q-0-0": "basic",
+                                            "q-2-0": "excellent"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    summary = page[page.index('id="problems"'):page.index("<form")]
+    links = re.findall(r'<a href="#(subject-\d+)">([^<]+)</a>', summary)
+    assert links == [("subject-1", subject_name(1)), ("subject-3", subject_name(3)),
+                     ("subject-4", subject_name(4))]
+    for anchor, _name in links:  # each link lands on its card, marked as missing
+        assert f'<fieldset class="card subject missing" id="{anchor}">' in page
+    assert '<fieldset class="card subject" id="subject-0">' in page
+    # The server's count, what a browser without JavaScript shows
+    assert re.search(r"已评</span> <b[^>]*><span data-done>2</span></b>/5", page)
+
+
+def test_criteria_descriptions_are_there_to_open(client):
+    round_ = make_round(ballot_spec(2, criteria=True))
+    [code] = issue(round_, "g0")
+    html = open_ballot(client, code)
+    assert html.count('<details class="criterion"><summary id="q-1-0-label">政治素质优</summary>'
+                      "<p>理想信念坚定") == 1
+    assert html.count('<details class="criterion">') == 2 * 3
+
+
+def test_a_stale_form_comes_back_with_every_answer_kept(client, monkeypatch):
+    round_ = make_round()
+    [code] = issue(round_)
+    html = open_ballot(client, code)
+    later = int(time.time()) + 2 * 3600  # the form token lives one hour
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: later)
+    data = {"csrf_token": csrf_token(html), "q-0-0": "excellent", "q-1-0": "basic",
+            "comment": "食堂排队太久"}
+    response = client.post("/ballot", data=data)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "页面打开时间过长，选票未提交" in page
+    assert re.search(r'<input checked[^>]*name="q-1-0"[^>]*value="basic"', page)
+    assert "食堂排队太久" in page
+    assert ballots() == 0
+    again = client.post("/ballot", data={**data, "csrf_token": csrf_token(page)})
+    assert again.status_code == 302 and ballots() == 1
+
+
+def test_a_forged_form_token_never_gets_a_prefilled_ballot(client):
+    round_ = make_round()
+    [code] = issue(round_)
+    open_ballot(client, code)
+    response = client.post("/ballot", data={"csrf_token": "forged", "q-0-0": "unqualified"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "表单已过期或来源不符" in page and "checked" not in page
+    assert ballots() == 0
+
+
+def test_second_submit_of_a_double_tap_says_the_first_was_counted(client):
+    round_ = make_round()
+    [code] = issue(round_)
+    html = open_ballot(client, code)
+    in_flight = client.get_cookie("session").value  # the second tap's request carries this
+    data = {"csrf_token": csrf_token(html), **full_ballot(round_)}
+    assert client.post("/ballot", data=data).status_code == 302
+    client.set_cookie("session", in_flight)
+    second = client.post("/ballot", data=data)
+    assert second.status_code == 409
+    page = second.get_data(as_text=True)
+    assert "该投票码已使用" in page and "只计入一次" in page
+    assert ballots() == 1
+    # Scanning a used code later is not a double tap: no such reassurance.
+    assert "只计入一次" not in client.get(f"/c/{code}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("language, texts", [
+    ("zh-CN", {"used": "该投票码已使用", "unknown": "找不到该投票码", "not_open": "投票尚未开始",
+               "closed": "投票已结束"}),
+    ("en", {"used": "This code has already been used", "unknown": "Code not found",
+            "not_open": "Voting has not started yet", "closed": "Voting has ended"}),
+])
+def test_each_refusal_has_its_own_page_in_both_languages(app, language, texts):
+    open_round = make_round()
+    [used, closing] = issue(open_round, count=2)
+    draft = make_round(status="draft")
+    [early] = issue(draft)
+    db.session.execute(update(VoterCode).where(VoterCode.id == 1).values(status="used"))
+    db.session.commit()
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    pages = {"used": client.get(f"/c/{used}"), "unknown": client.get("/c/ABCDE-FGHJK"),
+             "not_open": client.get(f"/c/{early}")}
+    open_round.status = "closed"
+    db.session.commit()
+    pages["closed"] = client.get(f"/c/{closing}")
+    statuses = {"used": 409, "unknown": 404, "not_open": 403, "closed": 409}
+    for reason, response in pages.items():
+        assert response.status_code == statuses[reason], reason
+        page = response.get_data(as_text=True)
+        assert f"<h1>{texts[reason]}</h1>" in page, reason
+        others = [t for r, t in texts.items() if r != reason]
+        assert not any(t in page for t in others), reason

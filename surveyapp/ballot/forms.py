@@ -34,6 +34,23 @@ def field_name(subject_index: int, criterion_index: int) -> str:
     return f"q-{subject_index}-{criterion_index}"
 
 
+# How many em of label fit across a card on a 360 px phone, button padding
+# and gaps included (a CJK character is 1 em, a Latin one about 0.6).
+ROW_EMS = 20
+
+
+def option_columns(labels: list[str]) -> int:
+    """Grade buttons per row: as many as fit with the longest label on one
+    line, spread evenly over the rows (4 grades: one row of 4; 5: 3 + 2)."""
+    widest = max((sum(1 if ord(ch) > 0x2E7F else 0.6 for ch in label) for label in labels),
+                 default=1)
+    for rows in range(1, len(labels) + 1):
+        columns = -(-len(labels) // rows)
+        if columns * (widest + 1) <= ROW_EMS:
+            return columns
+    return 1
+
+
 def ballot_form(round_: Round, *, choose_group: bool = False, **kwargs) -> BallotForm:
     """A form with one required radio group per subject and criterion.
 
@@ -59,6 +76,8 @@ def ballot_form(round_: Round, *, choose_group: bool = False, **kwargs) -> Ballo
     form = form_class(**kwargs)
     form._questions = [(subject, [(criterion, form[name]) for criterion, name in row])
                        for subject, row in layout]
+    form.option_columns = option_columns([o.label for o in round_.options])
+    form.group_columns = option_columns([g.label for g in round_.groups])
     return form
 
 

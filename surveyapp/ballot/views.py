@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
 
 from .. import plugins
 from ..models import Round, VoterGroup
@@ -16,11 +18,15 @@ from ..rounds import get_round, round_spec
 from ..voting import REASONS, VotingError, cast, check_code, round_state_error
 from . import bp
 from .forms import CodeForm, answers_from, ballot_form, keyed_answers
+from .review import review
 
 
-def refused(error: VotingError, round_: Round | None = None):
-    return render_template("ballot/refused.html", reason=error.reason,
-                           round=round_), REASONS[error.reason]
+def refused(error: VotingError, round_: Round | None = None, *, after_submit: bool = False):
+    """The page for a code or round that cannot take a ballot.  After a
+    submit (``after_submit``) a used code most likely means a double tap or a
+    retry whose first try got through, and the page says so."""
+    return render_template("ballot/refused.html", reason=error.reason, round=round_,
+                           after_submit=after_submit), REASONS[error.reason]
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -52,7 +58,7 @@ def ballot():
         checked = check_code(code)
     except VotingError as error:
         session.pop("code", None)
-        return refused(error)
+        return refused(error, after_submit=request.method == "POST")
     return fill_in(checked.round, checked.group, code=code)
 
 
@@ -81,16 +87,65 @@ def fill_in(round_: Round, group: VoterGroup | None, *, code: str | None = None)
                            comment=form.comment.data)
         except VotingError as error:
             session.pop("code", None)
-            return refused(error, round_)
+            return refused(error, round_, after_submit=True)
         session.pop("code", None)
         if code is None:
             session["voted"] = [*session.get("voted", []), round_.slug]
         session["receipt"] = receipt
         return redirect(url_for("ballot.done"))
-    status = 400 if request.method == "POST" else 200
+    return show_ballot(round_, group, form, submitted=request.method == "POST")
+
+
+def show_ballot(round_: Round, group: VoterGroup | None, form, *, submitted: bool,
+                expired: bool = False):
+    """The ballot page; after a refused submit (400) with every answer kept
+    and the problems listed at the top."""
     return render_template("ballot/ballot.html", round=round_, group=group, form=form,
-                           error_count=sum(1 for field in form if field.errors)
-                           + len(form.form_errors)), status
+                           review=review(form, submitted=submitted),
+                           expired=expired), 400 if submitted or expired else 200
+
+
+# A voter may leave the ballot open longer than the form token lives (a
+# long queue, a phone that slept); a token from this session up to this old
+# still gets the ballot back with its answers.
+STALE_FORM_LIMIT = 24 * 3600
+
+
+def genuine_but_stale() -> bool:
+    """The token was issued to this session, only too long ago.  A missing
+    or foreign token (a cross-site post) is not: it never gets a page
+    pre-filled with someone else's answers."""
+    try:
+        validate_csrf(request.form.get("csrf_token"), time_limit=STALE_FORM_LIMIT)
+    except ValidationError:
+        return False
+    return True
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error):
+    """A ballot posted with a stale form token: show it again with the
+    answers kept and a fresh token instead of losing them.  Nothing is
+    stored; anything else gets the plain page."""
+    round_, group = None, None
+    if request.method != "POST" or not genuine_but_stale():
+        pass
+    elif request.endpoint == "ballot.ballot" and session.get("code"):
+        try:
+            checked = check_code(session["code"])
+        except VotingError as refusal:
+            session.pop("code", None)
+            return refused(refusal, after_submit=True)
+        round_, group = checked.round, checked.group
+    elif request.endpoint == "ballot.link_ballot":
+        round_ = get_round(request.view_args["slug"])
+        if round_ is not None and (round_.access != "link" or round_state_error(round_)
+                                   or round_.slug in session.get("voted", [])):
+            round_ = None
+    if round_ is None:
+        return render_template("error.html", code=400, reason="csrf"), 400
+    form = ballot_form(round_, choose_group=group is None and len(round_.groups) > 1)
+    return show_ballot(round_, group, form, submitted=False, expired=True)
 
 
 def plugin_checks_pass(form, round_: Round) -> bool:

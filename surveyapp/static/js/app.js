@@ -1,0 +1,148 @@
+/* surveyapp: small enhancements on top of pages that work without JavaScript.
+ *
+ * - Ballot: a live "graded 7/12" count, and a review step that stops a submit
+ *   with ungraded subjects and lists them (the server would refuse it too).
+ * - Any htmx request that fails (network down, timeout, server error) leaves
+ *   the page as it was, with everything entered, and says so with a retry.
+ * - Without htmx, a second tap on submit is ignored while the first is sent.
+ *
+ * Every page is swapped in by htmx (hx-boost), so listeners sit on document.
+ */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  var lastFailed = null;  // the form whose request failed, for "Try again"
+
+  function ballotForm() {
+    return document.querySelector("form.ballot-form");
+  }
+
+  // A subject card is answered when each of its criteria has a grade.
+  function isAnswered(card) {
+    var parts = card.classList.contains("subject") ? card.querySelectorAll(".question") : [card];
+    for (var i = 0; i < parts.length; i++) {
+      if (!parts[i].querySelector("input:checked")) return false;
+    }
+    return parts.length > 0;
+  }
+
+  // Update the count, the review list and the "next" link; return what is
+  // still to do as a list of card elements.
+  function refresh() {
+    var form = ballotForm();
+    if (!form) return [];
+    var cards = form.querySelectorAll("fieldset.subject, fieldset.group-choice");
+    var todo = [];
+    var done = 0;
+    var total = 0;
+    cards.forEach(function (card) {
+      var answered = isAnswered(card);
+      var item = form.querySelector('[data-todo="' + card.id + '"]');
+      if (item) item.hidden = answered;
+      if (card.classList.contains("subject")) {
+        total += 1;
+        if (answered) done += 1;
+      }
+      if (answered) {
+        card.classList.remove("missing");
+      } else {
+        todo.push(card);
+      }
+    });
+    form.querySelectorAll("[data-done]").forEach(function (el) { el.textContent = done; });
+    var meter = form.querySelector(".progress progress");
+    if (meter) meter.value = done;
+    var next = form.querySelector("[data-next]");
+    if (next) {
+      next.hidden = todo.length === 0;
+      if (todo.length) next.setAttribute("href", "#" + todo[0].id);
+    }
+    var review = form.querySelector("[data-review]");
+    if (review) {
+      review.hidden = false;
+      review.querySelector("[data-review-todo]").hidden = todo.length === 0;
+      review.querySelector("[data-review-done]").hidden = todo.length > 0 || total === 0;
+      if (todo.length === 0) review.querySelector("[data-review-blocked]").hidden = true;
+    }
+    return todo;
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest("form.ballot-form")) refresh();
+  });
+
+  // Capture phase: runs before htmx's own submit handler on the form, so a
+  // stopped submit sends nothing.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form.ballot-form")) return;
+    var todo = refresh();
+    if (todo.length) {
+      event.preventDefault();
+      event.stopPropagation();
+      todo.forEach(function (card) { card.classList.add("missing"); });
+      var review = form.querySelector("[data-review]");
+      review.querySelector("[data-review-blocked]").hidden = false;
+      review.querySelector("h2").focus();
+      return;
+    }
+    if (!window.htmx) {  // htmx guards its own requests (hx-sync, hx-disabled-elt)
+      if (form.dataset.sending) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sending = "1";
+    }
+  }, true);
+
+  function showFailure(event) {
+    var elt = event.detail && event.detail.elt;
+    lastFailed = elt && elt.closest ? elt.closest("form") : null;
+    var toast = document.getElementById("send-failed");
+    if (!toast) return;
+    toast.querySelector("[data-retry]").hidden = !lastFailed;
+    toast.hidden = false;
+  }
+
+  ["htmx:sendError", "htmx:responseError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, showFailure);
+  });
+
+  document.addEventListener("htmx:beforeRequest", function () {
+    var toast = document.getElementById("send-failed");
+    if (toast) toast.hidden = true;
+  });
+
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest) return;
+    // A link into a closed <details> (the privacy note) opens it.
+    var link = event.target.closest('a[href^="#"]');
+    var target = link && document.getElementById(link.getAttribute("href").slice(1));
+    var details = target && target.closest("details");
+    if (details) details.open = true;
+    if (event.target.closest("[data-dismiss]")) document.getElementById("send-failed").hidden = true;
+    if (!event.target.closest("[data-retry]")) return;
+    document.getElementById("send-failed").hidden = true;
+    if (lastFailed && document.body.contains(lastFailed)) {
+      if (lastFailed.requestSubmit) lastFailed.requestSubmit();
+      else lastFailed.querySelector("[type=submit]").click();
+    }
+  });
+
+  function pageShown() {
+    refresh();
+    // A refused submit comes back with its problems at the top: go there.
+    var problems = document.getElementById("problems");
+    if (problems) problems.focus();
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail && event.detail.target === document.body) pageShown();
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", pageShown);
+  } else {
+    pageShown();
+  }
+})();
