@@ -1,4 +1,8 @@
-"""Built-in tally exports, and the small protocol every exporter follows."""
+"""Built-in tally exports, and the small protocol every exporter follows.
+
+JSON and CSV are written here; the XLSX and PDF layouts live in
+:mod:`surveyapp.exports`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from dataclasses import dataclass
 
 from .domain.model import BLANK, RoundSpec
 from .domain.tally import present
+from .exports.pdf import export_pdf
+from .exports.xlsx import export_xlsx
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,13 @@ class Exporter:
     extension: str
     export: Callable[[dict, RoundSpec], bytes]
     label: str = ""
+
+    @property
+    def is_binary(self) -> bool:
+        """Not text a terminal could show (the CLI refuses to print it)."""
+        media = self.media_type.split(";")[0].strip()
+        return not (media.startswith("text/") or media == "application/json"
+                    or media.endswith(("+json", "+xml")))
 
 
 def export_json(result: dict, spec: RoundSpec) -> bytes:
@@ -71,4 +84,7 @@ def _cell(value) -> str:
 BUILTIN = [
     Exporter("json", "application/json", "json", export_json, "JSON"),
     Exporter("csv", "text/csv; charset=utf-8", "csv", export_csv, "CSV"),
+    Exporter("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "xlsx", export_xlsx, "Excel"),
+    Exporter("pdf", "application/pdf", "pdf", export_pdf, "PDF"),
 ]

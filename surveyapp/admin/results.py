@@ -1,0 +1,161 @@
+"""The secretary's results page (after close only): turnout, the summary
+table with its group breakdown, SVG charts, downloads through the exporter
+hook, and publishing the 公示 page.
+
+Sorting and filtering are plain GET parameters, so the page works without
+JavaScript; htmx only swaps the table (``HX-Target: results-table``).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .. import charts, plugins
+from ..exports import summary
+from ..exports.flags import flag_label, hidden_reason
+from ..extensions import db
+from ..models import Round
+from ..public import publication
+from ..results import tally_round
+from ..rounds import audit, round_spec
+from . import bp
+from .access import round_for_user
+
+READY = ("closed", "published")
+
+FIELD_LABELS = {"unit": _l("Unit"), "rank": _l("Rank"), "score": _l("Score"),
+                "proposal": _l("Proposed grade"), "counts": _l("Votes per grade"),
+                "turnout": _l("Turnout")}
+
+
+class PublishForm(FlaskForm):
+    fields = SelectMultipleField(
+        _l("Publish beside each name"),
+        choices=[SelectChoice(f, FIELD_LABELS[f]) for f in publication.FIELDS],
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+
+def _lang() -> str:
+    return "en" if str(get_locale()) == "en" else "zh"
+
+
+def _back() -> tuple[str, str]:
+    """The round's page once the console has one, else the round list."""
+    if "admin.round_detail" in current_app.view_functions:
+        return url_for("admin.round_detail", slug=request.view_args["slug"]), _("Round")
+    return url_for("admin.rounds"), _("Rounds")
+
+
+def _page(round_: Round, form: PublishForm | None = None, status: int = 200):
+    back_url, back_label = _back()
+    if round_.status not in READY:
+        return render_template("admin/results.html", round=round_, ready=False,
+                               back_url=back_url, back_label=back_label), 409
+    spec = round_spec(round_)
+    result = tally_round(round_)
+    lang = _lang()
+    table = summary.rows(result, spec)
+    query = {"sort": request.args.get("sort", "rank"), "unit": request.args.get("unit", ""),
+             "proposal": request.args.get("proposal", ""),
+             "flagged": request.args.get("flagged") == "1"}
+    if query["sort"] not in summary.SORTS:
+        query["sort"] = "rank"
+    shown = summary.select(table, **query)
+    columns = summary.count_columns(spec, table, _("Blank"))
+    chart_options = [(key, label, key == "_blank" or spec.option(key).points is None)
+                     for key, label in columns]
+    if form is None:
+        form = PublishForm(formdata=None, fields=publication.chosen_fields(round_))
+    context = dict(
+        round=round_, ready=True, spec=spec, result=result, rows=shown, total=len(table),
+        columns=columns, query=query, units=summary.units(table),
+        several=len(spec.criteria) > 1,
+        turnout=summary.turnout_rows(result, spec), turnout_text=summary.turnout_text,
+        percent=summary.percent, points=summary.points,
+        option_label=lambda key: summary.option_label(spec, key),
+        flag_label=lambda flag: flag_label(flag, spec, lang),
+        hidden_reason=lambda reason: hidden_reason(reason, spec, lang),
+        no_proposal=summary.NO_PROPOSAL,
+        exporters=sorted(plugins.exporters().values(), key=lambda e: e.name),
+        form=form, field_labels=FIELD_LABELS,
+        published=publication.stored(round_) if round_.status == "published" else None,
+        # The address voters reach the service at, as printed on the slips.
+        public_url=current_app.config["BASE_URL"].rstrip("/")
+        + url_for("public.page", slug=round_.slug),
+        back_url=back_url, back_label=back_label,
+        ranking_svg=charts.score_ranking(table, title=_("Score ranking"),
+                                         top=summary.max_points(spec)),
+        grades_svg=charts.grade_distribution(
+            table, chart_options, title=_("Grade distribution per subject"),
+            hidden_text=_("hidden: fewer than %(k)d ballots", k=spec.anonymity_min)),
+    )
+    if request.headers.get("HX-Target") == "results-table":
+        return render_template("admin/_results_table.html", **context), status
+    return render_template("admin/results.html", **context), status
+
+
+@bp.route("/rounds/<slug>/results")
+@login_required
+def results(slug: str):
+    return _page(round_for_user(slug))
+
+
+def _filename(round_: Round, extension: str) -> str:
+    """The round's title as a file name (Chinese kept; path characters not)."""
+    stem = re.sub(r'[\\/:*?"<>|\s]+', "_", round_.title).strip("_") or round_.slug
+    suffix = _("results")
+    return f"{stem}-{suffix}.{extension}"
+
+
+@bp.route("/rounds/<slug>/results/export/<fmt>")
+@login_required
+def results_export(slug: str, fmt: str):
+    round_ = round_for_user(slug)
+    if round_.status not in READY:
+        return _page(round_)
+    exporter = plugins.exporters().get(fmt)
+    if exporter is None:
+        abort(404)
+    data = exporter.export(tally_round(round_), round_spec(round_))
+    audit("results.export", current_user.username, round_, f"format={fmt}")
+    db.session.commit()
+    return send_file(io.BytesIO(data), mimetype=exporter.media_type, as_attachment=True,
+                     download_name=_filename(round_, exporter.extension))
+
+
+@bp.route("/rounds/<slug>/results/publish", methods=["POST"])
+@login_required
+def results_publish(slug: str):
+    round_ = round_for_user(slug)
+    if round_.status != "closed":
+        flash(_("Only a closed round can be published."))
+        return _page(round_, status=409)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        return _page(round_, form=form, status=400)
+    publication.publish(round_, form.fields.data or [], actor=current_user.username)
+    flash(_("Published: anyone with the address below can read the results page."))
+    return redirect(url_for("admin.results", slug=slug))
+
+
+@bp.route("/rounds/<slug>/results/unpublish", methods=["POST"])
+@login_required
+def results_unpublish(slug: str):
+    round_ = round_for_user(slug)
+    if round_.status != "published":
+        flash(_("This round is not published."))
+        return _page(round_, status=409)
+    publication.unpublish(round_, actor=current_user.username)
+    flash(_("Unpublished: the public results page is gone."))
+    return redirect(url_for("admin.results", slug=slug))

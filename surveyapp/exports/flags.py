@@ -1,0 +1,60 @@
+"""Flags in words.  The tally and plugins speak in keys
+(``suppressed_group:masses``, ``quota_tie:excellent``); the people reading
+results get a sentence in their language, naming the group or grade.
+
+Pure Python with both languages here, because exports are written outside
+any web request (the command line) where Flask-Babel has no locale.
+A flag nobody has words for is shown as it is.
+"""
+
+from __future__ import annotations
+
+from ..domain.model import RoundSpec
+
+# prefix -> (what the part after ":" names, Chinese, English)
+LABELS: dict[str, tuple[str, str, str]] = {
+    "group_missing": ("group", "{name}无人参评，得分按其余组别折算",
+                      "no ballots from {name}; score reweighted over the other groups"),
+    "suppressed_group": ("group", "{name}少于{k}张票，为保护匿名不单独显示",
+                         "{name}: fewer than {k} ballots, hidden to protect anonymity"),
+    "suppressed_complementary": ("group", "{name}一并不单独显示，以免推算出小组结果",
+                                 "{name} also hidden, so the small group cannot be "
+                                 "worked out"),
+    "suppressed": ("", "少于{k}张票，为保护匿名不显示",
+                   "fewer than {k} ballots, hidden to protect anonymity"),
+    "quota_tie": ("option", "{name}名额处得分并列，请支委会研究确定",
+                  "tie at the {name} quota; for the committee to decide"),
+    "quota_exceeded": ("option", "超出{name}名额，建议顺延为下一等次",
+                       "beyond the {name} quota; proposed one grade lower"),
+    "review": ("option", "{name}票超过规定比例，需组织核实",
+               "{name} votes above the set share; to be verified"),
+    "quorum_not_met": ("group", "{name}参评人数未达规定比例",
+                       "{name}: turnout below the quorum"),
+}
+
+
+def flag_label(flag: str, spec: RoundSpec, lang: str = "zh") -> str:
+    """The flag as a sentence in ``lang`` ("zh" or "en")."""
+    prefix, _, arg = flag.partition(":")
+    entry = LABELS.get(prefix)
+    if entry is None:
+        return flag
+    names, zh, en = entry
+    name = arg
+    if names == "group":
+        name = next((g.label for g in spec.groups if g.key == arg), arg)
+    elif names == "option":
+        option = spec.option(arg)
+        name = option.label if option else arg
+    return (en if lang == "en" else zh).format(name=name, k=spec.anonymity_min)
+
+
+def hidden_reason(reason: str | None, spec: RoundSpec, lang: str = "zh") -> str:
+    """Why a group breakdown is not shown ("少于 N 张票，为保护匿名不显示")."""
+    if reason is None:
+        return ""
+    if reason == "complementary":
+        return ("为防止推算出小组结果，一并不显示" if lang != "en"
+                else "also hidden so a small group cannot be worked out")
+    return (f"少于 {spec.anonymity_min} 张票，为保护匿名不显示" if lang != "en"
+            else f"fewer than {spec.anonymity_min} ballots: hidden to protect anonymity")

@@ -1,0 +1,135 @@
+"""The PDF export: an A4 summary of a round on one page — title, turnout,
+then a table of subjects with counts per grade, score, rank, proposal and
+flags — in reportlab's built-in STSong-Light CID font, so Chinese prints
+without any font file.
+
+To fit one page the layout tries portrait, then landscape, at shrinking
+font sizes; only a round too big for the smallest readable size flows on
+to a second page (with the header row repeated).
+"""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from ..domain.model import RoundSpec
+from . import summary
+from .flags import flag_label
+
+FONT = "STSong-Light"
+MARGIN = 12 * mm
+SIZES = (10, 9, 8, 7, 6, 5.5)
+NOTE = ("得票率 = 票数 ÷ 测评人数（含不了解、空白）。得分为各组别加权平均，四舍五入保留两位小数。"
+        "建议等次仅供参考，不能简单地以票取人。")
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def _style(size: float, **kw) -> ParagraphStyle:
+    return ParagraphStyle(f"s{size}", fontName=_font(), fontSize=size, leading=size * 1.25,
+                          wordWrap="CJK", **kw)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _story(result: dict, spec: RoundSpec, size: float, width: float) -> tuple[list, bool]:
+    """The page's flowables, and whether the table fits ``width``."""
+    table = summary.rows(result, spec)
+    grades = summary.count_columns(spec, table)
+    body = _style(size)
+    small = _style(size * 0.9)
+    title = _style(size + 6, alignment=1, spaceAfter=size * 0.6)
+    turnout = "；".join(f"{t['label']} {summary.turnout_text(t)}"
+                       for t in summary.turnout_rows(result, spec))
+    story = [Paragraph(_escape(f"{result['round']['title']} 测评结果汇总"), title),
+             Paragraph(_escape(f"参评率：{turnout}"), body)]
+    for flag in result.get("flags", []):
+        story.append(Paragraph(_escape(flag_label(flag, spec)), body))
+    story.append(Spacer(1, size * 0.6))
+
+    header = ["排名", "姓名", "单位", "测评人数", *(label for _, label in grades),
+              "得分", "建议等次", "标记"]
+    data = [header]
+    for row in table:
+        counts = [("—" if row.counts is None else
+                   f"{row.counts.get(key, 0)} ({summary.percent(row.shares[key])})"
+                   if row.shares else str(row.counts.get(key, 0)))
+                  for key, _ in grades]
+        flags = "；".join(flag_label(f, spec) for f in row.flags)
+        data.append(["" if row.rank is None else str(row.rank),
+                     Paragraph(_escape(row.name), body), Paragraph(_escape(row.unit), small),
+                     "—" if row.ballots is None else str(row.ballots), *counts,
+                     summary.points(row.score), summary.option_label(spec, row.proposal),
+                     Paragraph(_escape(flags), small)])
+    # Each column as wide as its widest text (names and units capped, they
+    # wrap); the flags take what is left, and need room for a short sentence.
+    pad = size * 0.8
+
+    def widest(texts, cap: float | None = None) -> float:
+        found = max(pdfmetrics.stringWidth(str(t), FONT, size) for t in texts) + pad
+        return min(found, cap * size + pad) if cap else found
+
+    widths = [widest(["排名", "999"]), widest(["姓名", *(r.name for r in table)], 8),
+              widest(["单位", *(r.unit for r in table)], 10), widest(["测评人数"]),
+              *(widest([label, "999 (100.0%)"]) for _, label in grades),
+              widest(["得分", "100.00"]),
+              widest(["建议等次", *(o.label for o in spec.options)]), 0]
+    widths[-1] = width - sum(widths)
+    fits = widths[-1] >= 10 * size
+    widths[-1] = max(widths[-1], 10 * size)
+    grid = Table(data, colWidths=widths, repeatRows=1)
+    grid.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), _font(), size),
+        ("FONTSIZE", (0, 0), (-1, 0), size),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (0, 0), (-1, 0), "CENTER"),
+        ("ALIGN", (3, 1), (-3, -1), "CENTER"),
+        ("ALIGN", (0, 1), (0, -1), "CENTER"),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad / 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad / 2),
+        ("TOPPADDING", (0, 0), (-1, -1), size * 0.15),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.25),
+    ]))
+    hidden = f"少于 {spec.anonymity_min} 张票的分组结果为保护匿名不显示。"
+    story += [grid, Spacer(1, size * 0.6), Paragraph(_escape(NOTE + hidden), small)]
+    return story, fits
+
+
+def _height(story: list, width: float, height: float) -> float:
+    return sum(flowable.wrap(width, height)[1] for flowable in story)
+
+
+def export_pdf(result: dict, spec: RoundSpec) -> bytes:
+    best = None
+    for size in SIZES:
+        for page in (A4, landscape(A4)):
+            width, height = page[0] - 2 * MARGIN, page[1] - 2 * MARGIN
+            story, fits = _story(result, spec, size, width)
+            if fits and _height(story, width, height) <= height - 6:
+                best = (page, size)
+                break
+        if best:
+            break
+    page, size = best or (landscape(A4), SIZES[-1])
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=page, leftMargin=MARGIN, rightMargin=MARGIN,
+                            topMargin=MARGIN, bottomMargin=MARGIN,
+                            title=result["round"]["title"], author="surveyapp")
+    doc.build(_story(result, spec, size, page[0] - 2 * MARGIN)[0])
+    return out.getvalue()

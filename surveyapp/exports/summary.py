@@ -1,0 +1,194 @@
+"""The summary table: one row per subject, built from the exact tally.
+
+Every results view (the secretary's page, XLSX, PDF, the 公示 page) reads
+these rows, so suppression is decided once: a row or group breakdown that
+the tally suppressed carries no counts, shares or score here either.
+
+Shares are 占测评人数: the denominator is every answer given for the
+subject, blanks and abstentions (不了解) included, which with one criterion
+is the number of ballots that include the subject.  Values stay exact
+(Fractions); :func:`percent` and :func:`points` round for display only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from ..domain.model import BLANK, RoundSpec
+from ..domain.tally import present
+
+SORTS = ("rank", "name", "unit")
+#: The proposal filter's value for subjects with no proposal.
+NO_PROPOSAL = "-"
+
+
+@dataclass
+class Breakdown:
+    """One voter group's part of a subject's result."""
+
+    key: str
+    label: str
+    ballots: int | None
+    counts: dict[str, int] | None
+    shares: dict[str, Fraction] | None
+    score: Fraction | None
+    criteria: dict[str, Fraction | None] | None
+    #: None when shown; "small" (fewer ballots than anonymity_min) or
+    #: "complementary" (hidden so the small one cannot be subtracted out).
+    hidden: str | None = None
+
+
+@dataclass
+class Row:
+    key: str
+    name: str
+    unit: str
+    rank: int | None
+    score: Fraction | None
+    #: 测评人数: ballots that include the subject (None when hidden).
+    ballots: int | None
+    #: The shares' denominator: ballots × criteria (None when hidden).
+    answers: int | None
+    counts: dict[str, int] | None
+    shares: dict[str, Fraction] | None
+    criteria: dict[str, Fraction | None]
+    proposal: str | None
+    flags: list[str]
+    groups: list[Breakdown] = field(default_factory=list)
+    #: The whole subject had fewer than anonymity_min ballots.
+    hidden: bool = False
+
+
+def _shares(counts: dict[str, int] | None) -> dict[str, Fraction] | None:
+    if counts is None:
+        return None
+    total = sum(counts.values())
+    if not total:
+        return None
+    return {key: Fraction(n, total) for key, n in counts.items()}
+
+
+def _pooled(subject: dict) -> dict[str, int] | None:
+    total: dict[str, int] = {}
+    for entry in subject["criteria"].values():
+        if entry["counts"] is None:
+            return None
+        for key, n in entry["counts"].items():
+            total[key] = total.get(key, 0) + n
+    return total
+
+
+def _hidden_reason(flags: list[str], group: str) -> str:
+    if f"suppressed_complementary:{group}" in flags:
+        return "complementary"
+    return "small"
+
+
+def rows(result: dict, spec: RoundSpec) -> list[Row]:
+    """The subjects of an exact tally (see :func:`surveyapp.results.tally_round`)
+    in rank order, as rows."""
+    out = []
+    for subject in result["subjects"]:
+        counts = _pooled(subject)
+        first = next(iter(subject["criteria"].values()), None)
+        ballots = (sum(first["counts"].values())
+                   if first is not None and first["counts"] is not None else None)
+        groups = []
+        for g in spec.groups:
+            entry = subject["groups"].get(g.key)
+            if entry is None:
+                continue
+            hidden = _hidden_reason(subject["flags"], g.key) if entry["suppressed"] else None
+            groups.append(Breakdown(
+                key=g.key, label=g.label, ballots=entry["ballots"], counts=entry["counts"],
+                shares=_shares(entry["counts"]), score=entry["score"],
+                criteria=entry["criteria"], hidden=hidden))
+        out.append(Row(
+            key=subject["key"], name=subject["name"], unit=subject["unit"],
+            rank=subject["rank"], score=subject["score"], ballots=ballots,
+            answers=sum(counts.values()) if counts is not None else None,
+            counts=counts, shares=_shares(counts),
+            criteria={k: v["score"] for k, v in subject["criteria"].items()},
+            proposal=subject["proposal"], flags=list(subject["flags"]), groups=groups,
+            hidden="suppressed" in subject["flags"]))
+    return out
+
+
+def count_columns(spec: RoundSpec, table: Iterable[Row],
+                  blank_label: str = "空白") -> list[tuple[str, str]]:
+    """``(key, label)`` of the grade columns: every option, then blanks only
+    if some shown row has any (blanks come from paper ballots)."""
+    columns = [(o.key, o.label) for o in spec.options]
+    if any(r.counts and r.counts.get(BLANK) for r in table):
+        columns.append((BLANK, blank_label))
+    return columns
+
+
+def turnout_rows(result: dict, spec: RoundSpec) -> list[dict]:
+    """Per group: label, ballots, expected and the exact rate (None when no
+    expected number was set)."""
+    table = []
+    for g in spec.groups:
+        t = result["turnout"].get(g.key, {"ballots": 0, "expected": g.expected})
+        expected = t.get("expected")
+        rate = Fraction(t["ballots"], expected) if expected else None
+        table.append({"key": g.key, "label": g.label, "weight": g.weight,
+                      "ballots": t["ballots"], "expected": expected, "rate": rate})
+    return table
+
+
+def turnout_text(entry: dict) -> str:
+    """"28/32 (87.5%)": the rate always with its denominator."""
+    if entry["expected"] is None:
+        return str(entry["ballots"])
+    return f"{entry['ballots']}/{entry['expected']} ({percent(entry['rate'])})"
+
+
+def percent(value: Fraction | None, places: int = 1) -> str:
+    """A share as text, rounded half up for display: 0.875 → "87.5%"."""
+    if value is None:
+        return "—"
+    return f"{present(value * 100, places):.{places}f}%"
+
+
+def points(value: Fraction | None) -> str:
+    """A score as text with two decimals (rounded half up); "—" if none."""
+    return "—" if value is None else f"{present(value):.2f}"
+
+
+def option_label(spec: RoundSpec, key: str | None) -> str:
+    if key is None:
+        return ""
+    option = spec.option(key)
+    return option.label if option else key
+
+
+def max_points(spec: RoundSpec) -> Fraction | None:
+    graded = [o.points for o in spec.options if o.points is not None]
+    return max(graded) if graded else None
+
+
+# -- the page's sorting and filtering (plain query values in, rows out) --------
+
+def select(table: list[Row], *, sort: str = "rank", unit: str = "", proposal: str = "",
+           flagged: bool = False) -> list[Row]:
+    """Filter by unit, by proposal (:data:`NO_PROPOSAL` for none) and to
+    flagged rows, then sort by rank (unranked last), name or unit.  Sorts
+    are stable, so equal names keep rank order."""
+    chosen = [r for r in table
+              if (not unit or r.unit == unit)
+              and (not proposal or (r.proposal or NO_PROPOSAL) == proposal)
+              and (not flagged or r.flags)]
+    if sort == "name":
+        chosen.sort(key=lambda r: r.name)
+    elif sort == "unit":
+        chosen.sort(key=lambda r: r.unit)
+    else:
+        chosen.sort(key=lambda r: (r.rank is None, r.rank or 0))
+    return chosen
+
+
+def units(table: Iterable[Row]) -> list[str]:
+    return sorted({r.unit for r in table if r.unit})

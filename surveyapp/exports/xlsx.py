@@ -1,0 +1,210 @@
+"""The XLSX export: a 汇总表 sheet laid out the way a branch prints its
+测评结果 (merged title, two-row bold header, frozen panes, set widths, A4
+fitted to the page width), then one sheet per voter group.
+
+Numbers are numbers (counts as integers, shares as fractions formatted as
+percentages, scores to two places), so the sheet can be summed and sorted.
+Suppressed breakdowns are empty cells with the reason beside them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..domain.model import RoundSpec
+from ..domain.tally import present
+from . import summary
+from .flags import flag_label, hidden_reason
+
+SUMMARY_SHEET = "汇总表"
+NOTE = ("注：得票率 = 票数 ÷ 测评人数（含不了解、空白）；得分为各组别加权平均，精确计算后"
+        "四舍五入保留两位小数；建议等次仅供参考，不能简单地以票取人。")
+HEADER_ROW = 3  # rows 1-2: title and turnout; 3-4: header; data from 5
+
+_thin = Side(style="thin", color="808080")
+BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAP = Alignment(vertical="center", wrap_text=True)
+
+
+@dataclass
+class Column:
+    """A header cell: one column, or a grade spanning 票数 and 得票率."""
+
+    label: str
+    subs: tuple[str, ...] = ()
+    width: float = 8
+    formats: tuple[str, ...] = ("General",)
+
+    @property
+    def span(self) -> int:
+        return max(1, len(self.subs))
+
+
+def _share(value: Fraction | None) -> float | None:
+    return None if value is None else present(value, 4)
+
+
+def _num(value: Fraction | None) -> float | None:
+    return None if value is None else present(value)
+
+
+def _grade_columns(spec: RoundSpec, table) -> list[tuple[str, Column]]:
+    return [(key, Column(label, ("票数", "得票率"), 7, ("0", "0.0%")))
+            for key, label in summary.count_columns(spec, table)]
+
+
+def _grade_cells(keys: list[str], counts, shares) -> list:
+    cells = []
+    for key in keys:
+        cells.append(None if counts is None else counts.get(key, 0))
+        cells.append(None if shares is None else _share(shares.get(key, Fraction(0))))
+    return cells
+
+
+def _sheet_name(label: str, taken: set[str]) -> str:
+    name = re.sub(r"[\[\]:*?/\\']", "", label).strip()[:28] or "组别"
+    base, n = name, 2
+    while name in taken:
+        name = f"{base}{n}"
+        n += 1
+    taken.add(name)
+    return name
+
+
+def _named(book: Workbook, kind: str) -> str:
+    """A named style per kind of cell: assigning one is far cheaper in
+    openpyxl than setting font, border and alignment cell by cell."""
+    name = f"results-{kind}"
+    if name not in book.named_styles:
+        style = NamedStyle(name=name, border=BORDER)
+        if kind == "header":
+            style.font, style.fill, style.alignment = Font(bold=True), HEADER_FILL, CENTER
+        elif kind == "text":
+            style.alignment = WRAP
+        else:
+            style.alignment, style.number_format = CENTER, kind
+        book.add_named_style(style)
+    return name
+
+
+def _write(ws: Worksheet, title: str, subtitle: str, columns: list[Column],
+           data: list[list], note: str) -> None:
+    width = sum(c.span for c in columns)
+    last = get_column_letter(width)
+    ws["A1"] = title
+    ws["A1"].font = Font(size=16, bold=True)
+    ws["A1"].alignment = CENTER
+    ws.merge_cells(f"A1:{last}1")
+    ws.row_dimensions[1].height = 30
+    ws["A2"] = subtitle
+    ws["A2"].alignment = WRAP
+    ws.merge_cells(f"A2:{last}2")
+    ws.row_dimensions[2].height = 30
+
+    col, formats = 1, []
+    for column in columns:
+        top = ws.cell(HEADER_ROW, col, column.label)
+        if column.subs:
+            for i, sub in enumerate(column.subs):
+                ws.cell(HEADER_ROW + 1, col + i, sub)
+                ws.column_dimensions[get_column_letter(col + i)].width = column.width
+            if column.span > 1:
+                ws.merge_cells(start_row=HEADER_ROW, start_column=col,
+                               end_row=HEADER_ROW, end_column=col + column.span - 1)
+        else:
+            ws.merge_cells(start_row=HEADER_ROW, start_column=col,
+                           end_row=HEADER_ROW + 1, end_column=col)
+            ws.column_dimensions[get_column_letter(col)].width = column.width
+        top.alignment = CENTER
+        formats += list(column.formats) * (column.span // len(column.formats))
+        col += column.span
+    for row in ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW + 1, max_col=width):
+        for cell in row:
+            cell.style = _named(ws.parent, "header")
+
+    first = HEADER_ROW + 2
+    for r, values in enumerate(data, start=first):
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(r, c, value)
+            cell.style = _named(ws.parent, "text" if isinstance(value, str) else formats[c - 1])
+    note_row = first + len(data) + 1
+    ws.cell(note_row, 1, note).alignment = WRAP
+    ws.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=width)
+    ws.row_dimensions[note_row].height = 32
+
+    ws.freeze_panes = ws.cell(first, 3)  # header rows and 序号/姓名 stay in view
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW + 1}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if width > 10 else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+
+
+def export_xlsx(result: dict, spec: RoundSpec) -> bytes:
+    table = summary.rows(result, spec)
+    grades = _grade_columns(spec, table)
+    keys = [k for k, _ in grades]
+    several = len(spec.criteria) > 1
+    crit_columns = [Column(c.label, (), 9, ("0.00",)) for c in spec.criteria] if several else []
+    turnout = "；".join(f"{t['label']} {summary.turnout_text(t)}"
+                       for t in summary.turnout_rows(result, spec))
+    title = result["round"]["title"]
+    round_flags = "；".join(flag_label(f, spec) for f in result.get("flags", []))
+    hidden_note = f"少于 {spec.anonymity_min} 张票的分组结果为保护匿名不显示。"
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SUMMARY_SHEET
+    unit_width = max([12, *(min(30, len(r.unit) * 2 + 2) for r in table)])
+    columns = [Column("序号", width=6), Column("姓名", width=10),
+               Column("单位", width=unit_width), Column("测评人数", width=9, formats=("0",)),
+               *(c for _, c in grades), *crit_columns,
+               Column("得分", width=9, formats=("0.00",)), Column("排名", width=6, formats=("0",)),
+               Column("建议等次", width=10), Column("标记", width=36)]
+    data = []
+    for i, row in enumerate(table, start=1):
+        data.append([i, row.name, row.unit, row.ballots,
+                     *_grade_cells(keys, row.counts, row.shares),
+                     *([_num(row.criteria.get(c.key)) for c in spec.criteria] if several else []),
+                     _num(row.score), row.rank, summary.option_label(spec, row.proposal),
+                     "；".join(flag_label(f, spec) for f in row.flags)])
+    subtitle = f"参评率：{turnout}" + (f"。{round_flags}" if round_flags else "")
+    _write(ws, f"{title} 测评结果汇总表", subtitle, columns, data, f"{NOTE}{hidden_note}")
+
+    taken = {SUMMARY_SHEET}
+    turnouts = {t["key"]: t for t in summary.turnout_rows(result, spec)}
+    for g in spec.groups:
+        ws = wb.create_sheet(_sheet_name(g.label, taken))
+        columns = [Column("序号", width=6), Column("姓名", width=10),
+                   Column("单位", width=unit_width), Column("票数", width=8, formats=("0",)),
+                   *(c for _, c in grades), *crit_columns,
+                   Column("得分", width=9, formats=("0.00",)), Column("说明", width=30)]
+        data = []
+        for i, row in enumerate(table, start=1):
+            part = next((b for b in row.groups if b.key == g.key), None)
+            if part is None:
+                continue
+            crit = ([_num((part.criteria or {}).get(c.key)) for c in spec.criteria]
+                    if several else [])
+            data.append([i, row.name, row.unit, part.ballots,
+                         *_grade_cells(keys, part.counts, part.shares), *crit,
+                         _num(part.score), hidden_reason(part.hidden, spec)])
+        t = turnouts[g.key]
+        _write(ws, f"{title} — {g.label}",
+               f"参评率：{summary.turnout_text(t)}；权重 {g.weight}", columns, data,
+               f"{NOTE}{hidden_note}")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,126 @@
+"""What the 公示 page shows: the fields the secretary chose, frozen at
+publishing time into ``Round.publish_json``.
+
+The snapshot holds only the chosen fields, so nothing else is even stored
+for the public page.  Rows come in rank order only when rank or score is
+published; otherwise in the round's own order, so the order cannot give
+the ranking away.  Group breakdowns are never published, and a subject the
+tally suppressed carries no counts.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+from ..domain.model import RoundSpec
+from ..exports import summary
+from ..models import Round, today
+from ..results import tally_round
+from ..rounds import RoundError, round_spec, set_status
+
+#: Publishable fields in display order (the name is always shown).
+FIELDS = ("unit", "rank", "score", "proposal", "counts", "turnout")
+DEFAULT_FIELDS = ("unit", "proposal")
+
+
+def stored(round_: Round) -> dict:
+    try:
+        data = json.loads(round_.publish_json or "{}")
+    except ValueError:
+        data = {}
+    return data if isinstance(data, dict) else {}
+
+
+def chosen_fields(round_: Round) -> list[str]:
+    """The last choice (kept after unpublishing), or the defaults."""
+    fields = stored(round_).get("fields")
+    if not isinstance(fields, list):
+        return list(DEFAULT_FIELDS)
+    return [f for f in FIELDS if f in fields]
+
+
+def build(result: dict, spec: RoundSpec, fields: list[str]) -> dict:
+    """The JSON-ready snapshot of an exact tally, with only ``fields``.
+    Scores are kept as exact fraction strings and rounded when shown."""
+    fields = [f for f in FIELDS if f in fields]
+    table = summary.rows(result, spec)
+    if not {"rank", "score"} & set(fields):
+        order = {s.key: i for i, s in enumerate(spec.subjects)}
+        table.sort(key=lambda r: order.get(r.key, len(order)))
+    subjects = []
+    for row in table:
+        entry: dict = {"name": row.name}
+        if "unit" in fields:
+            entry["unit"] = row.unit
+        if "rank" in fields:
+            entry["rank"] = row.rank
+        if "score" in fields:
+            entry["score"] = None if row.score is None else str(row.score)
+        if "proposal" in fields:
+            entry["proposal"] = summary.option_label(spec, row.proposal) or None
+        if "counts" in fields:
+            entry["counts"] = row.counts  # None when the tally suppressed the subject
+        subjects.append(entry)
+    snapshot: dict = {"fields": fields, "title": result["round"]["title"],
+                      "published_on": today().isoformat(),
+                      "anonymity_min": spec.anonymity_min, "subjects": subjects}
+    if "counts" in fields:
+        snapshot["options"] = [{"key": k, "label": label, "abstains": _abstains(spec, k)}
+                               for k, label in summary.count_columns(spec, table)]
+    if "score" in fields:
+        top = summary.max_points(spec)
+        snapshot["top"] = None if top is None else str(top)
+    if "turnout" in fields:
+        snapshot["turnout"] = [{"label": t["label"], "ballots": t["ballots"],
+                                "expected": t["expected"]}
+                               for t in summary.turnout_rows(result, spec)]
+    return snapshot
+
+
+def _abstains(spec: RoundSpec, key: str) -> bool:
+    option = spec.option(key)
+    return option is None or option.points is None
+
+
+def snapshot(round_: Round) -> dict:
+    """What the 公示 page shows.  A round published from the command line
+    has no snapshot yet: it gets the stored (or default) fields, live."""
+    data = stored(round_)
+    if "subjects" in data:
+        return data
+    return build(tally_round(round_), round_spec(round_), chosen_fields(round_))
+
+
+def publish(round_: Round, fields: list[str], *, actor: str) -> None:
+    """Freeze the chosen fields and publish (set_status audits and commits)."""
+    if round_.status != "closed":
+        raise RoundError(f"round {round_.slug} is {round_.status}; only a closed round "
+                         "can be published")
+    round_.publish_json = json.dumps(build(tally_round(round_), round_spec(round_), fields),
+                                     ensure_ascii=False)
+    set_status(round_, "published", actor=actor)
+
+
+def unpublish(round_: Round, *, actor: str) -> None:
+    """Back to closed; only the choice of fields is kept, for next time."""
+    if round_.status != "published":
+        raise RoundError(f"round {round_.slug} is {round_.status}, not published")
+    round_.publish_json = json.dumps({"fields": chosen_fields(round_)})
+    set_status(round_, "unpublished", actor=actor)
+
+
+def rows(snap: dict) -> list[summary.Row]:
+    """Snapshot subjects as summary rows, for the charts and the table."""
+    out = []
+    for entry in snap["subjects"]:
+        counts = entry.get("counts")
+        total = sum(counts.values()) if counts else 0
+        shares = ({k: Fraction(n, total) for k, n in counts.items()} if total else None)
+        score = entry.get("score")
+        out.append(summary.Row(
+            key="", name=entry["name"], unit=entry.get("unit", ""), rank=entry.get("rank"),
+            score=None if score is None else Fraction(score), ballots=None,
+            answers=total or None, counts=counts, shares=shares, criteria={},
+            proposal=entry.get("proposal"), flags=[]))
+    return out

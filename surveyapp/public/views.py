@@ -1,0 +1,89 @@
+"""/p/<slug> (公示) and /p/<slug>/receipt.
+
+The receipt lookup answers one question — was a ballot with this receipt
+counted in this round? — and nothing about the ballot (no group, date or
+answers).  It stores and logs nothing about the receipt typed in.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from flask import abort, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
+
+from .. import charts
+from ..domain import codes
+from ..exports import summary
+from ..extensions import db
+from ..models import Ballot, Round
+from ..rounds import get_round
+from . import bp, publication
+
+
+class ReceiptForm(FlaskForm):
+    receipt = StringField(_l("Receipt code"),
+                          validators=[InputRequired(_l("Please enter your receipt code.")),
+                                      Length(max=40)])
+
+
+def _published(slug: str) -> Round:
+    round_ = get_round(slug)
+    if round_ is None or round_.status != "published":
+        abort(404)
+    return round_
+
+
+@bp.route("/<slug>")
+def page(slug: str):
+    round_ = _published(slug)
+    snap = publication.snapshot(round_)
+    fields = snap["fields"]
+    rows = publication.rows(snap)
+    options = snap.get("options", [])
+    ranking = grades = None
+    if "score" in fields:
+        top = snap.get("top")
+        ranking = charts.score_ranking(rows, title=_("Score ranking"),
+                                       top=None if top is None else Fraction(top))
+    if "counts" in fields:
+        grades = charts.grade_distribution(
+            rows, [(o["key"], o["label"] if o["key"] != "_blank" else _("Blank"), o["abstains"])
+                   for o in options],
+            title=_("Grade distribution per subject"),
+            hidden_text=_("hidden: fewer than %(k)d ballots", k=snap["anonymity_min"]))
+    turnout = [(t["label"], summary.turnout_text(
+        {**t, "rate": Fraction(t["ballots"], t["expected"]) if t["expected"] else None}))
+        for t in snap.get("turnout", [])]
+    return render_template("public/page.html", round=round_, snap=snap, fields=fields,
+                           rows=rows, options=options, ranking_svg=ranking, grades_svg=grades,
+                           turnout=turnout, percent=summary.percent, points=summary.points)
+
+
+@bp.route("/<slug>/receipt", methods=["GET", "POST"])
+def receipt(slug: str):
+    round_ = get_round(slug)
+    if round_ is None or round_.status == "draft":
+        abort(404)
+    form = ReceiptForm()
+    found = None
+    if form.validate_on_submit():
+        code = codes.normalise(form.receipt.data)
+        if code is None:
+            form.receipt.errors.append(_l(
+                "A receipt code has 10 letters and digits, like ABCDE-FGH12."))
+        else:
+            found = db.session.scalar(select(Ballot.id).where(
+                Ballot.round_id == round_.id,
+                Ballot.receipt_hash == codes.code_hash(code))) is not None
+            if found:
+                form.receipt.data = ""  # a shared phone need not keep showing it
+    # Not found is a 404, so the rate limit on unknown codes can count it.
+    status = 400 if form.errors else 404 if found is False else 200
+    response = render_template("public/receipt.html", round=round_, form=form, found=found)
+    return response, status, {"Cache-Control": "no-store"}
