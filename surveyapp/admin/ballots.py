@@ -1,0 +1,153 @@
+"""Paper ballots in the console: typed in one by one on a form laid out like
+the paper 测评表 (a row per person, a column per grade), or imported as CSV.
+
+Each is stored like a web ballot (same transaction rules, same plugin
+ballot rules) with the channel "paper" and no code.  The audit log records
+who entered paper ballots for which group, never what they said.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import HiddenField, RadioField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
+
+from .. import plugins
+from ..domain.model import SpecError, SpecErrors
+from ..domain.paper import parse_paper_ballots
+from ..extensions import db
+from ..models import Ballot, Round, VoterGroup
+from ..paper import import_paper_ballots
+from ..rounds import RoundError, audit, round_spec
+from ..voting import VotingError, cast
+from . import bp
+from .access import round_for_user
+from .forms import PaperGroupForm, PaperImportForm
+
+#: The choice for an item the voter left empty on paper (stored as a blank).
+BLANK = "_blank"
+
+
+class PaperBallotForm(FlaskForm):
+    group = HiddenField()
+
+    def table(self):
+        """``[(criterion, [(subject, field), ...]), ...]``: one table per criterion."""
+        return self._table
+
+
+def paper_form(round_: Round, **kwargs) -> PaperBallotForm:
+    """A required choice per person and criterion, including "left blank",
+    so a skipped row is noticed rather than silently stored as blank."""
+    choices = [SelectChoice(o.key, o.label) for o in round_.options] + [
+        SelectChoice(BLANK, _l("Left blank"))]
+    attrs = {}
+    for ci in range(len(round_.criteria)):
+        for si, subject in enumerate(round_.subjects):
+            attrs[f"p-{si}-{ci}"] = RadioField(subject.name, choices=choices, validators=[
+                InputRequired(_l("Mark what the sheet says for %(name)s.", name=subject.name))])
+    form = type("RoundPaperForm", (PaperBallotForm,), attrs)(**kwargs)
+    form._table = [(criterion, [(subject, form[f"p-{si}-{ci}"])
+                                for si, subject in enumerate(round_.subjects)])
+                   for ci, criterion in enumerate(round_.criteria)]
+    return form
+
+
+def paper_counts(round_: Round) -> dict[str, int]:
+    """Paper ballots so far per group key."""
+    keys = {g.id: g.key for g in round_.groups}
+    return {keys[gid]: n for gid, n in db.session.execute(
+        select(Ballot.group_id, func.count())
+        .where(Ballot.round_id == round_.id, Ballot.channel == "paper")
+        .group_by(Ballot.group_id))}
+
+
+def _chosen_group(round_: Round, key: str | None) -> VoterGroup | None:
+    if len(round_.groups) == 1:
+        return round_.groups[0]
+    return next((g for g in round_.groups if g.key == key), None)
+
+
+def _page(round_: Round, *, form=None, group=None, importer=None, errors=(), status=200):
+    chooser = PaperGroupForm(request.args if request.method == "GET" else None)
+    chooser.group.choices = [SelectChoice(g.key, g.label) for g in round_.groups]
+    if group is not None:
+        chooser.group.data = group.key
+    return render_template("admin/paper.html", round=round_, form=form, group=group,
+                           chooser=chooser, importer=importer or PaperImportForm(),
+                           errors=errors, counts=paper_counts(round_)), status
+
+
+@bp.route("/rounds/<slug>/paper", methods=["GET", "POST"])
+@login_required
+def paper(slug: str):
+    round_ = round_for_user(slug)
+    key = request.form.get("group") if request.method == "POST" else request.args.get("group")
+    group = _chosen_group(round_, key)
+    if round_.status != "open":
+        return _page(round_, status=409 if request.method == "POST" else 200)
+    if group is None:
+        return _page(round_, status=400 if request.method == "POST" else 200)
+    form = paper_form(round_)
+    form.group.data = group.key
+    if not form.validate_on_submit():
+        return _page(round_, form=form, group=group,
+                     status=400 if request.method == "POST" else 200)
+    keyed = {(subject.key, criterion.key): None if field.data == BLANK else field.data
+             for criterion, row in form.table() for subject, field in row}
+    problems = plugins.validate_ballot(round_spec(round_), keyed)
+    if problems:
+        fields = {subject.key: field for _, row in form.table() for subject, field in row}
+        for subject_key, message in problems:
+            target = fields.get(subject_key)
+            if target is None:
+                form.form_errors.append(message)
+            else:
+                target.errors = [*target.errors, message]
+        return _page(round_, form=form, group=group, status=400)
+    ids = {(s.key, c.key): (s.id, c.id) for s in round_.subjects for c in round_.criteria}
+    options = {o.key: o.id for o in round_.options}
+    answers = {ids[k]: None if v is None else options[v] for k, v in keyed.items()}
+    audit("ballots.paper_entry", current_user.username, round_, f"group={group.key}")
+    try:
+        cast(round_, group, answers, channel="paper")  # commits the audit line with it
+    except VotingError:
+        return _page(round_, status=409)
+    flash(_("Paper ballot saved. Enter the next one."))
+    return redirect(url_for("admin.paper", slug=slug, group=group.key), 303)
+
+
+@bp.route("/rounds/<slug>/paper/import", methods=["POST"])
+@login_required
+def paper_import(slug: str):
+    round_ = round_for_user(slug)
+    importer = PaperImportForm()
+    if round_.status != "open":
+        return _page(round_, importer=importer, status=409)
+    if not importer.validate_on_submit():
+        return _page(round_, importer=importer, status=400)
+    upload = importer.file.data
+    source = upload.filename or "upload.csv"
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        problem = SpecError(_("Not UTF-8 text (byte %(at)d); save it as “CSV UTF-8”.",
+                              at=error.start), source=source)
+        return _page(round_, importer=importer, errors=[problem], status=400)
+    try:
+        ballots = parse_paper_ballots(text, round_spec(round_), source=source)
+        n = import_paper_ballots(round_, ballots, actor=current_user.username, source=source)
+    except SpecErrors as errors:
+        return _page(round_, importer=importer, errors=errors.errors, status=400)
+    except SpecError as error:
+        return _page(round_, importer=importer, errors=[error], status=400)
+    except RoundError:
+        return _page(round_, importer=importer, status=409)
+    flash(_("%(count)d paper ballots imported from %(file)s.", count=n, file=source))
+    return redirect(url_for("admin.paper", slug=slug), 303)

@@ -1,0 +1,108 @@
+"""Console forms.  Values are checked twice: WTForms for the shape of each
+field, then the domain's spec parser for what a round may be, whose errors
+(``groups[1].weight``) are put back beside the field they name."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+#: Most codes one request issues and prints: slips cost ~20 ms each (bench/slips.py), so
+#: this stays well inside the server's 60 s request timeout.  The command line has no limit.
+MAX_WEB_CODES = 1000
+#: Blank rows offered below the filled ones in the groups and criteria steps.
+SPARE_ROWS = 1
+
+
+class BasicsForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[InputRequired(_l("Please enter a title.")),
+                                                 Length(max=200)])
+    template = SelectField(_l("Template"), choices=[], validate_choice=True)
+    scale = SelectField(_l("Grade scale"), choices=[], validate_choice=True)
+    access = RadioField(_l("How voters take part"), default="codes", choices=[
+        SelectChoice("codes", _l("A personal single-use code for each voter (QR slips)")),
+        SelectChoice("link", _l("One shared link or QR poster (weaker: one ballot per "
+                                "browser)"))])
+    anonymity_min = IntegerField(_l("Hide any breakdown with fewer ballots than"), default=5,
+                                 validators=[InputRequired(), NumberRange(1, 1000)])
+    org = SelectField(_l("Organisation"), coerce=int, choices=[])
+
+
+# Fields render in this order: what people read first, the key (for files) last.
+class GroupRow(Form):
+    label = StringField(_l("Group name"), validators=[Length(max=80)])
+    weight = StringField(_l("Weight"), validators=[Length(max=20)])
+    expected = StringField(_l("Expected voters"), validators=[Length(max=9)])
+    key = StringField(_l("Key"), validators=[Length(max=64)])
+
+
+class GroupsForm(FlaskForm):
+    rows = FieldList(FormField(GroupRow), min_entries=1, max_entries=30)
+
+
+class CriterionRow(Form):
+    label = StringField(_l("Criterion"), validators=[Length(max=200)])
+    weight = StringField(_l("Weight"), validators=[Length(max=20)])
+    key = StringField(_l("Key"), validators=[Length(max=64)])
+    description = StringField(_l("Description"), validators=[Length(max=500)])
+
+
+class CriteriaForm(FlaskForm):
+    rows = FieldList(FormField(CriterionRow), min_entries=1, max_entries=60)
+
+
+class SubjectsForm(FlaskForm):
+    subjects = TextAreaField(_l("People to appraise, one per line"),
+                             validators=[Length(max=200_000)])
+    subjects_file = FileField(_l("Or import a table (CSV or Excel)"), validators=[
+        FileAllowed(["csv", "xlsx"], _l("Choose a .csv or .xlsx file."))])
+
+
+class IssueCodesForm(FlaskForm):
+    group = SelectField(_l("Voter group"), choices=[], validate_choice=True)
+    count = IntegerField(_l("Number of codes"), validators=[
+        InputRequired(_l("How many codes?")), NumberRange(1, MAX_WEB_CODES)])
+
+
+class ConfirmForm(FlaskForm):
+    """A checkbox that stands in for a confirm dialog when JavaScript is off."""
+
+    confirm = BooleanField(_l("Yes, I am sure"))
+
+
+class VoidBatchForm(ConfirmForm):
+    batch = SelectField(_l("Batch"), choices=[], validate_choice=True)
+
+
+class VoidCodesForm(ConfirmForm):
+    codes = TextAreaField(_l("Codes to void, one per line"),
+                          validators=[InputRequired(_l("Paste at least one code.")),
+                                      Length(max=100_000)])
+
+
+class PaperImportForm(FlaskForm):
+    file = FileField(_l("Paper ballots CSV"), validators=[
+        FileRequired(_l("Choose a file.")), FileAllowed(["csv"], _l("Choose a .csv file."))])
+
+
+class PaperGroupForm(FlaskForm):
+    """Chosen once for a pile of paper ballots (a GET form: no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    group = SelectField(_l("Voter group of this pile"), choices=[], validators=[Optional()])

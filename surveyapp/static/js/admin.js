@@ -1,0 +1,66 @@
+/* Organiser console: small enhancements over pages that work without JavaScript.
+ *
+ * - A form with data-confirm asks in a <dialog> before it is sent, then sends
+ *   confirm=y.  Without JavaScript the server answers the unconfirmed post
+ *   with a confirmation page instead, so both ways ask once.
+ * - [data-print] buttons print the page (the QR poster).
+ *
+ * Pages are swapped in by htmx (hx-boost), so listeners sit on document.
+ */
+(function () {
+  "use strict";
+
+  function ask(form) {
+    var dialog = document.createElement("dialog");
+    dialog.className = "confirm-dialog";
+    var text = document.createElement("p");
+    text.textContent = form.getAttribute("data-confirm");
+    var buttons = document.createElement("div");
+    buttons.className = "buttons";
+    var ok = document.createElement("button");
+    ok.type = "button";
+    ok.className = "primary";
+    ok.textContent = form.getAttribute("data-ok") || "OK";
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.textContent = form.getAttribute("data-cancel") || "Cancel";
+    buttons.append(ok, cancel);
+    dialog.append(text, buttons);
+    document.body.append(dialog);
+    dialog.addEventListener("close", function () { dialog.remove(); });
+    cancel.addEventListener("click", function () { dialog.close(); });
+    ok.addEventListener("click", function () {
+      var confirmed = document.createElement("input");
+      confirmed.type = "hidden";
+      confirmed.name = "confirm";
+      confirmed.value = "y";
+      form.append(confirmed);
+      form.dataset.confirmed = "1";
+      dialog.close();
+      form.requestSubmit();
+    });
+    dialog.showModal();
+    cancel.focus();
+  }
+
+  // Capture phase: runs before htmx's handler on the form, so an unconfirmed
+  // submit sends nothing.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-confirm]") || form.dataset.confirmed) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    ask(form);
+  }, true);
+
+  function showPrintButtons() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+  document.addEventListener("DOMContentLoaded", showPrintButtons);
+  document.addEventListener("htmx:afterSettle", showPrintButtons);
+})();
