@@ -1,13 +1,21 @@
 # Two targets a newcomer needs: `make run` and `make test`.  Both set up
-# everything first (a virtualenv from PyPI, htmx from the npm registry).
+# everything first (a virtualenv from PyPI, htmx from the npm registry);
+# `make test` also installs Debian's Chromium for the browser tests.
 VENV ?= .venv
 BIN := $(VENV)/bin
 HTMX := surveyapp/static/vendor/htmx.min.js
+# npm ci's own stamp: also brings axe-core for the browser tests' accessibility scan.
+NODE := node_modules/.package-lock.json
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
+# Browser tests drive Debian's Chromium, never a browser a tool downloads;
+# the CJK font makes Chinese legible in their screenshots.
+CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup run test lint clean
 
-setup: $(VENV)/.installed $(HTMX)
+setup: $(VENV)/.installed $(NODE) $(HTMX)
 
 $(VENV)/.installed: pyproject.toml $(PLUGINS)
 	python3 -m venv $(VENV)
@@ -15,8 +23,11 @@ $(VENV)/.installed: pyproject.toml $(PLUGINS)
 	$(BIN)/pip install --quiet -e '.[test]' $(foreach p,$(PLUGINS),-e $(dir $(p)))
 	touch $@
 
-$(HTMX): package.json package-lock.json
+$(NODE): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
+	touch $@
+
+$(HTMX): $(NODE)
 	mkdir -p $(dir $(HTMX))
 	cp node_modules/htmx.org/dist/htmx.min.js $(HTMX)
 
@@ -27,7 +38,11 @@ run: setup
 lint: setup
 	$(BIN)/ruff check .
 
-test: lint
+$(CHROMIUM) $(CJK_FONT):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk
+
+test: lint $(CHROMIUM) $(CJK_FONT)
 	$(BIN)/pytest
 
 clean:

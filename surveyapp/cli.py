@@ -149,8 +149,11 @@ def codes_cli():
 @click.option("--count", type=click.IntRange(1, 100_000), required=True)
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the codes and their URLs here (default: standard output).")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write printable A4 sheets of QR slips here.")
 @with_appcontext
-def codes_issue(slug: str, group_key: str, count: int, csv_path: Path | None):
+def codes_issue(slug: str, group_key: str, count: int, csv_path: Path | None,
+                pdf_path: Path | None):
     """Issue COUNT single-use codes for a voter group."""
     round_ = find_round(slug)
     try:
@@ -167,15 +170,29 @@ def codes_issue(slug: str, group_key: str, count: int, csv_path: Path | None):
     base = current_app.config["BASE_URL"].rstrip("/")
     for code in plain:
         writer.writerow([code, group_key, f"{base}/c/{code}"])
-    if csv_path:
-        try:
-            csv_path.write_text(out.getvalue(), encoding="utf-8")
-        except OSError as error:
-            fail(f"{csv_path}: {error.strerror}")
+    slips = b""
+    if pdf_path:
+        from .slips import slips_pdf
+
+        group_label = rounds_service.group_by_key(round_, group_key).label
+        with click.progressbar(length=count, label="printing slips", file=sys.stderr) as bar:
+            slips = slips_pdf(plain, title=round_.title, base_url=base, group=group_label,
+                              progress=lambda done: bar.update(done - bar.pos))
+    written: list[Path] = []
+    for path, data in ((csv_path, out.getvalue().encode("utf-8")),
+                       (pdf_path, slips)):
+        if path:
+            try:
+                path.write_bytes(data)
+            except OSError as error:
+                for done in written:  # codes rolled back: their files must go too
+                    done.unlink(missing_ok=True)
+                fail(f"{path}: {error.strerror}")
+            written.append(path)
     db.session.commit()
-    if csv_path:
-        click.echo(f"{count} codes for {group_key} written to {csv_path}")
-    else:
+    for path in written:
+        click.echo(f"{count} codes for {group_key} written to {path}")
+    if not written:
         click.echo(out.getvalue(), nl=False)
 
 
@@ -225,9 +242,16 @@ def tally_cli(slug: str, fmt: str, output: Path | None):
     available = exporters()
     if fmt not in available:
         fail(f"unknown format {fmt!r}; choose one of: {', '.join(sorted(available))}")
-    data = available[fmt].export(tally_round(round_), rounds_service.round_spec(round_))
+    exporter = available[fmt]
+    if output is None and getattr(exporter, "is_binary", False) and sys.stdout.isatty():
+        fail(f"{fmt} is a binary file and would garble the terminal; "
+             f"write it with -o FILE, e.g. -o results.{exporter.extension}")
+    data = exporter.export(tally_round(round_), rounds_service.round_spec(round_))
     if output:
-        output.write_bytes(data)
+        try:
+            output.write_bytes(data)
+        except OSError as error:
+            fail(f"{output}: {error.strerror}")
         click.echo(f"{fmt} written to {output}")
     else:
         sys.stdout.buffer.write(data)
@@ -317,6 +341,9 @@ def register_commands(app) -> None:
     from .plugins import plugins_cli
 
     app.cli.add_command(plugins_cli)
+    from .schema_check import guard_commands
+
+    guard_commands(app)  # a missing, older or newer schema stops a command with a clear line
 
 
 def _create_app():
