@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .domain.model import BLANK, RoundSpec
+from .domain.rules import pooled_counts
 from .domain.tally import present
 from .exports.pdf import export_pdf
 from .exports.xlsx import export_xlsx
@@ -55,26 +56,22 @@ def export_csv(result: dict, spec: RoundSpec) -> bytes:
     header += [*option_keys, BLANK]
     writer.writerow(header)
     for subject in shown["subjects"]:
-        row = [_cell(subject["rank"]), subject["key"], subject["name"], subject["unit"],
-               _cell(subject["score"]), _cell(subject["proposal"]), " ".join(subject["flags"])]
+        row = [_cell(subject["rank"]), _text(subject["key"]), _text(subject["name"]),
+               _text(subject["unit"]), _cell(subject["score"]), _cell(subject["proposal"]),
+               " ".join(subject["flags"])]
         for g in spec.groups:
             breakdown = subject["groups"].get(g.key, {})
             row += [_cell(breakdown.get("ballots")), _cell(breakdown.get("score"))]
-        pooled = _pooled_counts(subject, spec)
+        pooled = pooled_counts(subject)
         row += [_cell(pooled.get(k) if pooled else None) for k in [*option_keys, BLANK]]
         writer.writerow(row)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _pooled_counts(subject: dict, spec: RoundSpec) -> dict | None:
-    """Counts per grade summed over criteria; None when suppressed."""
-    total: dict[str, int] = {}
-    for entry in subject["criteria"].values():
-        if entry["counts"] is None:
-            return None
-        for key, n in entry["counts"].items():
-            total[key] = total.get(key, 0) + n
-    return total
+def _text(value: str) -> str:
+    """Imported names and units as plain text: Excel would run a cell that
+    starts with =, +, - or @ as a formula, so such a cell gets a leading '."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _cell(value) -> str:

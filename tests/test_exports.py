@@ -237,3 +237,20 @@ def test_cli_pipes_binary_formats_but_refuses_a_terminal(app, people, tmp_path):
     assert on_tty.returncode == 2
     assert b"-o FILE" in on_tty.stderr and b"binary" in on_tty.stderr
     assert b"PK" not in printed  # no zip bytes reached the terminal
+
+
+def test_names_that_look_like_formulas_stay_text_in_csv_and_xlsx(app, people):
+    spec = SPEC.replace('name = "张三"', 'name = "=HYPERLINK(\\"http://x\\",\\"点我\\")"').replace(
+        'unit = "工程技术党支部"', 'unit = "@SUM(A1)"', 1)
+    round_, _ = closed_round(people["a"], spec=spec, votes={})
+    rows = list(csv.DictReader(io.StringIO(export(round_, "csv").decode("utf-8-sig"))))
+    hostile = next(r for r in rows if r["key"] == "zhangsan")
+    assert hostile["name"] == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert hostile["unit"] == "'@SUM(A1)"
+    assert next(r for r in rows if r["key"] == "lisi")["name"] == "李四"  # others untouched
+
+    book = load_workbook(io.BytesIO(export(round_, "xlsx")))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith("=")]
+    assert cells, "the hostile name should be in the workbook"
+    assert all(c.data_type == "s" for c in cells)

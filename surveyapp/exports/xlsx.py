@@ -205,6 +205,18 @@ def export_xlsx(result: dict, spec: RoundSpec) -> bytes:
         _write(ws, f"{title} — {g.label}",
                f"参评率：{summary.turnout_text(t)}；权重 {g.weight}", columns, data,
                f"{NOTE}{hidden_note}")
+    for sheet in wb.worksheets:
+        _text_not_formulas(sheet)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _text_not_formulas(ws) -> None:
+    """openpyxl stores any string starting with "=" as a formula.  Names,
+    units and titles come from imported files, so store them as text: a
+    subject called "=HYPERLINK(...)" must never run in the secretary's Excel."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
