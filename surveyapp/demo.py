@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
 import qrcode
 from flask import current_app
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from . import rounds
 from .domain.spec import load_spec
 from .extensions import db
-from .models import Organisation
+from .models import Organisation, User
 from .plugins import spec_context
 
 DEMO_SLUG = "demo"
 DEMO_ORG = "示例集团公司 第一党支部"
 SPEC = Path(__file__).with_name("demo.toml")
 CODES_PER_GROUP = {"members": 5, "masses": 5}
+DEMO_USER = "demo"
 
 
 def make_demo(echo: Callable[[str], None] = print) -> dict[str, list[str]]:
@@ -34,12 +37,18 @@ def make_demo(echo: Callable[[str], None] = print) -> dict[str, list[str]]:
         round_ = rounds.create_round(load_spec(SPEC, **spec_context()),
                                      actor="demo", org=org, slug=DEMO_SLUG)
         rounds.set_status(round_, "open", actor="demo")
+    password = _demo_secretary(round_.org_id)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    echo(f"Demo round: {round_.title}  (slug {round_.slug}, {round_.status})")
+    echo(f"Organiser console: {base}/admin/  user {DEMO_USER}, password {password}")
+    if round_.status != "open":
+        db.session.commit()
+        echo(f"The demo round is {round_.status}, so no new codes were issued; "
+             f"its results are on the console.")
+        return {}
     issued = {group: rounds.issue_codes(round_, group, n, actor="demo")
               for group, n in CODES_PER_GROUP.items()}
     db.session.commit()
-
-    base = current_app.config["BASE_URL"].rstrip("/")
-    echo(f"Demo round: {round_.title}  (slug {round_.slug}, {round_.status})")
     for group, plain in issued.items():
         echo(f"\n{group}:")
         for code in plain:
@@ -52,6 +61,18 @@ def make_demo(echo: Callable[[str], None] = print) -> dict[str, list[str]]:
     echo(f"Or open {base}/ and type a code.  Results: surveyapp rounds close demo; "
          "surveyapp tally demo")
     return issued
+
+
+def _demo_secretary(org_id: int) -> str:
+    """A secretary of the demo branch with a fresh password each run, so the
+    console can be tried at once; the password is shown only here."""
+    password = secrets.token_urlsafe(9)
+    user = db.session.scalar(select(User).where(User.username == DEMO_USER))
+    if user is None:
+        user = User(username=DEMO_USER, role="secretary", org_id=org_id)
+        db.session.add(user)
+    user.password_hash = generate_password_hash(password)
+    return password
 
 
 def _qr_text(qr: qrcode.QRCode) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 
 import pytest
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.models import Answer, AuditEvent, Ballot, Round, VoterCode
 
-from .conftest import SPEC
+from .conftest import SPEC, csrf_token
 
 
 @pytest.fixture
@@ -201,3 +202,19 @@ def test_demo_opens_a_round_and_prints_working_urls(cli, app):
     assert "王建国" in page and "吴娜" in page
     assert cli("demo").exit_code == 0  # again: same round, fresh codes
     assert count(Round) == 1 and count(VoterCode) == 20
+
+
+def test_demo_prints_a_working_console_login_and_survives_a_closed_round(cli, app):
+    first = cli("demo").output
+    password = re.search(r"user demo, password (\S+)", first).group(1)
+    client = app.test_client()
+    page = client.get("/admin/login").get_data(as_text=True)
+    response = client.post("/admin/login", data={"csrf_token": csrf_token(page),
+                                                  "username": "demo", "password": password})
+    assert response.status_code == 302
+    assert "2026年度民主评议党员（示例）" in client.get("/admin/").get_data(as_text=True)
+
+    assert cli("rounds", "close", "demo").exit_code == 0
+    again = cli("demo")
+    assert again.exit_code == 0 and "no new codes" in again.output
+    assert re.search(r"password (\S+)", again.output).group(1) != password
