@@ -26,7 +26,7 @@ from .domain.paper import parse_paper_ballots
 from .domain.spec import load_spec
 from .extensions import db
 from .models import Organisation, Round, User
-from .plugins import spec_context
+from .plugins import rehearse, spec_context
 
 ACTOR = "cli"
 
@@ -68,6 +68,7 @@ def rounds_create(spec: Path, org: str | None):
         fail(f"{spec}: no such file")
     try:
         parsed = load_spec(spec, **spec_context())
+        rehearse(parsed, source=str(spec))
     except (SpecError, SpecErrors) as error:
         fail_spec(error)
     round_ = rounds_service.create_round(parsed, actor=ACTOR, org=find_org(org))

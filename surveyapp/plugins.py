@@ -352,6 +352,25 @@ def tally(spec: RoundSpec, counts: Counts) -> dict:
     return result
 
 
+def rehearse(spec: RoundSpec, *, source: str = "<spec>") -> None:
+    """Apply every plugin's ballot, scoring and classification rules to
+    made-up ballots (each group fully answered, ``anonymity_min`` times), so a
+    rule value that cannot work (``per_ballot_max = {excellent = "x"}``) is
+    refused when the round is created, not on its first ballot."""
+    graded = next((o.key for o in spec.options if o.points is not None), spec.options[0].key)
+    answers = {(s.key, c.key): graded for s in spec.subjects for c in spec.criteria}
+    counts = Counts()
+    for group in spec.groups:
+        for _ in range(spec.anonymity_min):
+            counts.add_ballot(group.key, answers)
+    try:
+        validate_ballot(spec, answers)
+        tally(spec, counts)
+    except (PluginError, ValueError, TypeError, KeyError) as error:
+        raise SpecErrors([SpecError(f"the rules cannot be applied: {error}",
+                                    source=source)]) from error
+
+
 # -- lifecycle ------------------------------------------------------------------------------
 
 def emit(event: str, round_info: dict, spec: RoundSpec) -> None:

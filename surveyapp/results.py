@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from . import plugins
 from .domain.model import Counts
-from .domain.tally import present, tally
+from .domain.tally import present
 from .extensions import db
 from .models import Answer, Ballot, Round
 from .rounds import round_spec
@@ -52,10 +52,7 @@ def load_counts(round_: Round) -> Counts:
 def tally_round(round_: Round) -> dict:
     """The exact tally (Fractions) with the plugins' scores, proposals and
     flags, and the round's identity on top."""
-    spec = round_spec(round_)
-    result = tally(spec, load_counts(round_),
-                   score=lambda subject: plugins.score_subject(spec, subject))
-    plugins.classify(spec, result)
+    result = plugins.tally(round_spec(round_), load_counts(round_))
     return {"round": {"slug": round_.slug, "title": round_.title, "status": round_.status},
             **result}
 

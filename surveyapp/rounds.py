@@ -69,7 +69,9 @@ def new_slug() -> str:
 
 def create_round(spec: RoundSpec, *, actor: str, org: Organisation | None = None,
                  slug: str | None = None) -> Round:
-    """Store a validated spec as a draft round and commit it."""
+    """Store a validated spec as a draft round and commit it.  Raises
+    SpecErrors, writing nothing, when the plugins cannot apply its rules."""
+    plugins.rehearse(spec)
     org = org or default_org()
     round_ = Round(slug=slug or new_slug(), org_id=org.id, title=spec.title,
                    template=spec.template, access=spec.access,

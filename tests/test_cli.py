@@ -218,3 +218,13 @@ def test_demo_prints_a_working_console_login_and_survives_a_closed_round(cli, ap
     again = cli("demo")
     assert again.exit_code == 0 and "no new codes" in again.output
     assert re.search(r"password (\S+)", again.output).group(1) != password
+
+
+def test_rules_that_cannot_be_applied_are_refused_at_creation(cli, tmp_path):
+    bad = SPEC + '\n[rules]\nper_ballot_max = { excellent = "a lot" }\n'
+    path = tmp_path / "round.toml"
+    path.write_text(bad, encoding="utf-8")
+    result = cli("rounds", "create", str(path))
+    assert result.exit_code == 2
+    assert "round.toml" in result.output and "per_ballot_max" in result.output
+    assert count(Round) == 0

@@ -469,10 +469,12 @@ def test_the_command_line_reports_a_broken_plugin_in_one_line(use_plugins, tmp_p
 
 def test_validate_raising_on_the_web_stores_nothing(app, client, use_plugins):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: a 500 page
-    use_plugins(("acme-broken", raising("validate_ballot")))
     spec = parse_spec(PARTY_SPEC, **plugins.spec_context())
     round_ = rounds_service.create_round(spec, actor="test")
     rounds_service.set_status(round_, "open", actor="test")
+    # Broken after the round was created (say, upgraded mid-round); a plugin
+    # broken already is refused at creation, see the test after these.
+    use_plugins(("acme-broken", raising("validate_ballot")))
     [code] = issue(round_)
     client.get(f"/c/{code}")
     html = client.get("/ballot").get_data(as_text=True)
@@ -483,9 +485,9 @@ def test_validate_raising_on_the_web_stores_nothing(app, client, use_plugins):
 
 
 def test_validate_raising_on_paper_import_stores_nothing(cli, tmp_path, use_plugins):
-    use_plugins(("acme-broken", raising("validate_ballot")))
     slug = create(cli, tmp_path, PARTY_SPEC)
     cli("rounds", "open", slug)
+    use_plugins(("acme-broken", raising("validate_ballot")))  # broken mid-round
     audits = count(AuditEvent)
     result = cli("ballots", "import", slug, paper_csv(tmp_path, member_ballots("QQQQ")))
     assert result.exit_code == 1
@@ -496,17 +498,29 @@ def test_validate_raising_on_paper_import_stores_nothing(cli, tmp_path, use_plug
 @pytest.mark.parametrize("hook", ["score_subject", "classify_subjects"])
 def test_score_or_classify_raising_fails_the_tally_and_changes_nothing(hook, cli, tmp_path,
                                                                        use_plugins):
-    use_plugins(("acme-broken", raising(hook)))
     slug = create(cli, tmp_path, PARTY_SPEC)
     cli("rounds", "open", slug)
     cli("ballots", "import", slug, paper_csv(tmp_path, member_ballots(*["QQQQ"] * 5)))
     cli("rounds", "close", slug)
+    use_plugins(("acme-broken", raising(hook)))  # broken after the vote
     audits = count(AuditEvent)
     result = cli("tally", slug)
     assert result.exit_code == 1
     assert f"Error: plugin 'acme-broken' failed in {hook}: RuntimeError" in result.output
     assert count(Ballot) == 5 and count(AuditEvent) == audits
     assert db.session.scalar(select(Round.status)) == "closed"
+
+
+@pytest.mark.parametrize("hook", ["validate_ballot", "score_subject", "classify_subjects"])
+def test_a_plugin_already_broken_is_refused_when_a_round_is_created(hook, cli, tmp_path,
+                                                                     use_plugins):
+    use_plugins(("acme-broken", raising(hook)))
+    path = tmp_path / "round.toml"
+    path.write_text(PARTY_SPEC, encoding="utf-8")
+    result = cli("rounds", "create", str(path))
+    assert result.exit_code == 2
+    assert f"plugin 'acme-broken' failed in {hook}" in result.output
+    assert count(Round) == 0
 
 
 def test_a_failing_round_event_is_logged_and_the_change_stands(cli, tmp_path, use_plugins,

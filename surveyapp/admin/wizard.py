@@ -69,7 +69,9 @@ def check(data: dict, part: str) -> tuple[RoundSpec | None, list[SpecError]]:
     of other parts (placeholders, steps still to come) are not this step's
     business, so then neither a spec nor errors come back."""
     try:
-        return spec_from_dict(data, source="form", **plugins.spec_context()), []
+        spec = spec_from_dict(data, source="form", **plugins.spec_context())
+        plugins.rehearse(spec, source="form")
+        return spec, []
     except SpecErrors as errors:
         mine = [e for e in errors.errors if e.field is None or _top(e.field) in FIELDS[part]]
         return None, mine
