@@ -15,11 +15,13 @@ import pytest
 from flask import g
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
+from werkzeug.security import generate_password_hash
 
 from surveyapp import create_app
 from surveyapp import rounds as rounds_service
 from surveyapp.domain.spec import parse_spec
 from surveyapp.extensions import db
+from surveyapp.models import Organisation, User
 
 from .databases import databases, on_postgresql
 
@@ -157,3 +159,37 @@ def full_ballot(round_, option: str = "qualified") -> dict[str, str]:
     """Form data answering every question of the round with ``option``."""
     return {f"q-{si}-{ci}": option
             for si in range(len(round_.subjects)) for ci in range(len(round_.criteria))}
+
+
+def add_user(name: str, role: str, org) -> None:
+    """An organiser whose password is ``password-<name>`` (see :func:`login`)."""
+    db.session.add(User(username=name, role=role, org_id=org.id if org else None,
+                        password_hash=generate_password_hash("password-" + name)))
+
+
+@pytest.fixture
+def orgs(app):
+    """企业 → 党委 → two 党支部, with secretaries "a" and "b" of the branches,
+    "party" of the committee, and "root", an admin."""
+    company = Organisation(name="示例集团", kind="企业")
+    db.session.add(company)
+    db.session.flush()
+    committee = Organisation(name="机关党委", kind="党委", parent_id=company.id)
+    db.session.add(committee)
+    db.session.flush()
+    branch_a = Organisation(name="第一党支部", kind="党支部", parent_id=committee.id)
+    branch_b = Organisation(name="第二党支部", kind="党支部", parent_id=committee.id)
+    db.session.add_all([branch_a, branch_b])
+    db.session.flush()
+    for name, role, org in [("a", "secretary", branch_a), ("b", "secretary", branch_b),
+                            ("party", "secretary", committee), ("root", "admin", None)]:
+        add_user(name, role, org)
+    db.session.commit()
+    return {"company": company, "committee": committee, "a": branch_a, "b": branch_b}
+
+
+def login(client, name: str, password: str | None = None):
+    """Post the login form; returns the response (302 when it worked)."""
+    page = client.get("/admin/login").get_data(as_text=True)
+    return client.post("/admin/login", data={"csrf_token": csrf_token(page), "username": name,
+                                             "password": password or "password-" + name})

@@ -2,42 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-from werkzeug.security import generate_password_hash
-
 from surveyapp.admin.access import subtree_ids
 from surveyapp.domain.spec import parse_spec
-from surveyapp.extensions import db
-from surveyapp.models import Organisation, User
 from surveyapp.rounds import create_round
 
-from .conftest import SPEC, csrf_token
-
-
-@pytest.fixture
-def orgs(app):
-    company = Organisation(name="示例集团", kind="企业")
-    db.session.add(company)
-    db.session.flush()
-    committee = Organisation(name="机关党委", kind="党委", parent_id=company.id)
-    db.session.add(committee)
-    db.session.flush()
-    branch_a = Organisation(name="第一党支部", kind="党支部", parent_id=committee.id)
-    branch_b = Organisation(name="第二党支部", kind="党支部", parent_id=committee.id)
-    db.session.add_all([branch_a, branch_b])
-    db.session.flush()
-    for name, role, org in [("a", "secretary", branch_a), ("b", "secretary", branch_b),
-                            ("party", "secretary", committee), ("root", "admin", None)]:
-        db.session.add(User(username=name, role=role, org_id=org.id if org else None,
-                            password_hash=generate_password_hash("password-" + name)))
-    db.session.commit()
-    return {"company": company, "committee": committee, "a": branch_a, "b": branch_b}
-
-
-def login(client, name, password=None):
-    page = client.get("/admin/login").get_data(as_text=True)
-    return client.post("/admin/login", data={"csrf_token": csrf_token(page), "username": name,
-                                             "password": password or "password-" + name})
+from .conftest import SPEC, csrf_token, login
 
 
 def test_console_needs_login(client):

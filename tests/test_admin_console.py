@@ -16,16 +16,16 @@ from babel.messages.pofile import read_po
 from flask_babel import refresh
 from pypdf import PdfReader
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from surveyapp import plugins
 from surveyapp.domain import codes as code_rules
 from surveyapp.domain.spec import parse_spec
 from surveyapp.extensions import db
 from surveyapp.hookspecs import hookimpl
-from surveyapp.models import AuditEvent, Ballot, Organisation, Round, User, VoterCode
+from surveyapp.models import AuditEvent, Ballot, Round, VoterCode
 from surveyapp.rounds import create_round, issue_codes, set_status
 
+from . import conftest
 from .conftest import SPEC, csrf_token
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,32 +55,8 @@ def templates():
     plugins.use_plugin_manager(None)
 
 
-@pytest.fixture
-def orgs(app):
-    company = Organisation(name="示例集团", kind="企业")
-    db.session.add(company)
-    db.session.flush()
-    committee = Organisation(name="机关党委", kind="党委", parent_id=company.id)
-    db.session.add(committee)
-    db.session.flush()
-    branch_a = Organisation(name="第一党支部", kind="党支部", parent_id=committee.id)
-    branch_b = Organisation(name="第二党支部", kind="党支部", parent_id=committee.id)
-    db.session.add_all([branch_a, branch_b])
-    db.session.flush()
-    for name, role, org in [("a", "secretary", branch_a), ("b", "secretary", branch_b),
-                            ("root", "admin", None)]:
-        db.session.add(User(username=name, role=role, org_id=org.id if org else None,
-                            password_hash=generate_password_hash("password-" + name)))
-    db.session.commit()
-    return {"company": company, "committee": committee, "a": branch_a, "b": branch_b}
-
-
 def login(client, name):
-    page = client.get("/admin/login").get_data(as_text=True)
-    response = client.post("/admin/login", data={"csrf_token": csrf_token(page),
-                                                 "username": name,
-                                                 "password": "password-" + name})
-    assert response.status_code == 302
+    assert conftest.login(client, name).status_code == 302
     return client
 
 
@@ -585,9 +561,6 @@ def test_every_round_url_is_404_for_another_branch(client, orgs, app):
 
 def test_the_party_committee_sees_its_branches(client, orgs):
     round_ = branch_round(orgs)
-    db.session.add(User(username="party", role="secretary", org_id=orgs["committee"].id,
-                        password_hash=generate_password_hash("password-party")))
-    db.session.commit()
     login(client, "party")
     assert client.get(f"/admin/rounds/{round_.slug}").status_code == 200
 

@@ -16,7 +16,6 @@ import re
 import pytest
 from flask import g
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from surveyapp import charts
 from surveyapp import rounds as rounds_service
@@ -24,12 +23,13 @@ from surveyapp.domain.spec import parse_spec
 from surveyapp.exports import summary
 from surveyapp.exports.flags import flag_label
 from surveyapp.extensions import db
-from surveyapp.models import AuditEvent, Organisation, User
+from surveyapp.models import AuditEvent, Organisation
 from surveyapp.results import tally_round
 from surveyapp.rounds import create_round, round_spec
 from surveyapp.voting import cast
 
-from .conftest import SPEC, csrf_token
+from . import conftest
+from .conftest import SPEC
 
 BANDS = """
 [rules]
@@ -85,8 +85,7 @@ def people_fixture(app):
     db.session.add_all([branch_a, branch_b])
     db.session.flush()
     for name, org in [("sec-a", branch_a), ("sec-b", branch_b)]:
-        db.session.add(User(username=name, role="secretary", org_id=org.id,
-                            password_hash=generate_password_hash("password-" + name)))
+        conftest.add_user(name, "secretary", org)
     db.session.commit()
     return {"a": branch_a, "b": branch_b}
 
@@ -101,10 +100,7 @@ def closed_round(org, spec=SPEC + BANDS, votes=VOTES, status="closed"):
 
 
 def login(client, name="sec-a"):
-    page = client.get("/admin/login").get_data(as_text=True)
-    response = client.post("/admin/login", data={
-        "csrf_token": csrf_token(page), "username": name, "password": "password-" + name})
-    assert response.status_code == 302
+    assert conftest.login(client, name).status_code == 302
 
 
 def results_url(round_, query: str = "") -> str:
