@@ -37,12 +37,9 @@ from collections.abc import Callable
 
 from flask import Flask, current_app, request, session
 from flask_limiter import Limiter
-from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .domain import codes
-from .extensions import db
-from .models import VoterCode
+from . import voting
 
 DEFAULTS: dict[str, object] = {
     "RATELIMIT_ENABLED": True,
@@ -91,9 +88,9 @@ def round_key() -> str:
         return f"round:{slug}"
     code = session.get("code")
     if code:
-        round_id = db.session.connection().scalar(
-            select(VoterCode.round_id).where(VoterCode.code_hash == codes.code_hash(code)))
-        return f"round:{round_id}"
+        # The view needs this same row: hand it over rather than ask twice.
+        found = voting.lookup_code(code, hand_off=True)
+        return f"round:{found.round_id if found else None}"
     return "round:none"  # no code in the session: the view only redirects
 
 

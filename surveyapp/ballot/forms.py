@@ -8,7 +8,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from ..models import Round
+from .structure import RoundStructure
 
 
 class CodeForm(FlaskForm):
@@ -51,11 +51,14 @@ def option_columns(labels: list[str]) -> int:
     return 1
 
 
-def ballot_form(round_: Round, *, choose_group: bool = False, **kwargs) -> BallotForm:
-    """A form with one required radio group per subject and criterion.
-
-    Nothing is preselected (domain.md §4: no nudging towards any grade).
-    """
+def form_class(round_: RoundStructure, choose_group: bool) -> tuple[type[BallotForm], list]:
+    """The round's form class and its layout ``[(subject, [(criterion, field
+    name), ...])]``, made once per snapshot: a frozen round's snapshot is
+    cached, so its class is too.  Labels are plain data or lazy strings, so
+    one class serves every locale."""
+    made = round_.form_classes.get(choose_group)
+    if made is not None:
+        return made
     choices = [SelectChoice(o.key, o.label) for o in round_.options]
     attrs: dict = {}
     layout = []
@@ -72,18 +75,28 @@ def ballot_form(round_: Round, *, choose_group: bool = False, **kwargs) -> Ballo
         attrs["group"] = RadioField(
             _l("I take part as"), choices=[SelectChoice(g.key, g.label) for g in round_.groups],
             validators=[InputRequired(_l("Please choose your group."))])
-    form_class = type("RoundBallotForm", (BallotForm,), attrs)
-    form = form_class(**kwargs)
+    attrs["option_columns"] = option_columns([o.label for o in round_.options])
+    attrs["group_columns"] = option_columns([g.label for g in round_.groups])
+    made = round_.form_classes[choose_group] = (type("RoundBallotForm", (BallotForm,), attrs),
+                                                layout)
+    return made
+
+
+def ballot_form(round_: RoundStructure, *, choose_group: bool = False, **kwargs) -> BallotForm:
+    """A form with one required radio group per subject and criterion.
+
+    Nothing is preselected (domain.md §4: no nudging towards any grade).
+    """
+    cls, layout = form_class(round_, choose_group)
+    form = cls(**kwargs)
     form._questions = [(subject, [(criterion, form[name]) for criterion, name in row])
                        for subject, row in layout]
-    form.option_columns = option_columns([o.label for o in round_.options])
-    form.group_columns = option_columns([g.label for g in round_.groups])
     return form
 
 
-def answers_from(form: BallotForm, round_: Round) -> dict[tuple[int, int], int | None]:
+def answers_from(form: BallotForm, round_: RoundStructure) -> dict[tuple[int, int], int | None]:
     """The validated form as ``(subject_id, criterion_id) -> option_id``."""
-    option_ids = {o.key: o.id for o in round_.options}
+    option_ids = round_.option_ids
     return {(subject.id, criterion.id): option_ids[field.data]
             for subject, row in form.questions() for criterion, field in row}
 

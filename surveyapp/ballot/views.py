@@ -13,15 +13,17 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from .. import plugins
-from ..models import Round, VoterGroup
-from ..rounds import get_round, round_spec
+from ..models import Round
+from ..rounds import get_round
 from ..voting import REASONS, VotingError, cast, check_code, round_state_error
 from . import bp
 from .forms import CodeForm, answers_from, ballot_form, keyed_answers
 from .review import review
+from .structure import GroupView, RoundStructure, round_structure, structure_of
 
 
-def refused(error: VotingError, round_: Round | None = None, *, after_submit: bool = False):
+def refused(error: VotingError, round_: RoundStructure | Round | None = None, *,
+            after_submit: bool = False):
     """The page for a code or round that cannot take a ballot.  After a
     submit (``after_submit``) a used code most likely means a double tap or a
     retry whose first try got through, and the page says so."""
@@ -55,11 +57,21 @@ def ballot():
     if not code:
         return redirect(url_for("ballot.enter_code"))
     try:
-        checked = check_code(code)
+        round_, group = checked_round(code)
     except VotingError as error:
         session.pop("code", None)
         return refused(error, after_submit=request.method == "POST")
-    return fill_in(checked.round, checked.group, code=code)
+    return fill_in(round_, group, code=code)
+
+
+def checked_round(code: str) -> tuple[RoundStructure, GroupView]:
+    """The round and group of a code that may vote, or VotingError."""
+    checked = check_code(code)
+    round_ = round_structure(checked.round_id, checked.round_slug)
+    group = round_ and round_.group(checked.group_id)
+    if group is None:  # only a draft can lose a group, and drafts take no ballots
+        raise VotingError("not_open")
+    return round_, group
 
 
 @bp.route("/r/<slug>", methods=["GET", "POST"])
@@ -72,10 +84,10 @@ def link_ballot(slug: str):
         return refused(error, round_)
     if slug in session.get("voted", []):
         return refused(VotingError("used_code"), round_)
-    return fill_in(round_, None)
+    return fill_in(structure_of(round_), None)
 
 
-def fill_in(round_: Round, group: VoterGroup | None, *, code: str | None = None):
+def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None = None):
     choose_group = group is None and len(round_.groups) > 1
     form = ballot_form(round_, choose_group=choose_group)
     if form.validate_on_submit() and plugin_checks_pass(form, round_):
@@ -96,7 +108,7 @@ def fill_in(round_: Round, group: VoterGroup | None, *, code: str | None = None)
     return show_ballot(round_, group, form, submitted=request.method == "POST")
 
 
-def show_ballot(round_: Round, group: VoterGroup | None, form, *, submitted: bool,
+def show_ballot(round_: RoundStructure, group: GroupView | None, form, *, submitted: bool,
                 expired: bool = False):
     """The ballot page; after a refused submit (400) with every answer kept
     and the problems listed at the top."""
@@ -132,26 +144,25 @@ def form_expired(error):
         pass
     elif request.endpoint == "ballot.ballot" and session.get("code"):
         try:
-            checked = check_code(session["code"])
+            round_, group = checked_round(session["code"])
         except VotingError as refusal:
             session.pop("code", None)
             return refused(refusal, after_submit=True)
-        round_, group = checked.round, checked.group
     elif request.endpoint == "ballot.link_ballot":
-        round_ = get_round(request.view_args["slug"])
-        if round_ is not None and (round_.access != "link" or round_state_error(round_)
-                                   or round_.slug in session.get("voted", [])):
-            round_ = None
+        row = get_round(request.view_args["slug"])
+        if row is not None and not (row.access != "link" or round_state_error(row)
+                                    or row.slug in session.get("voted", [])):
+            round_ = structure_of(row)
     if round_ is None:
         return render_template("error.html", code=400, reason="csrf"), 400
     form = ballot_form(round_, choose_group=group is None and len(round_.groups) > 1)
     return show_ballot(round_, group, form, submitted=False, expired=True)
 
 
-def plugin_checks_pass(form, round_: Round) -> bool:
+def plugin_checks_pass(form, round_: RoundStructure) -> bool:
     """Run the plugins' ballot rules (e.g. at most 30% 优秀 per ballot) and
     put each message beside the subject it concerns."""
-    problems = plugins.validate_ballot(round_spec(round_), keyed_answers(form))
+    problems = plugins.validate_ballot(round_.spec, keyed_answers(form))
     for subject_key, message in problems:
         target = form.subject_field(subject_key)
         if target is None:

@@ -1,0 +1,131 @@
+"""What the ballot page needs to know about a round, as an immutable snapshot
+cached per process once the round is frozen.
+
+A round's configuration (title, scale, criteria, groups, subjects, rules)
+can change only while it is a draft (``Round.is_frozen``; the console refuses
+edits afterwards and no status leads back to draft), so the snapshot of a
+frozen round never goes stale and a ballot post needs no query for it.  A
+draft is never cached.  The snapshot holds no status: the caller reads the
+round's status on every request, and ``voting.cast`` checks it again in SQL
+when the ballot is stored.  Nothing about codes or ballots is kept here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..domain.model import RoundSpec
+from ..extensions import db
+from ..models import Round
+from ..rounds import round_spec
+
+
+@dataclass(frozen=True)
+class OptionView:
+    id: int
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CriterionView:
+    id: int
+    key: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class GroupView:
+    id: int
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SubjectView:
+    id: int
+    key: str
+    name: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class RoundStructure:
+    """A round as the ballot pages and ``voting.cast`` use it (``id``,
+    ``title``, ``criteria``... like ``Round``), without its status."""
+
+    id: int
+    slug: str
+    title: str
+    access: str
+    options: tuple[OptionView, ...]
+    criteria: tuple[CriterionView, ...]
+    groups: tuple[GroupView, ...]
+    subjects: tuple[SubjectView, ...]
+    spec: RoundSpec  # for the plugins' ballot rules
+    option_ids: MappingProxyType  # option key -> id
+    # Generated form classes by ``choose_group``, filled in by forms.ballot_form.
+    form_classes: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def group(self, group_id: int) -> GroupView | None:
+        return next((g for g in self.groups if g.id == group_id), None)
+
+
+def snapshot(round_: Round) -> RoundStructure:
+    return RoundStructure(
+        id=round_.id, slug=round_.slug, title=round_.title, access=round_.access,
+        options=tuple(OptionView(o.id, o.key, o.label) for o in round_.options),
+        criteria=tuple(CriterionView(c.id, c.key, c.label, c.description or "")
+                       for c in round_.criteria),
+        groups=tuple(GroupView(g.id, g.key, g.label) for g in round_.groups),
+        subjects=tuple(SubjectView(s.id, s.key, s.name, s.unit or "") for s in round_.subjects),
+        spec=round_spec(round_),
+        option_ids=MappingProxyType({o.key: o.id for o in round_.options}))
+
+
+# Enough for every round an organisation runs at once; past it, start afresh.
+CACHE_LIMIT = 256
+
+
+def _cache() -> dict[tuple[int, str], RoundStructure]:
+    # Per app, so test apps (each with its own database) never share entries.
+    return current_app.extensions.setdefault("surveyapp.round_structures", {})
+
+
+def round_structure(round_id: int, slug: str) -> RoundStructure | None:
+    """The round's snapshot: from the cache if frozen, else loaded in one
+    round trip per table (and cached if it has been frozen by then).  Keyed
+    by id and the random slug, so a reused id can never match.  None if
+    there is no such round."""
+    cache = _cache()
+    cached = cache.get((round_id, slug))
+    if cached is not None:
+        return cached
+    round_ = db.session.scalar(
+        select(Round).where(Round.id == round_id, Round.slug == slug)
+        .options(selectinload(Round.options), selectinload(Round.criteria),
+                 selectinload(Round.groups), selectinload(Round.subjects))
+        .execution_options(populate_existing=True))
+    if round_ is None:
+        return None
+    # The status is read before the rows below it, so a frozen status here
+    # means the rows were loaded after the freeze.
+    structure = snapshot(round_)
+    if round_.is_frozen:
+        if len(cache) >= CACHE_LIMIT:
+            cache.clear()
+        cache[(round_id, slug)] = structure
+    return structure
+
+
+def structure_of(round_: Round) -> RoundStructure:
+    """The snapshot of a round already loaded (a shared-link round by slug)."""
+    structure = round_structure(round_.id, round_.slug)
+    assert structure is not None
+    return structure
