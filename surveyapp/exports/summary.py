@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ..domain.model import BLANK, RoundSpec
+from ..domain.rules import pooled_counts
 from ..domain.tally import present
 
 SORTS = ("rank", "name", "unit")
@@ -70,16 +71,6 @@ def _shares(counts: dict[str, int] | None) -> dict[str, Fraction] | None:
     return {key: Fraction(n, total) for key, n in counts.items()}
 
 
-def _pooled(subject: dict) -> dict[str, int] | None:
-    total: dict[str, int] = {}
-    for entry in subject["criteria"].values():
-        if entry["counts"] is None:
-            return None
-        for key, n in entry["counts"].items():
-            total[key] = total.get(key, 0) + n
-    return total
-
-
 def _hidden_reason(flags: list[str], group: str) -> str:
     if f"suppressed_complementary:{group}" in flags:
         return "complementary"
@@ -91,7 +82,7 @@ def rows(result: dict, spec: RoundSpec) -> list[Row]:
     in rank order, as rows."""
     out = []
     for subject in result["subjects"]:
-        counts = _pooled(subject)
+        counts = pooled_counts(subject)
         first = next(iter(subject["criteria"].values()), None)
         ballots = (sum(first["counts"].values())
                    if first is not None and first["counts"] is not None else None)
