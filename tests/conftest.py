@@ -132,6 +132,20 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def cli(app):
+    """``cli("rounds", "create", path, input=None)``: the command line, with
+    the session refreshed afterwards so tests see what it committed."""
+    runner = app.test_cli_runner()
+
+    def invoke(*args, input=None):
+        result = runner.invoke(args=[str(a) for a in args], input=input)
+        db.session.expire_all()
+        return result
+
+    return invoke
+
+
 def make_round(spec_text: str = SPEC, *, status: str = "open", slug: str | None = None):
     round_ = rounds_service.create_round(parse_spec(spec_text), actor="test", slug=slug)
     for target in {"draft": [], "open": ["open"], "closed": ["open", "closed"]}[status]:

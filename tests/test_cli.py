@@ -17,18 +17,6 @@ from surveyapp.models import Answer, AuditEvent, Ballot, Round, VoterCode
 from .conftest import SPEC, csrf_token
 
 
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-
-    def invoke(*args, input=None):
-        result = runner.invoke(args=list(args), input=input)
-        db.session.expire_all()
-        return result
-
-    return invoke
-
-
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 

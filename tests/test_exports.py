@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -185,18 +184,6 @@ def test_download_from_the_page_is_the_same_workbook(client, people):
     assert load_workbook(io.BytesIO(response.data))["汇总表"]["B5"].value == "张三"
     pdf = client.get(f"/admin/rounds/{round_.slug}/results/export/pdf")
     assert pdf.mimetype == "application/pdf" and "张三" in pdf_text(pdf.data)[1]
-
-
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-
-    def invoke(*args):
-        result = runner.invoke(args=list(args))
-        db.session.expire_all()
-        return result
-
-    return invoke
 
 
 def test_cli_writes_xlsx_and_pdf_with_o(cli, people, tmp_path):

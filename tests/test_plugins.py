@@ -50,18 +50,6 @@ def use_plugins(monkeypatch):
     plugins.use_plugin_manager(None)
 
 
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-
-    def invoke(*args):
-        result = runner.invoke(args=[str(a) for a in args])
-        db.session.expire_all()
-        return result
-
-    return invoke
-
-
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 

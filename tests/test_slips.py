@@ -66,18 +66,6 @@ def test_long_titles_wrap_into_the_slip_and_end_in_an_ellipsis():
 # -- the command line --------------------------------------------------------------
 
 @pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-
-    def invoke(*args):
-        result = runner.invoke(args=list(args))
-        db.session.expire_all()
-        return result
-
-    return invoke
-
-
-@pytest.fixture
 def slug(cli, tmp_path):
     spec = tmp_path / "round.toml"
     spec.write_text(SPEC, encoding="utf-8")
