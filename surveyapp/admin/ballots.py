@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from .. import plugins
+from ..ballot.forms import show_problems
 from ..domain.model import SpecError, SpecErrors
 from ..domain.paper import parse_paper_ballots
 from ..extensions import db
@@ -104,12 +105,7 @@ def paper(slug: str):
     problems = plugins.validate_ballot(round_spec(round_), keyed)
     if problems:
         fields = {subject.key: field for _, row in form.table() for subject, field in row}
-        for subject_key, message in problems:
-            target = fields.get(subject_key)
-            if target is None:
-                form.form_errors.append(message)
-            else:
-                target.errors = [*target.errors, message]
+        show_problems(form, problems, fields.get)
         return _page(round_, form=form, group=group, status=400)
     ids = {(s.key, c.key): (s.id, c.id) for s in round_.subjects for c in round_.criteria}
     options = {o.key: o.id for o in round_.options}

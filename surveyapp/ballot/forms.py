@@ -106,3 +106,14 @@ def keyed_answers(form: BallotForm) -> dict[tuple[str, str], str | None]:
     -> option_key``."""
     return {(subject.key, criterion.key): field.data
             for subject, row in form.questions() for criterion, field in row}
+
+
+def show_problems(form, problems: list[tuple[str | None, str]], field_for) -> None:
+    """Put each plugin message ``(subject_key, message)`` beside the field
+    ``field_for(subject_key)`` returns, or at the top of the form when none."""
+    for subject_key, message in problems:
+        target = field_for(subject_key) if subject_key is not None else None
+        if target is None:
+            form.form_errors.append(message)
+        else:
+            target.errors = [*target.errors, message]

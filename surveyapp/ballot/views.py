@@ -17,7 +17,7 @@ from ..models import Round
 from ..rounds import get_round
 from ..voting import REASONS, VotingError, cast, check_code, round_state_error
 from . import bp
-from .forms import CodeForm, answers_from, ballot_form, keyed_answers
+from .forms import CodeForm, answers_from, ballot_form, keyed_answers, show_problems
 from .review import review
 from .structure import GroupView, RoundStructure, round_structure, structure_of
 
@@ -163,12 +163,7 @@ def plugin_checks_pass(form, round_: RoundStructure) -> bool:
     """Run the plugins' ballot rules (e.g. at most 30% 优秀 per ballot) and
     put each message beside the subject it concerns."""
     problems = plugins.validate_ballot(round_.spec, keyed_answers(form))
-    for subject_key, message in problems:
-        target = form.subject_field(subject_key)
-        if target is None:
-            form.form_errors.append(message)
-        else:
-            target.errors = [*target.errors, message]
+    show_problems(form, problems, form.subject_field)
     return not problems
 
 
