@@ -19,6 +19,12 @@ setting                counts                                     default
 Only *unknown* codes count towards ``CODE_ATTEMPTS``: a voter scanning a valid
 slip never uses up the allowance of the people behind the same address.
 
+Code attempts and logins are Flask-Limiter decorators.  Ballot posts, the hot
+path, are counted by :class:`BallotLimits` straight on the rate limiter
+Flask-Limiter configured (same store, same strategy): the per-round count
+needs the code's round, which only the view knows, and the decorators' own
+bookkeeping cost more than storing the ballot (bench/load.py).
+
 Each ``RATELIMIT_*`` key may be set in the app config or the environment as
 ``SURVEYAPP_RATELIMIT_*``; ``SURVEYAPP_RATELIMIT_STORAGE_URL`` picks the store
 (``memory://`` by default: per process; ``redis://host:6379`` or
@@ -33,13 +39,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import time
 from collections.abc import Callable
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
+from limits import RateLimitItem, parse_many
+from limits.strategies import RateLimiter
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
-
-from . import voting
 
 DEFAULTS: dict[str, object] = {
     "RATELIMIT_ENABLED": True,
@@ -80,18 +88,31 @@ def client_key() -> str:
     return "client:" + hmac.new(secret, address, hashlib.sha256).hexdigest()[:24]
 
 
-def round_key() -> str:
-    """The round a ballot post is for: the slug of a shared-link round, or
-    the round of the code this browser redeemed."""
-    slug = (request.view_args or {}).get("slug")
-    if slug:
-        return f"round:{slug}"
-    code = session.get("code")
-    if code:
-        # The view needs this same row: hand it over rather than ask twice.
-        found = voting.lookup_code(code, hand_off=True)
-        return f"round:{found.round_id if found else None}"
-    return "round:none"  # no code in the session: the view only redirects
+class BallotLimits:
+    """Ballot posts per client and per round; each check counts one post
+    and refuses it (429, with Retry-After) once a limit is used up."""
+
+    def __init__(self, strategy: RateLimiter, per_client: str, per_round: str):
+        self._strategy = strategy
+        self._per_client = parse_many(per_client)
+        self._per_round = parse_many(per_round)
+
+    def count_client(self) -> None:
+        self._hit(self._per_client, "ballots-client", client_key())
+
+    def count_round(self, round_id: int) -> None:
+        self._hit(self._per_round, "ballots-round", f"round:{round_id}")
+
+    def _hit(self, items: list[RateLimitItem], *keys: str) -> None:
+        for item in items:
+            if not self._strategy.hit(item, *keys):
+                reset = self._strategy.get_window_stats(item, *keys).reset_time
+                raise TooManyRequests(retry_after=max(1, int(reset - time.time()) + 1))
+
+
+def ballot_limits() -> BallotLimits | None:
+    """The app's ballot limits, or None when rate limiting is off."""
+    return current_app.extensions.get("surveyapp.ballot_limits")
 
 
 def _status(*statuses: int) -> Callable:
@@ -111,18 +132,12 @@ def init_app(app: Flask) -> Limiter | None:
     config = app.config
     code_attempts = limiter.shared_limit(config["RATELIMIT_CODE_ATTEMPTS"], "code-attempts",
                                          deduct_when=_status(404))
-    ballots_client = limiter.shared_limit(config["RATELIMIT_BALLOTS_PER_CLIENT"],
-                                          "ballots-client", methods=["POST"])
-    ballots_round = limiter.shared_limit(config["RATELIMIT_BALLOTS_PER_ROUND"],
-                                         "ballots-round", key_func=round_key, methods=["POST"])
     logins = limiter.limit(config["RATELIMIT_LOGINS"], methods=["POST"],
                            deduct_when=_status(400))
     wrappers = {
         "ballot.enter_code": [code_attempts],
         "ballot.redeem": [code_attempts],
         "public.receipt": [code_attempts],  # receipts are codes too
-        "ballot.ballot": [ballots_client, ballots_round],
-        "ballot.link_ballot": [ballots_client, ballots_round],
         "admin.login": [logins],
     }
     for endpoint, limits in wrappers.items():
@@ -132,4 +147,7 @@ def init_app(app: Flask) -> Limiter | None:
         for limit in limits:
             view = limit(view)
         app.view_functions[endpoint] = view
+    app.extensions["surveyapp.ballot_limits"] = BallotLimits(
+        limiter.limiter, config["RATELIMIT_BALLOTS_PER_CLIENT"],
+        config["RATELIMIT_BALLOTS_PER_ROUND"])
     return limiter

@@ -13,7 +13,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Protocol
 
-from flask import has_request_context, request
 from sqlalchemy import bindparam, exists, insert, select, update
 
 from .domain import codes
@@ -88,46 +87,17 @@ _SPEND = (update(VoterCode)
                  exists().where(Round.id == bindparam("p_round"), Round.status == "open"))
           .values(status="used", used_on=bindparam("p_day")))
 
-# The request's lookup, left by the rate limiter (limits.round_key) for the
-# view to use once instead of asking again.  Kept on the request, not in
-# ``g``, which may outlive it (an app context around several requests).
-_HANDOFF = "_surveyapp_code_lookup"
-
-
-def lookup_code(code: str, *, hand_off: bool = False) -> CodeLookup | None:
-    """The code's row joined with its round's (one query on the unique
-    ``code_hash`` index).  With ``hand_off`` the answer is also left for the
-    next :func:`check_code` of the same request, which takes it once."""
-    digest = codes.code_hash(code)
-    row = db.session.connection().execute(_LOOKUP, {"p_hash": digest}).first()
-    found = None if row is None else CodeLookup(*row)
-    if hand_off and has_request_context():
-        setattr(request, _HANDOFF, (digest, found))
-    return found
-
-
-def _take_handed_off(code: str) -> tuple[bool, CodeLookup | None]:
-    if not has_request_context():
-        return False, None
-    handed = getattr(request, _HANDOFF, None)
-    if handed is None:
-        return False, None
-    delattr(request, _HANDOFF)
-    if handed[0] != codes.code_hash(code):
-        return False, None
-    return True, handed[1]
-
 
 def check_code(typed: str) -> CodeCheck:
     """Find the round and group a code belongs to, or raise VotingError."""
     code = codes.normalise(typed)
     if code is None:
         raise VotingError("bad_code")
-    handed, row = _take_handed_off(code)
-    if not handed:
-        row = lookup_code(code)
-    if row is None:
+    # The code's row joined with its round's: one query on the unique index.
+    found = db.session.connection().execute(_LOOKUP, {"p_hash": codes.code_hash(code)}).first()
+    if found is None:
         raise VotingError("unknown_code")
+    row = CodeLookup(*found)
     if row.status == "used":
         raise VotingError("used_code")
     if row.status == "void":

@@ -37,5 +37,7 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error):
+        # Keep the error's own headers (Retry-After on a 429, Allow on a 405).
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         return render_template("error.html", code=error.code, reason=None,
-                               description=error.description), error.code
+                               description=error.description), error.code, headers

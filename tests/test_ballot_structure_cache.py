@@ -101,15 +101,15 @@ def test_a_close_between_the_check_and_the_store_is_refused(client, monkeypatch)
     client.get("/ballot")  # the structure is cached now
     client.get(f"/c/{second}")
     html = client.get("/ballot").get_data(as_text=True)
-    passes = views.plugin_checks_pass
+    read = views.read_ballot
 
-    def close_then_pass(form, structure):
+    def close_then_read(structure, formdata, **kwargs):
         db.session.execute(update(Round).where(Round.id == structure.id)
                            .values(status="closed"))
         db.session.commit()
-        return passes(form, structure)
+        return read(structure, formdata, **kwargs)
 
-    monkeypatch.setattr(views, "plugin_checks_pass", close_then_pass)
+    monkeypatch.setattr(views, "read_ballot", close_then_read)
     response = client.post("/ballot", data={"csrf_token": csrf_token(html),
                                             **full_ballot(round_)})
     assert response.status_code == 409

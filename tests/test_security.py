@@ -394,14 +394,21 @@ def test_ballot_posts_are_limited_per_round_and_per_client(app):
     busy, quiet = make_round(), make_round()
     busy_codes, quiet_codes = issue(busy, count=4), issue(quiet, count=3)
 
+    refusals = []
+
     def vote(address, code, round_):
         voter = from_address(app, address)
         html = open_ballot(voter, code)
-        return voter.post("/ballot", data={"csrf_token": csrf_token(html),
-                                           **full_ballot(round_)}).status_code
+        response = voter.post("/ballot", data={"csrf_token": csrf_token(html),
+                                               **full_ballot(round_)})
+        if response.status_code == 429:
+            refusals.append(response)
+        return response.status_code
 
     # Per round: the fourth ballot within the minute is refused, whoever sends it.
     assert [vote(f"10.0.0.{i}", c, busy) for i, c in enumerate(busy_codes)] == [302] * 3 + [429]
+    assert 1 <= int(refusals[0].headers["Retry-After"]) <= 60
+    assert "请稍等一分钟再试" in refusals[0].get_data(as_text=True)
     assert count(VoterCode, VoterCode.round_id == busy.id, VoterCode.status == "issued") == 1
     # Another round is unaffected; one address is held to its own limit.
     assert [vote("10.0.1.1", c, quiet) for c in quiet_codes] == [302, 302, 429]

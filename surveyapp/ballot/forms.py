@@ -1,13 +1,19 @@
-"""Ballot forms, built per round from its subjects, criteria and scale."""
+"""Ballot forms, built per round from its subjects, criteria and scale.
+
+They render the ballot page; a posted ballot is checked by ``posted.read_ballot``
+and its findings are put beside the fields here (:func:`show_posted`).
+"""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from .posted import COMMENT_MAX, PostedBallot, field_name
 from .structure import RoundStructure
 
 
@@ -18,7 +24,7 @@ class CodeForm(FlaskForm):
 
 class BallotForm(FlaskForm):
     comment = TextAreaField(_l("Opinions and suggestions (optional)"),
-                            validators=[Length(max=1000)])
+                            render_kw={"maxlength": COMMENT_MAX})
 
     def questions(self):
         """``(subject, [(criterion, field), ...])`` in ballot order."""
@@ -28,10 +34,6 @@ class BallotForm(FlaskForm):
         """The first field of a subject, where messages about it are shown."""
         return next((row[0][1] for subject, row in self._questions
                      if subject.key == subject_key), None)
-
-
-def field_name(subject_index: int, criterion_index: int) -> str:
-    return f"q-{subject_index}-{criterion_index}"
 
 
 # How many em of label fit across a card on a 360 px phone, button padding
@@ -51,11 +53,15 @@ def option_columns(labels: list[str]) -> int:
     return 1
 
 
+REQUIRED = {"required": True}
+
+
 def form_class(round_: RoundStructure, choose_group: bool) -> tuple[type[BallotForm], list]:
     """The round's form class and its layout ``[(subject, [(criterion, field
     name), ...])]``, made once per snapshot: a frozen round's snapshot is
     cached, so its class is too.  Labels are plain data or lazy strings, so
-    one class serves every locale."""
+    one class serves every locale.  The fields carry no validators: the
+    post is read by ``posted.read_ballot``."""
     made = round_.form_classes.get(choose_group)
     if made is not None:
         return made
@@ -67,14 +73,13 @@ def form_class(round_: RoundStructure, choose_group: bool) -> tuple[type[BallotF
         for ci, criterion in enumerate(round_.criteria):
             name = field_name(si, ci)
             label = subject.name if len(round_.criteria) == 1 else criterion.label
-            attrs[name] = RadioField(label, choices=choices, validators=[
-                InputRequired(_l("Please choose one option for %(name)s.", name=subject.name))])
+            attrs[name] = RadioField(label, choices=choices, render_kw=REQUIRED)
             row.append((criterion, name))
         layout.append((subject, row))
     if choose_group:
         attrs["group"] = RadioField(
             _l("I take part as"), choices=[SelectChoice(g.key, g.label) for g in round_.groups],
-            validators=[InputRequired(_l("Please choose your group."))])
+            render_kw=REQUIRED)
     attrs["option_columns"] = option_columns([o.label for o in round_.options])
     attrs["group_columns"] = option_columns([g.label for g in round_.groups])
     made = round_.form_classes[choose_group] = (type("RoundBallotForm", (BallotForm,), attrs),
@@ -94,18 +99,18 @@ def ballot_form(round_: RoundStructure, *, choose_group: bool = False, **kwargs)
     return form
 
 
-def answers_from(form: BallotForm, round_: RoundStructure) -> dict[tuple[int, int], int | None]:
-    """The validated form as ``(subject_id, criterion_id) -> option_id``."""
-    option_ids = round_.option_ids
-    return {(subject.id, criterion.id): option_ids[field.data]
-            for subject, row in form.questions() for criterion, field in row}
-
-
-def keyed_answers(form: BallotForm) -> dict[tuple[str, str], str | None]:
-    """The validated form as plugins see it: ``(subject_key, criterion_key)
-    -> option_key``."""
-    return {(subject.key, criterion.key): field.data
-            for subject, row in form.questions() for criterion, field in row}
+def show_posted(form: BallotForm, posted: PostedBallot) -> None:
+    """Put what ``read_ballot`` found missing beside each field."""
+    missing = set(posted.missing)
+    for subject, row in form.questions():
+        for _criterion, field in row:
+            if field.name in missing:
+                field.errors = [_("Please choose one option for %(name)s.", name=subject.name)]
+    if "group" in missing:
+        form["group"].errors = [_("Please choose your group.")]
+    if posted.comment_too_long:
+        form.comment.errors = [_("Please keep your comment to %(max)d characters or fewer.",
+                                 max=COMMENT_MAX)]
 
 
 def show_problems(form, problems: list[tuple[str | None, str]], field_for) -> None:

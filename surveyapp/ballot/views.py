@@ -13,11 +13,13 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from .. import plugins
+from ..limits import ballot_limits
 from ..models import Round
 from ..rounds import get_round
 from ..voting import REASONS, VotingError, cast, check_code, round_state_error
 from . import bp
-from .forms import CodeForm, answers_from, ballot_form, keyed_answers, show_problems
+from .forms import CodeForm, ballot_form, show_posted, show_problems
+from .posted import read_ballot
 from .review import review
 from .structure import GroupView, RoundStructure, round_structure, structure_of
 
@@ -49,6 +51,15 @@ def redeem(code: str):
     session.clear()
     session["code"] = checked.code
     return redirect(url_for("ballot.ballot"))
+
+
+@bp.before_request
+def count_ballot_posts():
+    """Every ballot post counts towards its client's limit before any work
+    is done for it; ``fill_in`` counts it towards its round's too."""
+    if (request.method == "POST" and request.endpoint in ("ballot.ballot", "ballot.link_ballot")
+            and (limits := ballot_limits())):
+        limits.count_client()
 
 
 @bp.route("/ballot", methods=["GET", "POST"])
@@ -88,15 +99,25 @@ def link_ballot(slug: str):
 
 
 def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None = None):
+    """Show the ballot, or store a posted one: a complete ballot that passes
+    the plugins' rules is cast; anything else gets the page back (400) with
+    every answer kept and each problem beside its field."""
     choose_group = group is None and len(round_.groups) > 1
-    form = ballot_form(round_, choose_group=choose_group)
-    if form.validate_on_submit() and plugin_checks_pass(form, round_):
+    if request.method != "POST":
+        form = ballot_form(round_, choose_group=choose_group)
+        return show_ballot(round_, group, form, submitted=False)
+    if limits := ballot_limits():
+        limits.count_round(round_.id)
+    posted = read_ballot(round_, request.form, choose_group=choose_group)
+    # The plugins' ballot rules (e.g. at most 30% 优秀 per ballot) see only
+    # complete ballots.
+    problems = plugins.validate_ballot(round_.spec, posted.keyed) if posted.complete else []
+    if posted.complete and not problems:
         if group is None:
-            key = form.group.data if choose_group else round_.groups[0].key
+            key = posted.group_key if choose_group else round_.groups[0].key
             group = next(g for g in round_.groups if g.key == key)
         try:
-            receipt = cast(round_, group, answers_from(form, round_), code=code,
-                           comment=form.comment.data)
+            receipt = cast(round_, group, posted.answers, code=code, comment=posted.comment)
         except VotingError as error:
             session.pop("code", None)
             return refused(error, round_, after_submit=True)
@@ -105,7 +126,10 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
             session["voted"] = [*session.get("voted", []), round_.slug]
         session["receipt"] = receipt
         return redirect(url_for("ballot.done"))
-    return show_ballot(round_, group, form, submitted=request.method == "POST")
+    form = ballot_form(round_, choose_group=choose_group)  # filled in from the post
+    show_posted(form, posted)
+    show_problems(form, problems, form.subject_field)
+    return show_ballot(round_, group, form, submitted=True)
 
 
 def show_ballot(round_: RoundStructure, group: GroupView | None, form, *, submitted: bool,
@@ -157,14 +181,6 @@ def form_expired(error):
         return render_template("error.html", code=400, reason="csrf"), 400
     form = ballot_form(round_, choose_group=group is None and len(round_.groups) > 1)
     return show_ballot(round_, group, form, submitted=False, expired=True)
-
-
-def plugin_checks_pass(form, round_: RoundStructure) -> bool:
-    """Run the plugins' ballot rules (e.g. at most 30% 优秀 per ballot) and
-    put each message beside the subject it concerns."""
-    problems = plugins.validate_ballot(round_.spec, keyed_answers(form))
-    show_problems(form, problems, form.subject_field)
-    return not problems
 
 
 @bp.route("/done")

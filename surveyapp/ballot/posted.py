@@ -1,0 +1,73 @@
+"""Reading a posted ballot: the form data checked against the round's
+structure, as plain data.
+
+This is the one place a ballot post is validated.  A complete ballot goes
+straight to ``voting.cast`` without building a form: a generated WTForms
+form of 20 radio groups costs more than storing the ballot, and the voter
+path must stay fast (bench/load.py).  Only when something is missing is the
+form built, to show the page again with every answer kept and each problem
+beside its field (``forms.ballot_form`` and ``views.show_ballot``).
+
+The token is checked before this, by CSRFProtect, for every post.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .structure import RoundStructure
+
+COMMENT_MAX = 1000  # characters; the textarea says so too (maxlength)
+
+
+def field_name(subject_index: int, criterion_index: int) -> str:
+    """The form field of one subject's grade on one criterion."""
+    return f"q-{subject_index}-{criterion_index}"
+
+
+@dataclass(frozen=True)
+class PostedBallot:
+    # (subject_id, criterion_id) -> option_id, as voting.cast stores it
+    answers: dict[tuple[int, int], int]
+    # (subject_key, criterion_key) -> option_key, as the plugins' rules see it
+    keyed: dict[tuple[str, str], str]
+    group_key: str | None  # the group chosen on the ballot, if it offers a choice
+    comment: str
+    # Field names without one of the offered options: "q-<s>-<c>" or "group".
+    missing: tuple[str, ...]
+    comment_too_long: bool
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.comment_too_long
+
+
+def read_ballot(round_: RoundStructure, formdata: Mapping[str, str], *,
+                choose_group: bool) -> PostedBallot:
+    """What a posted form says, field by field.  Values other than the
+    round's option keys count as missing; keys the ballot does not ask for
+    are ignored.  For a repeated field the first value counts, as in WTForms."""
+    option_ids = round_.option_ids
+    answers: dict[tuple[int, int], int] = {}
+    keyed: dict[tuple[str, str], str] = {}
+    missing: list[str] = []
+    group_key = None
+    if choose_group:
+        group_key = formdata.get("group")
+        if group_key not in {g.key for g in round_.groups}:
+            group_key = None
+            missing.append("group")
+    for si, subject in enumerate(round_.subjects):
+        for ci, criterion in enumerate(round_.criteria):
+            name = field_name(si, ci)
+            value = formdata.get(name)
+            option_id = option_ids.get(value) if value is not None else None
+            if option_id is None:
+                missing.append(name)
+            else:
+                answers[subject.id, criterion.id] = option_id
+                keyed[subject.key, criterion.key] = value
+    comment = formdata.get("comment") or ""
+    return PostedBallot(answers=answers, keyed=keyed, group_key=group_key, comment=comment,
+                        missing=tuple(missing), comment_too_long=len(comment) > COMMENT_MAX)
