@@ -10,6 +10,10 @@ def test_new_codes_are_distinct_well_formed_and_carry_40_bits_at_least():
     assert codes.BITS >= 40
     for code in made:
         assert codes.normalise(code) == code
+    # Every position draws from the whole alphabet (5 bits each, none lost).
+    plain = [code.replace("-", "") for code in made]
+    for position in range(codes.LENGTH):
+        assert {code[position] for code in plain} == set(codes.ALPHABET)
 
 
 def test_normalise_forgives_case_spaces_dashes_and_lookalikes():
