@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, exists, insert, select, update
 from .domain import codes
 from .extensions import db
 from .models import Answer, Ballot, Comment, Round, VoterCode, today
+from .writers import writer_turn
 
 
 class VotingError(Exception):
@@ -86,6 +87,9 @@ _SPEND = (update(VoterCode)
                  VoterCode.status == "issued",
                  exists().where(Round.id == bindparam("p_round"), Round.status == "open"))
           .values(status="used", used_on=bindparam("p_day")))
+_INSERT_BALLOT = insert(Ballot)
+_INSERT_ANSWERS = insert(Answer)
+_INSERT_COMMENT = insert(Comment)
 
 
 def check_code(typed: str) -> CodeCheck:
@@ -127,42 +131,47 @@ def cast(round_: HasId, group: HasId, answers: dict[tuple[int, int], int | None]
     a code spent meanwhile, or a round closed meanwhile, raises VotingError
     and stores nothing.  A comment is stored beside, not linked to, the ballot.
     """
-    try:
-        # The session's own connection and transaction, without the ORM's
-        # statement machinery (about a third cheaper for a ballot's rows; the
-        # commit below expires whatever the session had loaded).
-        connection = db.session.connection()
-        if connection.dialect.name != "sqlite":
-            # Hold the round row in share mode until commit: a close waits for
-            # this ballot, and a close under way makes this wait, then refuse.
-            # Without it, under READ COMMITTED a ballot checked before a close
-            # could commit after it.  SQLite serialises all writers anyway.
-            connection.execute(select(Round.id).where(Round.id == round_.id)
-                               .with_for_update(read=True))
-        if code is not None:
-            spent = connection.execute(_SPEND, {"p_hash": codes.code_hash(code),
-                                                "p_round": round_.id, "p_day": today()})
-            if spent.rowcount != 1:
-                raise _why_refused(round_, code)
-        elif not connection.scalar(select(exists().where(Round.id == round_.id,
-                                                         Round.status == "open"))):
-            raise round_state_error(db.session.get(Round, round_.id)) or VotingError("closed")
-        receipt = codes.new_code()
-        ballot_id = new_id()
-        connection.execute(insert(Ballot), {
-            "id": ballot_id, "round_id": round_.id, "group_id": group.id, "channel": channel,
-            "received_on": today(), "receipt_hash": codes.code_hash(receipt)})
-        if answers:
-            connection.execute(insert(Answer), [
-                {"ballot_id": ballot_id, "subject_id": s, "criterion_id": c, "option_id": o}
-                for (s, c), o in answers.items()])
-        if comment and comment.strip():
-            connection.execute(insert(Comment).values(
-                id=new_id(), round_id=round_.id, text=comment.strip()))
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+    receipt, ballot_id, day = codes.new_code(), new_id(), today()
+    rows = [{"ballot_id": ballot_id, "subject_id": s, "criterion_id": c, "option_id": o}
+            for (s, c), o in answers.items()]
+    comment = (comment or "").strip()
+    # On SQLite, wait for this ballot's turn to write (see writers.py).
+    with writer_turn(db.engine):
+        try:
+            # The session's own connection and transaction, without the ORM's
+            # statement machinery (about a third cheaper for a ballot's rows;
+            # the commit below expires whatever the session had loaded).
+            connection = db.session.connection()
+            if connection.dialect.name != "sqlite":
+                # Hold the round row in share mode until commit: a close waits
+                # for this ballot, and a close under way makes this wait, then
+                # refuse.  Without it, under READ COMMITTED a ballot checked
+                # before a close could commit after it.  SQLite serialises all
+                # writers anyway.
+                connection.execute(select(Round.id).where(Round.id == round_.id)
+                                   .with_for_update(read=True))
+            if code is not None:
+                spent = connection.execute(_SPEND, {"p_hash": codes.code_hash(code),
+                                                    "p_round": round_.id, "p_day": day})
+                if spent.rowcount != 1:
+                    raise _why_refused(round_, code)
+            elif not connection.scalar(select(exists().where(Round.id == round_.id,
+                                                             Round.status == "open"))):
+                raise (round_state_error(db.session.get(Round, round_.id))
+                       or VotingError("closed"))
+            connection.execute(_INSERT_BALLOT, {
+                "id": ballot_id, "round_id": round_.id, "group_id": group.id,
+                "channel": channel, "received_on": day,
+                "receipt_hash": codes.code_hash(receipt)})
+            if rows:
+                connection.execute(_INSERT_ANSWERS, rows)
+            if comment:
+                connection.execute(_INSERT_COMMENT, {"id": new_id(), "round_id": round_.id,
+                                                     "text": comment})
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
     return receipt
 
 

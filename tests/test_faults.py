@@ -45,13 +45,11 @@ def test_a_failure_after_the_code_is_spent_rolls_everything_back(client, monkeyp
     [code] = issue(round_)
     client.get(f"/c/{code}")
     html = client.get("/ballot").get_data(as_text=True)
-    real_insert = voting.insert
-    tables = {"ballot": Ballot, "answer": Answer, "comment": Comment}
 
-    def failing_insert(table):
-        if where in tables and table is tables[where]:
+    def failing_insert(conn, cursor, statement, parameters, context, executemany):
+        if where != "commit" and statement.lstrip().upper().startswith(
+                f"INSERT INTO {where.upper()} "):
             raise Boom(f"disk full while storing the {where}")
-        return real_insert(table)
 
     def failing_commit():
         raise Boom("connection lost at commit")
@@ -63,13 +61,14 @@ def test_a_failure_after_the_code_is_spent_rolls_everything_back(client, monkeyp
             spent.append(cursor.rowcount)  # the code was marked used before the failure
 
     event.listen(db.engine, "after_cursor_execute", spy)
-    monkeypatch.setattr(voting, "insert", failing_insert)
+    event.listen(db.engine, "before_cursor_execute", failing_insert)
     if where == "commit":
         monkeypatch.setattr(db.session, "commit", failing_commit)
     data = {"csrf_token": csrf_token(html), "comment": "意见", **full_ballot(round_)}
     with pytest.raises(Boom):
         client.post("/ballot", data=data)
     event.remove(db.engine, "after_cursor_execute", spy)
+    event.remove(db.engine, "before_cursor_execute", failing_insert)
     assert spent == [1]
     monkeypatch.undo()
     nothing_stored_and_code_unspent()
@@ -82,19 +81,19 @@ def test_a_failure_after_the_code_is_spent_rolls_everything_back(client, monkeyp
 
 CRASH = textwrap.dedent("""
     import os, sys
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
     from surveyapp import create_app, voting
-    from surveyapp.models import Answer
     from surveyapp.rounds import get_round
 
     url, slug, code = sys.argv[1:]
-    real_insert = voting.insert
 
-    def dying_insert(table):
-        if table is Answer:  # the code is spent and the ballot row written, uncommitted
+    @event.listens_for(Engine, "before_cursor_execute")
+    def dying_insert(conn, cursor, statement, *args):
+        # The code is spent and the ballot row written, uncommitted.
+        if statement.lstrip().upper().startswith("INSERT INTO ANSWER "):
             os._exit(9)
-        return real_insert(table)
 
-    voting.insert = dying_insert
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
     with app.app_context():
         round_ = get_round(slug)
