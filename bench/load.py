@@ -1,7 +1,7 @@
 """Load benchmark: ballots per second through the real server, beside a bare
 baseline, in the same run.
 
-Two servers are started in turn on loopback with the same gunicorn settings
+Two servers are started on loopback with the same gunicorn settings
 (``surveyapp.serve.run``: gthread, ``--workers`` × 4 threads, no access log):
 
 * the baseline: a bare Flask app whose one endpoint parses the same form and
@@ -11,17 +11,20 @@ Two servers are started in turn on loopback with the same gunicorn settings
   CSRF check, ballot validation and plugin rules, the rate limiter, the code
   spent and the ballot and its answers stored in one transaction.
 
-Client processes submit ballots of ``--answers`` answers, each with its own
-distinct code, for ``--seconds`` each.  Each client's sessions are prepared
-beforehand as scanning a slip leaves them (the code and a CSRF token in a
-session cookie signed with the server's key), so the timed window holds only
-ballot submissions.  The rate limits are raised for the run (every client
+Both servers run side by side and are measured in turn, ``--rounds`` times
+over (baseline, surveyapp, baseline, surveyapp, ...), so that a machine busier
+in one moment than the next weighs on both alike; each figure is the mean over
+its windows.  In each window, client processes submit ballots of ``--answers``
+answers, each with its own distinct code, for ``--seconds``.  Each client's
+sessions are prepared beforehand as scanning a slip leaves them (the code and
+a CSRF token in a session cookie signed with the server's key), so the timed
+windows hold only ballot submissions.  The rate limits are raised for the run (every client
 shares 127.0.0.1) but the limiter still runs.
 
 Target: surveyapp at least half the baseline's ballots per second, with zero
 errors, and every accepted ballot stored once.  Exit status 1 otherwise.
 
-Usage: ``.venv/bin/python bench/load.py [--seconds 10] [--clients 8] [--workers 2]``
+Usage: ``.venv/bin/python bench/load.py [--seconds 5] [--rounds 3] [--clients 8] [--workers 2]``
 (``--database-url postgresql+psycopg://...`` runs surveyapp on an empty
 PostgreSQL database; the baseline stays SQLite).
 """
@@ -41,6 +44,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,9 +197,9 @@ def client(port: int, path: str, jobs: list[tuple[str, str]], answers: int,
     results.put((done, errors, first_error, exhausted))
 
 
-def measure(port: int, path: str, sessions, args) -> tuple[float, int, int, str]:
-    """Ballots per second over the timed window, errors, and the first error
-    (or a note that the codes ran out before the window closed)."""
+def measure(port: int, path: str, sessions, args) -> tuple[int, int, str]:
+    """Ballots accepted in one window of ``--seconds``, errors, and the first
+    error (or a note that the codes ran out before the window closed)."""
     context = multiprocessing.get_context("fork")
     results = context.Queue()
     share = len(sessions) // args.clients
@@ -214,7 +218,27 @@ def measure(port: int, path: str, sessions, args) -> tuple[float, int, int, str]
     first = next((o[2] for o in outcomes if o[2]), "")
     if any(o[3] for o in outcomes):
         errors, first = errors + 1, "ran out of codes before the time was up: raise --codes"
-    return done / args.seconds, done, errors, first
+    return done, errors, first
+
+
+@dataclass
+class Tally:
+    """One server's windows added up."""
+
+    done: int = 0
+    errors: int = 0
+    first: str = ""
+    rates: list[float] = field(default_factory=list)
+
+    def add(self, done: int, errors: int, first: str, seconds: float) -> None:
+        self.done += done
+        self.errors += errors
+        self.first = self.first or first
+        self.rates.append(done / seconds)
+
+    @property
+    def rate(self) -> float:
+        return sum(self.rates) / len(self.rates)
 
 
 def wait_ready(port: int, process: subprocess.Popen, log: Path) -> None:
@@ -256,7 +280,9 @@ def stored(database_url: str) -> tuple[int, int, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=5, help="per window")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="windows per server, taken in turn")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--answers", type=int, default=20)
@@ -273,44 +299,54 @@ def main() -> int:
     base_layout, _ = prepare(f"sqlite:///{base_db}", args.answers, 1)
     python = sys.executable
 
-    port = free_port()
+    base_port = free_port()
     launch = ("import sys; sys.path.insert(0, 'bench'); import load; "
-              f"load.serve_baseline({port}, {args.workers}, {str(base_db)!r}, {base_layout!r})")
-    baseline = start([python, "-c", launch], {**os.environ, "PYTHONPATH": str(ROOT)}, port,
-                     work / "baseline.log")
-    try:
-        base_rate, base_done, base_errors, base_first = measure(port, "/baseline", sessions, args)
-    finally:
-        stop(baseline)
-
-    port = free_port()
+              f"load.serve_baseline({base_port}, {args.workers}, {str(base_db)!r}, "
+              f"{base_layout!r})")
+    app_port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SURVEYAPP_DATABASE_URL": app_url,
            "SURVEYAPP_SECRET_KEY": SECRET,
            "SURVEYAPP_RATELIMIT_BALLOTS_PER_CLIENT": UNLIMITED,
            "SURVEYAPP_RATELIMIT_BALLOTS_PER_ROUND": UNLIMITED}
-    server = start([python, "-c", "from surveyapp.cli import main; main()", "serve",
-                    "--port", str(port), "--workers", str(args.workers)], env, port,
-                   work / "server.log")
+    baseline = start([python, "-c", launch], {**os.environ, "PYTHONPATH": str(ROOT)},
+                     base_port, work / "baseline.log")
+    base, app = Tally(), Tally()
     try:
-        rate, done, errors, first = measure(port, "/ballot", sessions, args)
+        server = start([python, "-c", "from surveyapp.cli import main; main()", "serve",
+                        "--port", str(app_port), "--workers", str(args.workers)], env,
+                       app_port, work / "server.log")
+        try:
+            # Each surveyapp window spends its own codes; the baseline stores
+            # no codes, so it may reuse any of them.
+            per_round = len(sessions) // args.rounds
+            for n in range(args.rounds):
+                base.add(*measure(base_port, "/baseline", sessions, args), args.seconds)
+                app.add(*measure(app_port, "/ballot",
+                                 sessions[n * per_round:(n + 1) * per_round], args),
+                        args.seconds)
+        finally:
+            stop(server)
     finally:
-        stop(server)
+        stop(baseline)
+    done, errors = app.done, app.errors
     ballots, answers, used = stored(app_url)
 
     backend = app_url.split(":", 1)[0].split("+")[0]
     print(f"load: {args.answers} answers per ballot, {args.clients} client processes, "
-          f"gunicorn {args.workers} workers × 4 threads, {args.seconds:g} s each, "
-          f"{os.cpu_count()} CPUs")
-    print(f"  baseline  bare Flask + one raw sqlite3 insert   {base_rate:8.1f} ballots/s  "
-          f"{base_errors} errors {base_first}")
-    print(f"  surveyapp POST /ballot on {backend:<10}         {rate:8.1f} ballots/s  "
-          f"{errors} errors {first}")
-    ratio = rate / base_rate if base_rate else 0.0
+          f"gunicorn {args.workers} workers × 4 threads, {args.rounds} × {args.seconds:g} s "
+          f"windows each, taken in turn, {os.cpu_count()} CPUs")
+    windows = " ".join(f"{r:.0f}" for r in base.rates)
+    print(f"  baseline  bare Flask + one raw sqlite3 insert   {base.rate:8.1f} ballots/s  "
+          f"({windows})  {base.errors} errors {base.first}")
+    windows = " ".join(f"{r:.0f}" for r in app.rates)
+    print(f"  surveyapp POST /ballot on {backend:<10}         {app.rate:8.1f} ballots/s  "
+          f"({windows})  {errors} errors {app.first}")
+    ratio = app.rate / base.rate if base.rate else 0.0
     intact = ballots == done and used == done and answers == done * args.answers
     print(f"  ratio {ratio:.2f} (target ≥ {TARGET:.2f}); stored {ballots} ballots, "
           f"{answers} answers, {used} codes used for {done} accepted: "
           f"{'intact' if intact else 'MISMATCH'}")
-    passed = ratio >= TARGET and errors == 0 and base_errors == 0 and intact
+    passed = ratio >= TARGET and errors == 0 and base.errors == 0 and intact
     print("PASS" if passed else "FAIL")
     return 0 if passed else 1
 
