@@ -286,7 +286,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--answers", type=int, default=20)
-    parser.add_argument("--codes", type=int, default=20_000)
+    parser.add_argument("--codes", type=int, default=30_000)
     parser.add_argument("--database-url", help="run surveyapp on this (empty) database")
     args = parser.parse_args()
 

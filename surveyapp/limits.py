@@ -115,6 +115,9 @@ def ballot_limits() -> BallotLimits | None:
     return current_app.extensions.get("surveyapp.ballot_limits")
 
 
+BALLOT_ENDPOINTS = ("ballot.ballot", "ballot.link_ballot")
+
+
 def _status(*statuses: int) -> Callable:
     return lambda response: response.status_code in statuses
 
@@ -140,6 +143,12 @@ def init_app(app: Flask) -> Limiter | None:
         "public.receipt": [code_attempts],  # receipts are codes too
         "admin.login": [logins],
     }
+    @limiter.request_filter
+    def counted_by_the_view() -> bool:
+        # Ballot posts are counted by BallotLimits; spare them Flask-Limiter's
+        # own per-request bookkeeping, which cost about as much as SQLite's.
+        return request.endpoint in BALLOT_ENDPOINTS
+
     for endpoint, limits in wrappers.items():
         view = app.view_functions.get(endpoint)
         if view is None:

@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from .. import plugins
-from ..limits import ballot_limits
+from ..limits import BALLOT_ENDPOINTS, ballot_limits
 from ..models import Round
 from ..rounds import get_round
 from ..voting import REASONS, VotingError, cast, check_code, round_state_error
@@ -57,7 +57,7 @@ def redeem(code: str):
 def count_ballot_posts():
     """Every ballot post counts towards its client's limit before any work
     is done for it; ``fill_in`` counts it towards its round's too."""
-    if (request.method == "POST" and request.endpoint in ("ballot.ballot", "ballot.link_ballot")
+    if (request.method == "POST" and request.endpoint in BALLOT_ENDPOINTS
             and (limits := ballot_limits())):
         limits.count_client()
 
