@@ -92,7 +92,8 @@ def baseline_app(database: str, round_id: int, group_id: int, subject_ids: list[
     def connection() -> sqlite3.Connection:
         if not hasattr(local, "con"):
             local.con = sqlite3.connect(database, timeout=30, isolation_level=None)
-            for pragma in ("journal_mode=WAL", "busy_timeout=30000", "foreign_keys=ON"):
+            for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000",
+                           "foreign_keys=ON"):
                 local.con.execute(f"PRAGMA {pragma}")
         return local.con
 

@@ -119,6 +119,14 @@ def test_a_process_crash_mid_ballot_loses_nothing_and_counts_nothing(app, client
     assert count(Ballot) == 1
 
 
+@pytest.mark.sqlite_only(reason="SQLite's own durability settings")
+def test_sqlite_commits_wait_for_the_disk_in_wal_mode(app):
+    """A ballot the voter was told is counted survives a power cut."""
+    settings = [db.session.execute(text(f"PRAGMA {name}")).scalar()
+                for name in ("journal_mode", "synchronous", "foreign_keys")]
+    assert settings == ["wal", 2, 1]  # 2 is FULL: every commit is synced
+
+
 # -- backup and restore ----------------------------------------------------------
 
 @pytest.mark.sqlite_only(reason="surveyapp backup uses SQLite's online backup")
