@@ -74,6 +74,17 @@ def register_exporters():
     return list(BUILTIN)
 
 
+@hookimpl
+def rule_names():
+    return {
+        "per_ballot_max": "{option = share or count}: at most that many of one grade per ballot",
+        "bands": "[{min, option, label?}, ...]: the grade proposed for a score",
+        "review_share": "{option = share}: flag a subject whose share of that grade is higher",
+        "quorum": "share of the expected voters that must take part, e.g. \"1/2\"",
+        "quorum_strict": "true (more than the quorum) or false (at least the quorum)",
+    }
+
+
 @hookimpl(trylast=True)
 def score_subject(subject):
     # The tally's group-weighted mean is the default; answering last lets

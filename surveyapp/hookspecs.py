@@ -63,6 +63,18 @@ def register_exporters():
     """
 
 
+@hookspec
+def rule_names():
+    """The ``[rules]`` settings this plugin reads.
+
+    Return ``{name: description}``, one entry per top-level key of
+    ``spec.rules`` the plugin looks at.  A round (or template) setting a rule
+    that no plugin declares is refused, with the closest declared name
+    suggested: a misspelt ``excelent_quota`` must not leave a quota silently
+    unapplied.  Declaring a name another plugin also declares is fine.
+    """
+
+
 # -- ballots, scores, classification ----------------------------------------------
 
 @hookspec

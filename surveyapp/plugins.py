@@ -14,6 +14,7 @@ app before it can touch a round.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import numbers
 import os
@@ -225,15 +226,50 @@ def _check_registrations(found: dict[str, dict], origins: dict[str, dict[str, st
                                   f"registers an invalid {noun} {name!r}: {error}") from None
 
 
+def _check_template_rules(found: dict[str, dict], origins: dict[str, dict[str, str]]) -> None:
+    """A template may only set rules some plugin declares (``rule_names``)."""
+    for name, template in found["round_templates"].items():
+        rules = template.get("rules") if isinstance(template, Mapping) else None
+        if isinstance(rules, Mapping) and (problem := undeclared_rules(rules,
+                                                                       found["rule_names"])):
+            raise PluginError(origins["round_templates"][name],
+                              f"template {name!r} {problem}")
+
+
 @cache
 def registries() -> dict[str, dict]:
-    """Scales, criteria sets, templates and exporters of all plugins,
-    checked: a broken registration raises PluginError naming its plugin."""
+    """Scales, criteria sets, templates, rule names and exporters of all
+    plugins, checked: a broken registration raises PluginError naming its
+    plugin."""
     origins: dict[str, dict[str, str]] = {}
     found = {name: _merged(name, origins.setdefault(name, {}))
-             for name in ("grade_scales", "criteria_sets", "round_templates")}
+             for name in ("grade_scales", "criteria_sets", "round_templates", "rule_names")}
+    for plugin_name, description in found["rule_names"].items():
+        if not isinstance(description, str):
+            raise PluginError(origins["rule_names"][plugin_name],
+                              f"rule_names must map each name to a description, got "
+                              f"{description!r} for {plugin_name!r}")
     _check_registrations(found, origins)
+    _check_template_rules(found, origins)
     return {**found, "exporters": _exporters()}
+
+
+def rule_names() -> dict[str, str]:
+    """Every ``[rules]`` setting some plugin reads, with its description."""
+    return registries()["rule_names"]
+
+
+def undeclared_rules(rules: Mapping, declared: Mapping[str, str]) -> str | None:
+    """What is wrong with ``rules`` keys no plugin declares, or None."""
+    unknown = sorted(name for name in rules if name not in declared)
+    if not unknown:
+        return None
+    parts = []
+    for name in unknown:
+        close = difflib.get_close_matches(str(name), list(declared), n=1)
+        parts.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    return (f"sets rules that no installed plugin reads: {', '.join(parts)}; "
+            f"known rules: {', '.join(sorted(declared)) or 'none'}")
 
 
 def round_templates() -> dict:
@@ -356,7 +392,10 @@ def rehearse(spec: RoundSpec, *, source: str = "<spec>") -> None:
     """Apply every plugin's ballot, scoring and classification rules to
     made-up ballots (each group fully answered, ``anonymity_min`` times), so a
     rule value that cannot work (``per_ballot_max = {excellent = "x"}``) is
-    refused when the round is created, not on its first ballot."""
+    refused when the round is created, not on its first ballot.  A rule no
+    plugin declares (a misspelling) is refused first."""
+    if problem := undeclared_rules(spec.rules, rule_names()):
+        raise SpecErrors([SpecError(f"[rules] {problem}", source=source)])
     graded = next((o.key for o in spec.options if o.points is not None), spec.options[0].key)
     answers = {(s.key, c.key): graded for s in spec.subjects for c in spec.criteria}
     counts = Counts()

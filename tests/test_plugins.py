@@ -247,12 +247,13 @@ def test_plugins_list_shows_name_version_and_hooks(cli):
     lines = [line.split(None, 2) for line in cli("plugins", "list").output.splitlines()]
     assert lines == [
         ["surveyapp", "0.1.0", "classify_subjects, grade_scales, register_exporters, "
-                               "score_subject, validate_ballot"],
-        ["cadre-evaluation", "0.1.0", "classify_subjects, criteria_sets, round_templates"],
+                               "rule_names, score_subject, validate_ballot"],
+        ["cadre-evaluation", "0.1.0",
+         "classify_subjects, criteria_sets, round_templates, rule_names"],
         ["four-strong-four-excellent", "0.1.0",
-         "classify_subjects, criteria_sets, round_templates, score_subject"],
+         "classify_subjects, criteria_sets, round_templates, rule_names, score_subject"],
         ["party-member-appraisal", "0.1.0",
-         "classify_subjects, grade_scales, register_exporters, round_templates"],
+         "classify_subjects, grade_scales, register_exporters, round_templates, rule_names"],
     ]
 
 
@@ -282,6 +283,10 @@ class Acme:
                                 "criteria": "acme-values", "anonymity_min": 1,
                                 "groups": [{"key": "crew", "label": "班组"}],
                                 "rules": {"acme_safety_floor": 60}}}
+
+    @hookimpl
+    def rule_names(self):
+        return {"acme_safety_floor": "safety score below which coaching is proposed"}
 
     @hookimpl
     def register_exporters(self):
@@ -440,6 +445,40 @@ def test_an_invalid_registration_stops_start_up_naming_the_plugin(use_plugins):
     assert error.value.plugin == "acme-bad"
     assert "registers an invalid scale 'one-grade'" in str(error.value)
     assert "needs at least 2 options" in str(error.value)
+
+
+def test_a_misspelt_rule_is_refused_with_the_name_meant(cli, tmp_path):
+    """Through a real plugin: party-member-appraisal declares excellent_quota;
+    a round that misspells it would silently get the template's 1/3."""
+    path = tmp_path / "round.toml"
+    path.write_text('template = "party-member-appraisal"\n'
+                    'subjects = [{ key = "z", name = "张三" }, { key = "l", name = "李四" }]\n'
+                    '[rules]\nexcelent_quota = "1/4"\n', encoding="utf-8")
+    result = cli("rounds", "create", path)
+    assert result.exit_code == 2
+    assert "'excelent_quota' (did you mean 'excellent_quota'?)" in result.output
+    assert str(path) in result.output
+    assert count(Round) == 0
+
+
+def test_a_template_setting_an_undeclared_rule_stops_start_up(use_plugins):
+    sloppy = types.SimpleNamespace(round_templates=hookimpl(lambda: {"sloppy": {
+        "scale": "four-grade", "rules": {"quota": "1/3"}}}))
+    use_plugins(("acme-sloppy", sloppy))
+    with pytest.raises(plugins.PluginError) as error:
+        plugins.registries()
+    assert error.value.plugin == "acme-sloppy"
+    assert "template 'sloppy' sets rules that no installed plugin reads: 'quota'" in str(
+        error.value)
+    declaring = types.SimpleNamespace(rule_names=hookimpl(lambda: {"quota": "a share"}))
+    use_plugins(("acme-sloppy", sloppy), ("acme-rules", declaring))
+    assert plugins.registries()["round_templates"]["sloppy"]["rules"] == {"quota": "1/3"}
+
+
+def test_rule_descriptions_must_be_text(use_plugins):
+    use_plugins(("acme-odd", types.SimpleNamespace(rule_names=hookimpl(lambda: {"x": 1}))))
+    with pytest.raises(plugins.PluginError, match="plugin 'acme-odd'.*description"):
+        plugins.registries()
 
 
 def test_the_command_line_reports_a_broken_plugin_in_one_line(use_plugins, tmp_path,
@@ -658,7 +697,7 @@ def test_plugin_info_of_an_unpackaged_plugin(use_plugins):
     assert info["acme"]["version"] == "3.0"
     assert info["acme"]["hooks"] == ["classify_subjects", "criteria_sets", "grade_scales",
                                      "register_exporters", "round_event", "round_templates",
-                                     "score_subject", "validate_ballot"]
+                                     "rule_names", "score_subject", "validate_ballot"]
     assert (info["bare"]["version"], info["bare"]["hooks"]) == ("unknown", ["round_event"])
 
 
@@ -700,8 +739,9 @@ def test_every_hook_reference_example_runs(use_plugins, caplog):
     implemented = {h for _, m in modules for h in
                    (c.name for c in manager.get_hookcallers(m) or [])}
     assert implemented == {"grade_scales", "criteria_sets", "round_templates",
-                           "register_exporters", "validate_ballot", "score_subject",
-                           "classify_subjects", "round_event"}
+                           "register_exporters", "rule_names", "validate_ballot",
+                           "score_subject", "classify_subjects", "round_event"}
+    assert {"max_unqualified", "weakest_criterion", "trust_min"} <= set(plugins.rule_names())
     assert "trust" in plugins.grade_scales() and "ranking-txt" in plugins.exporters()
     assert parse_spec('template = "trust-vote"\nsubjects = [{ key = "z", name = "张三" }]\n',
                       **plugins.spec_context()).options[0].label == "满意"

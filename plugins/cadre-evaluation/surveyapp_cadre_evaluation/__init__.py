@@ -87,6 +87,11 @@ def _approval(settings) -> tuple[list[str], object] | None:
 
 
 @hookimpl
+def rule_names():
+    return {"approval": "{options = [...], min = share}: flag a 好评率 below min"}
+
+
+@hookimpl
 def classify_subjects(spec, result):
     """``approval_below_min`` where the share of the approving options (over
     every answer, 占测评人数) is under ``approval.min``."""

@@ -100,6 +100,12 @@ def _split_applies(spec) -> tuple[str, str] | None:
 
 
 @hookimpl
+def rule_names():
+    return {"mass_criterion": "the criterion whose score is the 群众满意度",
+            "mass_group": "the voter group of the masses (群众)"}
+
+
+@hookimpl
 def score_subject(spec, subject):
     """群众评价优 from the mass group, every other criterion from the other
     groups (group-weighted), then the criterion-weighted mean.

@@ -77,6 +77,13 @@ def grade_scales():
 
 
 @hookimpl
+def rule_names():
+    # per_ballot_max, quorum and bands are surveyapp's own (built in).
+    return {"excellent_quota": "share of members who may be proposed 优秀, e.g. \"1/3\"",
+            "presume_fail_share": "{option = share}: above it, 初步认定不合格 for review"}
+
+
+@hookimpl
 def classify_subjects(spec, result):
     """Bands, then the 优秀 quota; flags for 初步认定不合格.  Acts only on the
     rules a round sets, so rounds of other kinds are left alone."""
