@@ -1,0 +1,45 @@
+"""Ballot writes run on the driver's cursor (driver_sql.py) with SQLAlchemy's
+own SQL and type conversions: what is read back through the ORM is what was
+meant, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from surveyapp import voting
+from surveyapp.ballot.structure import round_structure
+from surveyapp.extensions import db
+from surveyapp.models import Answer, Ballot, Comment, VoterCode, today
+
+from .conftest import issue, make_round
+
+
+def test_a_cast_ballot_reads_back_as_written(app):
+    round_ = make_round()
+    [code] = issue(round_)
+    structure = round_structure(round_.id, round_.slug)
+    answers = {(s.id, structure.criteria[0].id): structure.options[i % 2].id
+               for i, s in enumerate(structure.subjects)}
+    receipt = voting.cast(structure, structure.groups[0], answers, code=code,
+                          comment="  食堂排队太久  ")
+    db.session.expire_all()
+    ballot = db.session.scalar(select(Ballot))
+    assert (ballot.round_id, ballot.group_id, ballot.channel) == (
+        round_.id, structure.groups[0].id, "web")
+    assert ballot.received_on == today() and ballot.receipt_hash == voting.codes.code_hash(
+        receipt)
+    stored = {(a.subject_id, a.criterion_id): a.option_id
+              for a in db.session.scalars(select(Answer))}
+    assert stored == answers and all(a.ballot_id == ballot.id
+                                     for a in db.session.scalars(select(Answer)))
+    spent = db.session.scalar(select(VoterCode))
+    assert (spent.status, spent.used_on) == ("used", today())
+    comment = db.session.scalar(select(Comment))
+    assert (comment.text, comment.subject_id, comment.round_id) == ("食堂排队太久", None,
+                                                                     round_.id)
+    # Spending the same code again changes nothing and says why.
+    with pytest.raises(voting.VotingError) as refused:
+        voting.cast(structure, structure.groups[0], answers, code=code)
+    assert refused.value.reason == "used_code"
+    assert len(db.session.scalars(select(Ballot)).all()) == 1
