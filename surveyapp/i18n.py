@@ -14,7 +14,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 
 from .extensions import babel
 from .paths import TRANSLATIONS_DIR
@@ -33,6 +33,22 @@ def select_locale() -> str | None:
         return session["lang"]
     match = request.accept_languages.best_match(["zh_CN", "zh", "en"], default="zh_CN")
     return "en" if match == "en" else "zh_CN"
+
+
+def spec_message(error, *, located: bool = False) -> str:
+    """A domain :class:`~surveyapp.domain.model.SpecError` in the page's
+    language: its English template looked up in the catalog and formatted
+    with its params.  ``located`` prefixes where it is (file:line [field]).
+    Errors without a template (plugins' own) show their message as is."""
+    template = getattr(error, "template", None)
+    message = error.message
+    if template is not None:
+        try:
+            message = gettext(template, **error.params)
+        except (KeyError, ValueError, TypeError):  # a broken translation must not be a 500
+            pass
+    where = getattr(error, "where", "") if located else ""
+    return f"{where}: {message}" if where else message
 
 
 def compile_catalogs(target: Path) -> Path:
@@ -57,3 +73,4 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["spec_message"] = spec_message

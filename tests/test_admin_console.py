@@ -167,7 +167,7 @@ def test_wizard_shows_errors_beside_the_row_they_concern(secretary):
         "rows-1-expected": "十"})
     assert response.status_code == 400
     page = text(response)
-    assert "weight must be a positive number" in page
+    assert "weight 必须是正数" in page  # the domain's message, in Chinese
     assert "请输入整数" in page  # the expected voters of row 2, in Chinese
     assert count(Round) == 0
 
@@ -210,7 +210,7 @@ def test_subject_file_errors_are_listed_row_by_row_and_nothing_is_saved(secretar
     rows = re.findall(r"<tr><td>(\d+)</td><td>(\w*)</td><td>([^<]+)</td></tr>", page)
     assert [(line, column) for line, column, _ in rows] == [
         ("3", "key"), ("4", "key"), ("5", "name")]
-    assert "duplicate key" in rows[0][2] and "members.csv" in page
+    assert "代码 &#34;1001&#34; 重复" in rows[0][2] and "members.csv" in page
     assert count(Round) == 0
 
 

@@ -29,6 +29,7 @@ from .. import plugins
 from ..domain.model import KEY_RE, RoundSpec, SpecError, SpecErrors
 from ..domain.spec import read_subjects_table, spec_from_dict, spec_to_dict
 from ..extensions import db
+from ..i18n import spec_message
 from ..models import Criterion, Organisation, Round, ScaleOption, Subject, VoterCode, VoterGroup
 from ..rounds import audit, create_round, round_spec
 from . import bp
@@ -108,9 +109,9 @@ def row_problems(errors: list[SpecError], part: str, rows: list[int]) -> list[Pr
         m = re.fullmatch(rf"{part}\[(\d+)\]\.?(\w*)", error.field or "")
         if m and int(m[1]) < len(rows):
             field = f"rows-{rows[int(m[1])]}-{m[2] or 'label'}"
-            problems.append(Problem(error.message, field=field))
+            problems.append(Problem(spec_message(error), field=field))
         else:
-            problems.append(Problem(str(error) if error.field is None else error.message))
+            problems.append(Problem(spec_message(error, located=error.field is None)))
     return problems
 
 
@@ -248,7 +249,8 @@ def read_subjects_upload(storage) -> tuple[list[dict], list[Problem]]:
         try:
             table = read_subjects_table(path)
         except SpecErrors as errors:
-            return [], [Problem(e.message, field=e.field, line=e.line) for e in errors.errors]
+            return [], [Problem(spec_message(e), field=e.field, line=e.line)
+                        for e in errors.errors]
     return [{"key": s.key, "name": s.name, "unit": s.unit} for s in table], []
 
 
@@ -257,9 +259,10 @@ def subject_problems(errors: list[SpecError], lines: list[int]) -> list[Problem]
     for error in errors:
         m = re.fullmatch(r"subjects\[(\d+)\]\.?(\w*)", error.field or "")
         if m and int(m[1]) < len(lines):
-            problems.append(Problem(error.message, field=m[2] or None, line=lines[int(m[1])]))
+            problems.append(Problem(spec_message(error), field=m[2] or None,
+                                    line=lines[int(m[1])]))
         else:
-            problems.append(Problem(error.message))
+            problems.append(Problem(spec_message(error)))
     return problems
 
 
@@ -355,7 +358,7 @@ def _basics(draft: dict):
             if draft.get("template") == new["template"]:  # keep what the later steps hold
                 new |= {k: draft[k] for k in ("groups", "criteria") if k in draft}
             spec, errors = check(draft_data(new), "basics")
-            loose = attach(form, [Problem(e.message, field=_top(e.field or "") or None)
+            loose = attach(form, [Problem(spec_message(e), field=_top(e.field or "") or None)
                                   for e in errors])
             if not errors:
                 session[WIZARD] = new
@@ -476,7 +479,7 @@ def _edit_basics(round_: Round, data: dict, part: str):
         if form.scale.data:
             data["scale"] = form.scale.data
         spec, errors = check(data, "basics")
-        loose = attach(form, [Problem(e.message, field=_top(e.field or "") or None)
+        loose = attach(form, [Problem(spec_message(e), field=_top(e.field or "") or None)
                               for e in errors])
         if spec is not None:
             apply_settings(round_, spec, part)

@@ -112,17 +112,29 @@ class Counts:
 class SpecError(ValueError):
     """A problem with user-supplied data, located precisely enough to fix:
     ``source`` is a file name (or form), ``line`` a 1-based line number where
-    known, ``field`` a dotted path such as ``groups[1].weight``."""
+    known, ``field`` a dotted path such as ``groups[1].weight``.
+
+    With ``params``, ``message`` is a %-style English template with named
+    placeholders, kept as ``template`` so the web console can look it up in
+    its catalog and format the translation with the same ``params``;
+    ``message`` is always the formatted English (what the CLI prints)."""
 
     def __init__(self, message: str, *, source: str | None = None,
-                 line: int | None = None, field: str | None = None):
+                 line: int | None = None, field: str | None = None,
+                 params: dict | None = None):
+        self.template = message
+        self.params = dict(params or {})
+        if self.params:
+            message = message % self.params
         super().__init__(message)
         self.message = message
         self.source = source
         self.line = line
         self.field = field
 
-    def __str__(self) -> str:
+    @property
+    def where(self) -> str:
+        """Where the problem is, e.g. ``spec.toml:3 [groups[1].weight]``; may be empty."""
         where = ""
         if self.source:
             where += self.source
@@ -130,6 +142,10 @@ class SpecError(ValueError):
             where += f":{self.line}" if where else f"line {self.line}"
         if self.field:
             where += f" [{self.field}]" if where else f"[{self.field}]"
+        return where
+
+    def __str__(self) -> str:
+        where = self.where
         return f"{where}: {self.message}" if where else self.message
 
 

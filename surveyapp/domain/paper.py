@@ -26,7 +26,8 @@ COLUMNS = ("ballot", "group", "subject", "criterion", "option")
 MAX_ERRORS = 100
 _HEADER_TEXT = ",".join(COLUMNS)
 
-#: ``report(message, line=None, column=None)`` records one error.
+#: ``report(template, line=None, column=None, **params)`` records one error
+#: (an English template, see :class:`SpecError`).
 _Report = Callable[..., None]
 
 
@@ -67,11 +68,14 @@ class _Lookup:
     def get(self, value: str) -> str | None:
         return self.map.get(value)
 
-    def unknown(self, value: str) -> str:
-        shown = ", ".join(self.keys[:10])
+    def unknown(self, value: str, line: int, error: _Report) -> None:
+        params = {"column": self.column, "value": repr(value), "keys": ", ".join(self.keys[:10])}
         if len(self.keys) > 10:
-            shown += f", … ({len(self.keys)} in all)"
-        return f"unknown {self.column} {value!r}; expected one of: {shown}"
+            error("unknown %(column)s %(value)s; expected one of: %(keys)s, … (%(count)s in all)",
+                  line, self.column, count=len(self.keys), **params)
+        else:
+            error("unknown %(column)s %(value)s; expected one of: %(keys)s", line, self.column,
+                  **params)
 
 
 def parse_paper_ballots(text: str, spec: RoundSpec, *,
@@ -81,13 +85,15 @@ def parse_paper_ballots(text: str, spec: RoundSpec, *,
     problem (line 1 is the header; ``field`` is the column)."""
     errors: list[SpecError] = []
 
-    def error(message: str, line: int | None = None, column: str | None = None) -> None:
-        errors.append(SpecError(message, source=source, line=line, field=column))
+    def error(message: str, line: int | None = None, column: str | None = None, /,
+              **params: object) -> None:
+        errors.append(SpecError(message, source=source, line=line, field=column,
+                                params=params))
 
     rows = [(line, _trim_end(cells)) for line, cells in
             csv_rows(text.removeprefix("\ufeff"), source)]
     if not rows:
-        error(f"the file is empty; expected the header {_HEADER_TEXT}")
+        error("the file is empty; expected the header %(header)s", header=_HEADER_TEXT)
         raise SpecErrors(errors)
     header_line, header = rows[0]
     names = _check_header(header, header_line, error)
@@ -104,7 +110,8 @@ def parse_paper_ballots(text: str, spec: RoundSpec, *,
     drafts: dict[str, _Draft] = {}
     for line, cells in rows[1:]:
         if len(cells) > len(names):
-            error(f"{len(cells)} cells, but the header has {len(names)} columns", line)
+            error("%(cells)s cells, but the header has %(columns)s columns", line,
+                  cells=len(cells), columns=len(names))
             continue
         row = dict(zip(names, cells + [""] * (len(names) - len(cells)), strict=True))
         answer = _answer(row, spec, lookups, line, error)
@@ -114,7 +121,8 @@ def parse_paper_ballots(text: str, spec: RoundSpec, *,
     if errors:
         if len(errors) > MAX_ERRORS:
             more = len(errors) - MAX_ERRORS
-            errors[MAX_ERRORS:] = [SpecError(f"… and {more} more errors", source=source)]
+            errors[MAX_ERRORS:] = [SpecError("… and %(count)s more errors", source=source,
+                                             params={"count": more})]
         raise SpecErrors(errors)
     return [PaperBallot(label, d.group, d.answers, d.line) for label, d in drafts.items()]
 
@@ -129,20 +137,23 @@ def _trim_end(cells: list[str]) -> list[str]:
 def _check_header(header: list[str], line: int, error: _Report) -> list[str]:
     names = [h.strip().lower() for h in header]
     if not set(names) & set(COLUMNS):
-        error(f"the first line must be the header {_HEADER_TEXT}, got {','.join(header)!r}",
-              line)
+        error("the first line must be the header %(header)s, got %(got)s", line,
+              header=_HEADER_TEXT, got=repr(",".join(header)))
         return names
     for column in COLUMNS:
         if column not in names:
-            error(f"missing column {column}; the header must be {_HEADER_TEXT}", line, column)
+            error("missing column %(column)s; the header must be %(header)s", line, column,
+                  column=column, header=_HEADER_TEXT)
     seen = set()
     for position, name in enumerate(names, start=1):
         if name in seen:
-            error(f"column {name} appears twice", line, name)
+            error("column %(column)s appears twice", line, name, column=name)
         elif not name:
-            error(f"column {position} has no name; the header must be {_HEADER_TEXT}", line)
+            error("column %(position)s has no name; the header must be %(header)s", line,
+                  position=position, header=_HEADER_TEXT)
         elif name not in COLUMNS:
-            error(f"unexpected column {name!r}; the header must be {_HEADER_TEXT}", line, name)
+            error("unexpected column %(column)s; the header must be %(header)s", line, name,
+                  column=repr(name), header=_HEADER_TEXT)
         seen.add(name)
     return names
 
@@ -158,12 +169,12 @@ def _answer(row: dict[str, str], spec: RoundSpec, lookups: dict[str, _Lookup], l
         value = row[column]
         if not value:
             ok = False
-            error(f"{column} is empty", line, column)
+            error("%(column)s is empty", line, column, column=column)
             return None
         key = lookups[column].get(value)
         if key is None:
             ok = False
-            error(lookups[column].unknown(value), line, column)
+            lookups[column].unknown(value, line, error)
         return key
 
     if not row["ballot"]:
@@ -178,8 +189,8 @@ def _answer(row: dict[str, str], spec: RoundSpec, lookups: dict[str, _Lookup], l
         ok = False
         criterion = None
         keys = ", ".join(c.key for c in spec.criteria)
-        error(f"criterion is empty, but this round has {len(spec.criteria)} criteria: {keys}",
-              line, "criterion")
+        error("criterion is empty, but this round has %(count)s criteria: %(keys)s", line,
+              "criterion", count=len(spec.criteria), keys=keys)
     option = resolve("option") if row["option"] else None
     return (group, subject, criterion, option) if ok else None
 
@@ -188,12 +199,15 @@ def _add(drafts: dict[str, _Draft], label: str, group: str, subject: str, criter
          option: str | None, line: int, error: _Report) -> None:
     draft = drafts.setdefault(label, _Draft(group, line))
     if draft.group != group:
-        error(f"ballot {label!r} is for group {draft.group!r} (line {draft.line}), "
-              f"not {group!r}", line, "group")
+        error("ballot %(ballot)s is for group %(group)s (line %(line)s), not %(other)s", line,
+              "group", ballot=repr(label), group=repr(draft.group), line=draft.line,
+              other=repr(group))
         return
     if (subject, criterion) in draft.answers:
-        error(f"ballot {label!r} answers subject {subject!r}, criterion {criterion!r} twice "
-              f"(also on line {draft.lines[(subject, criterion)]})", line, "subject")
+        error("ballot %(ballot)s answers subject %(subject)s, criterion %(criterion)s twice "
+              "(also on line %(line)s)", line, "subject", ballot=repr(label),
+              subject=repr(subject), criterion=repr(criterion),
+              line=draft.lines[(subject, criterion)])
         return
     draft.answers[(subject, criterion)] = option
     draft.lines[(subject, criterion)] = line

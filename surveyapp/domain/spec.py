@@ -40,6 +40,11 @@ TOP_LEVEL_KEYS = ("title", "template", "access", "anonymity_min", "scale", "crit
 TITLE_MAX = 200
 OVERALL_LABEL = "总体评价"
 
+# Message templates used in more than one place (see SpecError for params).
+_KEY_MUST = ("key must be 1-64 letters, digits, '_', '.' or '-', starting with a letter "
+             "or digit, got %(got)s")
+_ACCESS_MUST = "access must be " + " or ".join(f'"{m}"' for m in ACCESS_MODES) + ", got %(got)s"
+
 #: Set by :func:`spec_to_dict` next to ``template``: the template is already
 #: merged in, so its name is kept but not looked up again (the plugin that
 #: offered it may be gone by the time a stored round is re-read).  Accepted
@@ -147,8 +152,13 @@ def read_subjects_table(path: pathlib.Path) -> list[Subject]:
     elif suffix == ".xlsx":
         rows = _xlsx_rows(path, source)
     else:
-        raise SpecErrors([SpecError(f"cannot read {suffix or 'a file without extension'}; "
-                                    "use a .csv or .xlsx file", source=source)])
+        if suffix:
+            error = SpecError("cannot read %(suffix)s; use a .csv or .xlsx file",
+                              source=source, params={"suffix": suffix})
+        else:
+            error = SpecError("cannot read a file without extension; use a .csv or .xlsx file",
+                              source=source)
+        raise SpecErrors([error])
     return _subjects_from_rows(rows, source)
 
 
@@ -168,9 +178,12 @@ class _Errors:
     def __len__(self) -> int:
         return len(self.items)
 
-    def add(self, message: str, field: str | None = None) -> None:
+    def add(self, message: str, field: str | None = None, /, **params: Any) -> None:
+        """``message`` is an English template; with ``params`` it has
+        %(name)s placeholders (see :class:`SpecError`)."""
         source = self.foreign.get(_top(field), self.source)
-        self.items.append(SpecError(message, source=source, line=self.line(field), field=field))
+        self.items.append(SpecError(message, source=source, line=self.line(field), field=field,
+                                    params=params))
 
     def line(self, field: str | None) -> int | None:
         if not field or _top(field) in self.foreign:
@@ -187,7 +200,7 @@ class _Errors:
 def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Registries, *,
            from_text: bool) -> RoundSpec:
     if not isinstance(data, Mapping):
-        e.add(f"a spec must be a table of keys, got {_show(data)}")
+        e.add("a spec must be a table of keys, got %(got)s", got=_show(data))
         e.raise_if_any()
     allowed = TOP_LEVEL_KEYS if from_text else (*TOP_LEVEL_KEYS, RESOLVED)
     merged, template = _apply_template(e, data, registries.templates, allowed)
@@ -199,8 +212,7 @@ def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Re
     title = _text(e, d.get("title"), "title", max_len=TITLE_MAX)
     access = d.get("access", "codes")
     if access not in ACCESS_MODES:
-        e.add(f"access must be {' or '.join(map(_show, ACCESS_MODES))}, got {_show(access)}",
-              "access")
+        e.add(_ACCESS_MUST, "access", got=_show(access))
     anonymity_min = _whole(e, d.get("anonymity_min", 5), "anonymity_min", minimum=1)
     options = _scale(e, d.get("scale"), registries.scales)
     criteria = _criteria(e, d.get("criteria"), registries.criteria_sets)
@@ -209,7 +221,7 @@ def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Re
     subjects = _subjects(e, d, base_dir)
     rules = d.get("rules", {})
     if not isinstance(rules, Mapping):
-        e.add(f"rules must be a table, got {_show(rules)}", "rules")
+        e.add("rules must be a table, got %(got)s", "rules", got=_show(rules))
 
     e.raise_if_any()
     return RoundSpec(title=title, options=options, criteria=criteria, groups=groups,
@@ -224,26 +236,30 @@ def _apply_template(e: _Errors, data: Mapping, templates: Mapping[str, Mapping],
     ``(merged, name)``, or ``(None, None)`` when the template is unknown."""
     for key in data:
         if key not in allowed:
-            e.add(_unknown_key(key, TOP_LEVEL_KEYS), str(key))
+            _unknown_key(e, key, TOP_LEVEL_KEYS, str(key))
     resolved = data.get(RESOLVED, False) if RESOLVED in allowed else False
     if not isinstance(resolved, bool):
-        e.add(f"resolved must be true or false, got {_show(resolved)}", RESOLVED)
+        e.add("resolved must be true or false, got %(got)s", RESOLVED, got=_show(resolved))
     name = data.get("template")
     if name is None:
         return data, None
     if not isinstance(name, str) or not name.strip():
-        e.add(f"template must be a template name, got {_show(name)}", "template")
+        e.add("template must be a template name, got %(got)s", "template", got=_show(name))
         return None, None
     if resolved is True:
         return data, name
     base = templates.get(name)
     if base is None:
-        known = ", ".join(sorted(templates)) or "none are installed"
-        e.add(f"unknown template {_show(name)}; known templates: {known}", "template")
+        if templates:
+            e.add("unknown template %(name)s; known templates: %(known)s", "template",
+                  name=_show(name), known=", ".join(sorted(templates)))
+        else:
+            e.add("unknown template %(name)s; known templates: none are installed",
+                  "template", name=_show(name))
         return None, None
     if not isinstance(base, Mapping):
-        e.add(f"template {_show(name)} is not a table (a bug in the plugin offering it)",
-              "template")
+        e.add("template %(name)s is not a table (a bug in the plugin offering it)",
+              "template", name=_show(name))
         return None, None
 
     origin = f"template {name}"
@@ -255,7 +271,7 @@ def _apply_template(e: _Errors, data: Mapping, templates: Mapping[str, Mapping],
     e.foreign.update(dict.fromkeys(inherited, origin))
     for key in inherited:
         if key not in TOP_LEVEL_KEYS:
-            e.add(_unknown_key(key, TOP_LEVEL_KEYS), str(key))
+            _unknown_key(e, key, TOP_LEVEL_KEYS, str(key))
     merged = {**inherited, **data}
     if isinstance(base.get("rules"), Mapping) and isinstance(data.get("rules"), Mapping):
         merged["rules"] = {**base["rules"], **data["rules"]}
@@ -302,8 +318,14 @@ def _registered(e: _Errors, field: str, name: str, registry: Mapping[str, Sequen
     Errors inside it are the plugin's: their source names it, not the spec."""
     noun = "scale" if field == "scale" else "criteria set"
     if name not in registry:
-        known = ", ".join(sorted(registry)) or "none are installed"
-        e.add(f"unknown {noun} {_show(name)}; known: {known}", field)
+        # One template per noun and case, so each reads naturally when translated.
+        templates = {("scale", True): "unknown scale %(name)s; known: %(known)s",
+                     ("scale", False): "unknown scale %(name)s; known: none are installed",
+                     ("criteria set", True): "unknown criteria set %(name)s; known: %(known)s",
+                     ("criteria set", False):
+                         "unknown criteria set %(name)s; known: none are installed"}
+        params = {"known": ", ".join(sorted(registry))} if registry else {}
+        e.add(templates[noun, bool(registry)], field, name=_show(name), **params)
         return ()
     inner = _Errors(f"{noun} {name}")
     built = build(inner, registry[name])
@@ -320,8 +342,8 @@ def _subjects(e: _Errors, d: Mapping, base_dir: pathlib.Path | None) -> tuple[Su
         return _entries(e, inline, "subjects", _subject,
                         need="at least one subject is required (subjects or subjects_file)")
     if not isinstance(file, str) or not file.strip():
-        e.add(f'subjects_file must be a file name such as "members.xlsx", got {_show(file)}',
-              "subjects_file")
+        e.add('subjects_file must be a file name such as "members.xlsx", got %(got)s',
+              "subjects_file", got=_show(file))
         return ()
     if base_dir is None:
         e.add("subjects_file can only be used in a spec read from a file; "
@@ -329,7 +351,8 @@ def _subjects(e: _Errors, d: Mapping, base_dir: pathlib.Path | None) -> tuple[Su
         return ()
     path = pathlib.Path(base_dir) / file
     if not path.is_file():
-        e.add(f"subjects_file {_show(file)}: no such file in {base_dir}", "subjects_file")
+        e.add("subjects_file %(file)s: no such file in %(folder)s", "subjects_file",
+              file=_show(file), folder=str(base_dir))
         return ()
     try:
         return tuple(read_subjects_table(path))
@@ -380,10 +403,11 @@ def _entries(e: _Errors, value: Any, field: str, build: Callable, *, need: str,
         e.add(need, field)
         return ()
     if isinstance(value, list | tuple) and len(value) < minimum:
-        e.add(f"{need}, got {len(value)}", field)
+        e.add(need + ", got %(count)s", field, count=len(value))
         return ()
     if not isinstance(value, list | tuple):
-        e.add(f"{_leaf(field)} must be an array of tables, got {_show(value)}", field)
+        e.add("%(name)s must be an array of tables, got %(got)s", field, name=_leaf(field),
+              got=_show(value))
         return ()
     built, seen = [], {}
     for i, raw in enumerate(value):
@@ -396,8 +420,12 @@ def _entries(e: _Errors, value: Any, field: str, build: Callable, *, need: str,
         key = table.get("key")
         if isinstance(key, str) and key in seen:
             first = seen[key]
-            where = f" on line {line}" if (line := e.line(f"{first}.key")) else ""
-            e.add(f"duplicate key {_show(key)}, also used by {first}{where}", f"{f}.key")
+            if line := e.line(f"{first}.key"):
+                e.add("duplicate key %(key)s, also used by %(first)s on line %(line)s",
+                      f"{f}.key", key=_show(key), first=first, line=line)
+            else:
+                e.add("duplicate key %(key)s, also used by %(first)s", f"{f}.key",
+                      key=_show(key), first=first)
         elif isinstance(key, str):
             seen[key] = f
         if len(e) == before:
@@ -411,11 +439,11 @@ def _table(e: _Errors, value: Any, field: str, allowed: tuple[str, ...]) -> Mapp
     """``value`` if it is a table with no keys beyond ``allowed`` (typos would
     otherwise be silently ignored, e.g. a ``wieght`` leaving the weight at 1)."""
     if not isinstance(value, Mapping):
-        e.add(f"{field} must be a table, got {_show(value)}", field)
+        e.add("%(path)s must be a table, got %(got)s", field, path=field, got=_show(value))
         return None
     for key in value:
         if key not in allowed:
-            e.add(_unknown_key(key, allowed), f"{field}.{key}")
+            _unknown_key(e, key, allowed, f"{field}.{key}")
     return value
 
 
@@ -423,8 +451,7 @@ def _key(e: _Errors, value: Any, field: str) -> str | None:
     if value is None:
         e.add("key is required", field)
     elif not isinstance(value, str) or not KEY_RE.fullmatch(value):
-        e.add("key must be 1-64 letters, digits, '_', '.' or '-', starting with a letter "
-              f"or digit, got {_show(value)}", field)
+        e.add(_KEY_MUST, field, got=_show(value))
     else:
         return value
     return None
@@ -435,17 +462,18 @@ def _text(e: _Errors, value: Any, field: str, *, required: bool = True,
     """Text with surrounding whitespace removed; ``required`` means non-empty."""
     name = _leaf(field)
     if value is None:
-        e.add(f"{name} is required", field)
+        e.add("%(name)s is required", field, name=name)
         return None
     if not isinstance(value, str):
-        e.add(f"{name} must be text, got {_show(value)}", field)
+        e.add("%(name)s must be text, got %(got)s", field, name=name, got=_show(value))
         return None
     text = value.strip()
     if required and not text:
-        e.add(f"{name} must not be empty", field)
+        e.add("%(name)s must not be empty", field, name=name)
         return None
     if max_len is not None and len(text) > max_len:
-        e.add(f"{name} must be at most {max_len} characters, got {len(text)}", field)
+        e.add("%(name)s must be at most %(max)s characters, got %(length)s", field,
+              name=name, max=max_len, length=len(text))
         return None
     return text
 
@@ -453,8 +481,8 @@ def _text(e: _Errors, value: Any, field: str, *, required: bool = True,
 def _whole(e: _Errors, value: Any, field: str, *, minimum: int) -> int | None:
     # bool is an int subclass; `expected = true` is a mistake, not 1.
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        e.add(f"{_leaf(field)} must be a whole number of at least {minimum}, "
-              f"got {_show(value)}", field)
+        e.add("%(name)s must be a whole number of at least %(minimum)s, got %(got)s", field,
+              name=_leaf(field), minimum=minimum, got=_show(value))
         return None
     return value
 
@@ -462,7 +490,8 @@ def _whole(e: _Errors, value: Any, field: str, *, minimum: int) -> int | None:
 def _weight(e: _Errors, value: Any, field: str) -> Fraction | None:
     number = _fraction(value)
     if number is None or number <= 0:
-        e.add(f"{_leaf(field)} must be a positive number, got {_show(value)}", field)
+        e.add("%(name)s must be a positive number, got %(got)s", field, name=_leaf(field),
+              got=_show(value))
         return None
     return number
 
@@ -470,8 +499,8 @@ def _weight(e: _Errors, value: Any, field: str) -> Fraction | None:
 def _points(e: _Errors, value: Any, field: str) -> Fraction | None:
     number = _fraction(value)
     if number is None:
-        e.add(f"points must be a number (leave it out for an abstention), got {_show(value)}",
-              field)
+        e.add("points must be a number (leave it out for an abstention), got %(got)s",
+              field, got=_show(value))
     return number
 
 
@@ -523,12 +552,15 @@ def _leaf(field: str) -> str:
     return re.sub(r"\[\d+\]$", "", field.rsplit(".", 1)[-1])
 
 
-def _unknown_key(key: Any, allowed: Iterable[str]) -> str:
+def _unknown_key(e: _Errors, key: Any, allowed: Iterable[str], field: str) -> None:
     allowed = list(allowed)
     close = difflib.get_close_matches(str(key), allowed, n=1)
     if close:
-        return f"unknown key {_show(key)} (did you mean {_show(close[0])}?)"
-    return f"unknown key {_show(key)}; allowed: {', '.join(allowed)}"
+        e.add("unknown key %(key)s (did you mean %(close)s?)", field, key=_show(key),
+              close=_show(close[0]))
+    else:
+        e.add("unknown key %(key)s; allowed: %(allowed)s", field, key=_show(key),
+              allowed=", ".join(allowed))
 
 
 # -- reading files -------------------------------------------------------------------
@@ -537,26 +569,29 @@ def _read_text(path: pathlib.Path, source: str) -> str:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise SpecErrors([SpecError(f"cannot read the file: {error.strerror or error}",
-                                    source=source)]) from None
+        raise SpecErrors([SpecError("cannot read the file: %(reason)s", source=source,
+                                    params={"reason": str(error.strerror or error)})]) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise SpecErrors([SpecError(f"not UTF-8 text (byte {error.start}); save it as UTF-8 "
-                                    "(in Excel: CSV UTF-8)", source=source)]) from None
+        raise SpecErrors([SpecError("not UTF-8 text (byte %(byte)s); save it as UTF-8 "
+                                    "(in Excel: CSV UTF-8)", source=source,
+                                    params={"byte": error.start})]) from None
 
 
 def _toml_error(error: tomllib.TOMLDecodeError, text: str, source: str) -> SpecError:
     message = str(error)
     at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
     if at:
-        return SpecError(f"invalid TOML: {message[:at.start()]} (column {at[2]})",
-                         source=source, line=int(at[1]))
+        return SpecError("invalid TOML: %(problem)s (column %(column)s)", source=source,
+                         line=int(at[1]), params={"problem": message[:at.start()],
+                                                  "column": at[2]})
     end = re.search(r"\s*\(at end of document\)$", message)
     if end:
-        return SpecError(f"invalid TOML: {message[:end.start()]} at the end of the file",
-                         source=source, line=max(1, len(text.splitlines())))
-    return SpecError(f"invalid TOML: {message}", source=source)
+        return SpecError("invalid TOML: %(problem)s at the end of the file", source=source,
+                         line=max(1, len(text.splitlines())),
+                         params={"problem": message[:end.start()]})
+    return SpecError("invalid TOML: %(problem)s", source=source, params={"problem": message})
 
 
 Rows = list[tuple[int, list[str]]]
@@ -574,8 +609,9 @@ def csv_rows(text: str, source: str) -> Rows:
                 rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as error:
-        raise SpecErrors([SpecError(f"not a readable CSV file: {error}", source=source,
-                                    line=reader.line_num)]) from None
+        raise SpecErrors([SpecError("not a readable CSV file: %(problem)s", source=source,
+                                    line=reader.line_num,
+                                    params={"problem": str(error)})]) from None
     return rows
 
 
@@ -595,8 +631,8 @@ def _xlsx_rows(path: pathlib.Path, source: str) -> Rows:
         finally:
             book.close()
     except Exception as error:  # openpyxl raises many types for a damaged file
-        raise SpecErrors([SpecError(f"cannot read as an Excel workbook: {error}",
-                                    source=source)]) from None
+        raise SpecErrors([SpecError("cannot read as an Excel workbook: %(problem)s",
+                                    source=source, params={"problem": str(error)})]) from None
     return rows
 
 
@@ -621,15 +657,18 @@ def _subjects_from_rows(rows: Rows, source: str) -> list[Subject]:
             columns[column] = index
     missing = [c for c in ("key", "name") if c not in columns]
     if missing:
-        got = ", ".join(h for h in header if h) or "nothing"
-        raise SpecErrors([SpecError(f"missing column {c}; the header row needs key, name "
-                                    f"and optionally unit, got {got}", source=source,
-                                    line=header_line, field=c) for c in missing])
+        got = ", ".join(h for h in header if h)
+        template = ("missing column %(column)s; the header row needs key, name and optionally "
+                    "unit, got " + ("%(got)s" if got else "nothing"))
+        raise SpecErrors([SpecError(template, source=source, line=header_line, field=c,
+                                    params={"column": c} | ({"got": got} if got else {}))
+                          for c in missing])
 
     errors, subjects, seen = [], [], {}
 
-    def error(message: str, line: int, column: str) -> None:
-        errors.append(SpecError(message, source=source, line=line, field=column))
+    def error(message: str, line: int, column: str | None, /, **params: Any) -> None:
+        errors.append(SpecError(message, source=source, line=line, field=column,
+                                params=params))
 
     for line, cells in rows[1:]:
         def cell(column: str, cells: list[str] = cells) -> str:
@@ -640,10 +679,10 @@ def _subjects_from_rows(rows: Rows, source: str) -> list[Subject]:
         if not key:
             error("key is empty", line, "key")
         elif not KEY_RE.fullmatch(key):
-            error("key must be 1-64 letters, digits, '_', '.' or '-', starting with a "
-                  f"letter or digit, got {_show(key)}", line, "key")
+            error(_KEY_MUST, line, "key", got=_show(key))
         elif key in seen:
-            error(f"duplicate key {_show(key)}, also on line {seen[key]}", line, "key")
+            error("duplicate key %(key)s, also on line %(line)s", line, "key", key=_show(key),
+                  line=seen[key])
         else:
             seen[key] = line
         if not name:
