@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select, update
 
-from surveyapp import voting
 from surveyapp.ballot import views
 from surveyapp.ballot.structure import round_structure
 from surveyapp.extensions import db
@@ -39,7 +38,7 @@ def ballots() -> int:
     return db.session.scalar(select(func.count()).select_from(Ballot))
 
 
-def test_a_frozen_rounds_structure_is_loaded_once_and_reused(client, statements, monkeypatch):
+def test_a_frozen_rounds_structure_is_loaded_once_and_reused(client, statements):
     round_ = make_round()
     first, second = issue(round_, count=2)
     client.get(f"/c/{first}")
@@ -50,10 +49,6 @@ def test_a_frozen_rounds_structure_is_loaded_once_and_reused(client, statements,
 
     client.get(f"/c/{second}")  # a new session, so a new form token
     html = client.get("/ballot").get_data(as_text=True)
-    spends, spend = [], voting._SPEND.execute
-    monkeypatch.setattr(voting._SPEND, "execute",
-                        lambda connection, values: spends.append(spend(connection, values))
-                        or spends[-1])
     statements.clear()
     response = client.post("/ballot", data={"csrf_token": csrf_token(html),
                                             **full_ballot(round_)})
@@ -63,9 +58,8 @@ def test_a_frozen_rounds_structure_is_loaded_once_and_reused(client, statements,
     # again as the code is spent.
     lookups = [sql for sql in statements if sql.startswith("select") and "voter_code" in sql]
     assert len(lookups) == 1 and "join round" in lookups[0]
-    assert spends == [1]  # run on the driver's cursor (driver_sql.py), so not in statements
-    spend_sql = str(voting._SPEND.statement.compile(dialect=db.engine.dialect)).lower()
-    assert spend_sql.startswith("update voter_code") and "round.status" in spend_sql
+    assert any(sql.startswith("update voter_code") and "round.status" in sql
+               for sql in statements)
     assert ballots() == 1
 
 

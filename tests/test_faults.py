@@ -13,7 +13,7 @@ import textwrap
 import threading
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from surveyapp import create_app, voting
 from surveyapp.extensions import db
@@ -46,31 +46,29 @@ def test_a_failure_after_the_code_is_spent_rolls_everything_back(client, monkeyp
     client.get(f"/c/{code}")
     html = client.get("/ballot").get_data(as_text=True)
 
-    inserts = {"ballot": (voting._INSERT_BALLOT, "execute"),
-               "answer": (voting._INSERT_ANSWERS, "executemany"),
-               "comment": (voting._INSERT_COMMENT, "execute")}
-
-    def failing_insert(*args, **kwargs):
-        raise Boom(f"disk full while storing the {where}")
+    def failing_insert(conn, cursor, statement, parameters, context, executemany):
+        if where != "commit" and statement.lstrip().upper().startswith(
+                f"INSERT INTO {where.upper()} "):
+            raise Boom(f"disk full while storing the {where}")
 
     def failing_commit():
         raise Boom("connection lost at commit")
 
     spent = []
-    spend = voting._SPEND.execute
 
-    def spy(connection, values):
-        spent.append(spend(connection, values))  # the code was marked used before the failure
-        return spent[-1]
+    def spy(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE VOTER_CODE"):
+            spent.append(cursor.rowcount)  # the code was marked used before the failure
 
-    monkeypatch.setattr(voting._SPEND, "execute", spy)
+    event.listen(db.engine, "after_cursor_execute", spy)
+    event.listen(db.engine, "before_cursor_execute", failing_insert)
     if where == "commit":
         monkeypatch.setattr(db.session, "commit", failing_commit)
-    else:
-        monkeypatch.setattr(*inserts[where], failing_insert)
     data = {"csrf_token": csrf_token(html), "comment": "意见", **full_ballot(round_)}
     with pytest.raises(Boom):
         client.post("/ballot", data=data)
+    event.remove(db.engine, "after_cursor_execute", spy)
+    event.remove(db.engine, "before_cursor_execute", failing_insert)
     assert spent == [1]
     monkeypatch.undo()
     nothing_stored_and_code_unspent()
@@ -83,15 +81,18 @@ def test_a_failure_after_the_code_is_spent_rolls_everything_back(client, monkeyp
 
 CRASH = textwrap.dedent("""
     import os, sys
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
     from surveyapp import create_app, voting
     from surveyapp.rounds import get_round
 
     url, slug, code = sys.argv[1:]
 
-    def dying_insert(*args):
-        os._exit(9)  # the code is spent and the ballot row written, uncommitted
-
-    voting._INSERT_ANSWERS.executemany = dying_insert
+    @event.listens_for(Engine, "before_cursor_execute")
+    def dying_insert(conn, cursor, statement, *args):
+        # The code is spent and the ballot row written, uncommitted.
+        if statement.lstrip().upper().startswith("INSERT INTO ANSWER "):
+            os._exit(9)
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
     with app.app_context():

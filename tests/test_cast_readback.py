@@ -1,6 +1,6 @@
-"""Ballot writes run on the driver's cursor (driver_sql.py) with SQLAlchemy's
-own SQL and type conversions: what is read back through the ORM is what was
-meant, on SQLite and PostgreSQL alike."""
+"""voting.cast writes with Core statements on the session's connection, past
+the ORM: what is read back through the ORM is what was meant (ids, dates, a
+trimmed comment apart from the ballot), on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
