@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, exists, insert, select, update
 from .domain import codes
 from .extensions import db
 from .models import Answer, Ballot, Comment, Round, VoterCode, today
+from .prepared import Prepared
 from .writers import writer_turn
 
 
@@ -76,20 +77,25 @@ def round_state_error(round_: Round) -> VotingError | None:
     return state_error(round_.status)
 
 
-# Statements built once: building a where clause costs more than running it.
-_LOOKUP = (select(VoterCode.status, VoterCode.group_id, VoterCode.round_id, Round.slug,
+# Statements built and compiled once, run on the driver's cursor: preparing
+# a statement costs more than running it (see prepared.py).
+_LOOKUP = Prepared(select(VoterCode.status, VoterCode.group_id, VoterCode.round_id, Round.slug,
                   Round.status)
            .join(Round, Round.id == VoterCode.round_id)
            .where(VoterCode.code_hash == bindparam("p_hash")))
-_SPEND = (update(VoterCode)
+_SPEND = Prepared(update(VoterCode)
           .where(VoterCode.code_hash == bindparam("p_hash"),
                  VoterCode.round_id == bindparam("p_round"),
                  VoterCode.status == "issued",
                  exists().where(Round.id == bindparam("p_round"), Round.status == "open"))
           .values(status="used", used_on=bindparam("p_day")))
-_INSERT_BALLOT = insert(Ballot)
-_INSERT_ANSWERS = insert(Answer)
-_INSERT_COMMENT = insert(Comment)
+_INSERT_BALLOT = Prepared(insert(Ballot), keys=["id", "round_id", "group_id", "channel",
+                                                  "received_on", "receipt_hash"])
+_INSERT_ANSWERS = Prepared(insert(Answer),
+                           keys=["ballot_id", "subject_id", "criterion_id", "option_id"])
+_INSERT_COMMENT = Prepared(insert(Comment), keys=["id", "round_id", "text"])
+_SHARE_ROUND = Prepared(select(Round.id).where(Round.id == bindparam("p_round"))
+                        .with_for_update(read=True))
 
 
 def check_code(typed: str) -> CodeCheck:
@@ -98,7 +104,7 @@ def check_code(typed: str) -> CodeCheck:
     if code is None:
         raise VotingError("bad_code")
     # The code's row joined with its round's: one query on the unique index.
-    found = db.session.connection().execute(_LOOKUP, {"p_hash": codes.code_hash(code)}).first()
+    found = _LOOKUP.execute(db.session.connection(), {"p_hash": codes.code_hash(code)}).fetchone()
     if found is None:
         raise VotingError("unknown_code")
     row = CodeLookup(*found)
@@ -138,9 +144,10 @@ def cast(round_: HasId, group: HasId, answers: dict[tuple[int, int], int | None]
     # On SQLite, wait for this ballot's turn to write (see writers.py).
     with writer_turn(db.engine):
         try:
-            # The session's own connection and transaction, without the ORM's
-            # statement machinery (about a third cheaper for a ballot's rows;
-            # the commit below expires whatever the session had loaded).
+            # The session's own connection and transaction (a paper ballot's
+            # audit line commits with it), the statements run on its driver
+            # cursor (prepared.py); the commit expires whatever the session
+            # had loaded.
             connection = db.session.connection()
             if connection.dialect.name != "sqlite":
                 # Hold the round row in share mode until commit: a close waits
@@ -148,10 +155,9 @@ def cast(round_: HasId, group: HasId, answers: dict[tuple[int, int], int | None]
                 # refuse.  Without it, under READ COMMITTED a ballot checked
                 # before a close could commit after it.  SQLite serialises all
                 # writers anyway.
-                connection.execute(select(Round.id).where(Round.id == round_.id)
-                                   .with_for_update(read=True))
+                _SHARE_ROUND.execute(connection, {"p_round": round_.id})
             if code is not None:
-                spent = connection.execute(_SPEND, {"p_hash": codes.code_hash(code),
+                spent = _SPEND.execute(connection, {"p_hash": codes.code_hash(code),
                                                     "p_round": round_.id, "p_day": day})
                 if spent.rowcount != 1:
                     raise _why_refused(round_, code)
@@ -159,14 +165,14 @@ def cast(round_: HasId, group: HasId, answers: dict[tuple[int, int], int | None]
                                                              Round.status == "open"))):
                 raise (round_state_error(db.session.get(Round, round_.id))
                        or VotingError("closed"))
-            connection.execute(_INSERT_BALLOT, {
+            _INSERT_BALLOT.execute(connection, {
                 "id": ballot_id, "round_id": round_.id, "group_id": group.id,
                 "channel": channel, "received_on": day,
                 "receipt_hash": codes.code_hash(receipt)})
             if rows:
-                connection.execute(_INSERT_ANSWERS, rows)
+                _INSERT_ANSWERS.executemany(connection, rows)
             if comment:
-                connection.execute(_INSERT_COMMENT, {"id": new_id(), "round_id": round_.id,
+                _INSERT_COMMENT.execute(connection, {"id": new_id(), "round_id": round_.id,
                                                      "text": comment})
             db.session.commit()
         except BaseException:

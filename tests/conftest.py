@@ -22,6 +22,7 @@ from surveyapp import rounds as rounds_service
 from surveyapp.domain.spec import parse_spec
 from surveyapp.extensions import db
 from surveyapp.models import Organisation, User
+from surveyapp.prepared import Prepared
 
 from .databases import databases, on_postgresql
 
@@ -125,6 +126,40 @@ def app(tmp_path, migrated_db, monkeypatch, app_config):
         db.session.remove()
         db.engine.dispose()
     migrated_db.drop(url)
+
+
+class DriverStatements:
+    """What the ballot's statements on the driver's cursor (surveyapp/prepared.py)
+    run, which SQLAlchemy's cursor events never see: ``seen`` holds their SQL
+    (lower case, one line); ``before(sql)`` hooks may raise to inject a fault,
+    ``after(sql, cursor)`` hooks see the result (``cursor`` is None after an
+    executemany)."""
+
+    def __init__(self, monkeypatch):
+        self.seen: list[str] = []
+        self.before: list = []
+        self.after: list = []
+        execute, executemany = Prepared.execute, Prepared.executemany
+
+        def around(run):
+            def wrapper(prepared, connection, parameters):
+                sql = " ".join(prepared.sql(connection.dialect).split()).lower()
+                for hook in self.before:
+                    hook(sql)
+                result = run(prepared, connection, parameters)
+                self.seen.append(sql)
+                for hook in self.after:
+                    hook(sql, result)
+                return result
+            return wrapper
+
+        monkeypatch.setattr(Prepared, "execute", around(execute))
+        monkeypatch.setattr(Prepared, "executemany", around(executemany))
+
+
+@pytest.fixture
+def driver_statements(monkeypatch) -> DriverStatements:
+    return DriverStatements(monkeypatch)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""voting.cast writes with Core statements on the session's connection, past
-the ORM: what is read back through the ORM is what was meant (ids, dates, a
-trimmed comment apart from the ballot), on SQLite and PostgreSQL alike."""
+"""voting.cast writes on the driver cursor of the session's connection
+(prepared.py), past the ORM: what is read back through the ORM is what was
+meant (ids, dates, a trimmed comment apart from the ballot), on SQLite and
+PostgreSQL alike."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ import textwrap
 import threading
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from surveyapp import create_app, voting
 from surveyapp.extensions import db
@@ -40,15 +40,15 @@ class Boom(RuntimeError):
 
 
 @pytest.mark.parametrize("where", ["ballot", "answer", "comment", "commit"])
-def test_a_failure_after_the_code_is_spent_rolls_everything_back(client, monkeypatch, where):
+def test_a_failure_after_the_code_is_spent_rolls_everything_back(client, monkeypatch,
+                                                                  driver_statements, where):
     round_ = make_round()
     [code] = issue(round_)
     client.get(f"/c/{code}")
     html = client.get("/ballot").get_data(as_text=True)
 
-    def failing_insert(conn, cursor, statement, parameters, context, executemany):
-        if where != "commit" and statement.lstrip().upper().startswith(
-                f"INSERT INTO {where.upper()} "):
+    def failing_insert(sql):
+        if where != "commit" and sql.startswith(f"insert into {where} "):
             raise Boom(f"disk full while storing the {where}")
 
     def failing_commit():
@@ -56,19 +56,19 @@ def test_a_failure_after_the_code_is_spent_rolls_everything_back(client, monkeyp
 
     spent = []
 
-    def spy(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("UPDATE VOTER_CODE"):
+    def spy(sql, cursor):
+        if sql.startswith("update voter_code"):
             spent.append(cursor.rowcount)  # the code was marked used before the failure
 
-    event.listen(db.engine, "after_cursor_execute", spy)
-    event.listen(db.engine, "before_cursor_execute", failing_insert)
+    driver_statements.before.append(failing_insert)
+    driver_statements.after.append(spy)
     if where == "commit":
         monkeypatch.setattr(db.session, "commit", failing_commit)
     data = {"csrf_token": csrf_token(html), "comment": "意见", **full_ballot(round_)}
     with pytest.raises(Boom):
         client.post("/ballot", data=data)
-    event.remove(db.engine, "after_cursor_execute", spy)
-    event.remove(db.engine, "before_cursor_execute", failing_insert)
+    driver_statements.before.clear()
+    driver_statements.after.clear()
     assert spent == [1]
     monkeypatch.undo()
     nothing_stored_and_code_unspent()
@@ -81,18 +81,16 @@ def test_a_failure_after_the_code_is_spent_rolls_everything_back(client, monkeyp
 
 CRASH = textwrap.dedent("""
     import os, sys
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
     from surveyapp import create_app, voting
     from surveyapp.rounds import get_round
 
     url, slug, code = sys.argv[1:]
 
-    @event.listens_for(Engine, "before_cursor_execute")
-    def dying_insert(conn, cursor, statement, *args):
+    def dying_insert(connection, rows):
         # The code is spent and the ballot row written, uncommitted.
-        if statement.lstrip().upper().startswith("INSERT INTO ANSWER "):
-            os._exit(9)
+        os._exit(9)
+
+    voting._INSERT_ANSWERS.executemany = dying_insert
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
     with app.app_context():
