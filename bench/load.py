@@ -2,7 +2,9 @@
 baseline, in the same run.
 
 Two servers are started on loopback with the same gunicorn settings
-(``surveyapp.serve.run``: gthread, ``--workers`` × 4 threads, no access log):
+(``surveyapp.serve.run``: gthread, ``--workers`` processes of ``--threads``
+threads, by default those of ``surveyapp serve``: two per CPU, one thread;
+no access log):
 
 * the baseline: a bare Flask app whose one endpoint parses the same form and
   does one raw ``sqlite3`` insert of the same rows (a ballot and its answers)
@@ -24,7 +26,8 @@ shares 127.0.0.1) but the limiter still runs.
 Target: surveyapp at least half the baseline's ballots per second, with zero
 errors, and every accepted ballot stored once.  Exit status 1 otherwise.
 
-Usage: ``.venv/bin/python bench/load.py [--seconds 5] [--rounds 3] [--clients 8] [--workers 2]``
+Usage: ``.venv/bin/python bench/load.py [--seconds 5] [--rounds 3] [--clients 8] [--workers N]
+[--threads 1]``
 (``--database-url postgresql+psycopg://...`` runs surveyapp on an empty
 PostgreSQL database; the baseline stays SQLite).
 """
@@ -117,10 +120,11 @@ def baseline_app(database: str, round_id: int, group_id: int, subject_ids: list[
     return app
 
 
-def serve_baseline(port: int, workers: int, database: str, layout: dict) -> None:
+def serve_baseline(port: int, workers: int, threads: int, database: str, layout: dict) -> None:
     from surveyapp.serve import run
 
-    run(baseline_app(database, **layout), host="127.0.0.1", port=port, workers=workers)
+    run(baseline_app(database, **layout), host="127.0.0.1", port=port, workers=workers,
+        threads=threads)
 
 
 # -- set-up ---------------------------------------------------------------------
@@ -280,14 +284,17 @@ def stored(database_url: str) -> tuple[int, int, int]:
 
 
 def main() -> int:
+    from surveyapp.serve import default_workers
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5, help="per window")
     parser.add_argument("--rounds", type=int, default=3,
                         help="windows per server, taken in turn")
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--answers", type=int, default=20)
-    parser.add_argument("--codes", type=int, default=30_000)
+    parser.add_argument("--codes", type=int, default=60_000)
     parser.add_argument("--database-url", help="run surveyapp on this (empty) database")
     args = parser.parse_args()
 
@@ -302,7 +309,7 @@ def main() -> int:
 
     base_port = free_port()
     launch = ("import sys; sys.path.insert(0, 'bench'); import load; "
-              f"load.serve_baseline({base_port}, {args.workers}, {str(base_db)!r}, "
+              f"load.serve_baseline({base_port}, {args.workers}, {args.threads}, {str(base_db)!r}, "
               f"{base_layout!r})")
     app_port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SURVEYAPP_DATABASE_URL": app_url,
@@ -314,7 +321,8 @@ def main() -> int:
     base, app = Tally(), Tally()
     try:
         server = start([python, "-c", "from surveyapp.cli import main; main()", "serve",
-                        "--port", str(app_port), "--workers", str(args.workers)], env,
+                        "--port", str(app_port), "--workers", str(args.workers),
+                        "--threads", str(args.threads)], env,
                        app_port, work / "server.log")
         try:
             # Each surveyapp window spends its own codes; the baseline stores
@@ -334,7 +342,8 @@ def main() -> int:
 
     backend = app_url.split(":", 1)[0].split("+")[0]
     print(f"load: {args.answers} answers per ballot, {args.clients} client processes, "
-          f"gunicorn {args.workers} workers × 4 threads, {args.rounds} × {args.seconds:g} s "
+          f"gunicorn {args.workers} workers × {args.threads} threads, "
+          f"{args.rounds} × {args.seconds:g} s "
           f"windows each, taken in turn, {os.cpu_count()} CPUs")
     windows = " ".join(f"{r:.0f}" for r in base.rates)
     print(f"  baseline  bare Flask + one raw sqlite3 insert   {base.rate:8.1f} ballots/s  "

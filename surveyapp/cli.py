@@ -315,14 +315,18 @@ def backup_cli(file: Path):
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes.  [default: 2 per CPU]")
+@click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Threads per worker.")
 @with_appcontext
-def serve_cli(host: str, port: int, workers: int):
+def serve_cli(host: str, port: int, workers: int | None, threads: int):
     """Apply migrations and serve with gunicorn (no access log: see README)."""
-    from .serve import run
+    from .serve import default_workers, run
 
     upgrade()
-    run(current_app._get_current_object(), host=host, port=port, workers=workers)
+    run(current_app._get_current_object(), host=host, port=port,
+        workers=workers or default_workers(), threads=threads)
 
 
 @click.command("demo")

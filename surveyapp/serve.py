@@ -2,9 +2,19 @@
 
 No access log is configured on purpose: an access log line would put a
 client's IP and a precise time next to ``POST /ballot``.
+
+Workers are processes, one thread each by default.  A ballot post is CPU
+work under the GIL around a short write turn (writers.py); with several
+threads in a process, the thread holding the turn gives up the GIL at each
+statement and waits to get it back behind the others' Python work, and
+every other writer waits with it.  In bench/load.py two single-threaded
+workers spent about 2.2 ms of CPU per ballot against 2.5-2.9 ms for two
+workers of four threads.  Slow clients are a reverse proxy's job (README).
 """
 
 from __future__ import annotations
+
+import os
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -27,7 +37,13 @@ class _Server(BaseApplication):
         return self.application
 
 
-def run(app: Flask, *, host: str, port: int, workers: int) -> None:
+def default_workers() -> int:
+    """Two processes per CPU: one can compute while another waits for the
+    disk or its write turn."""
+    return 2 * (os.cpu_count() or 1)
+
+
+def run(app: Flask, *, host: str, port: int, workers: int, threads: int = 1) -> None:
     # The migrations ran in this (master) process: its pooled connections must
     # not be inherited by the forked workers, which would talk over one socket.
     with app.app_context():
@@ -35,7 +51,7 @@ def run(app: Flask, *, host: str, port: int, workers: int) -> None:
     _Server(app, {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "threads": 4,
+        "threads": threads,
         "worker_class": "gthread",
         "accesslog": None,
         "errorlog": "-",

@@ -37,14 +37,17 @@ def server_environment(database_url: str, instance: Path, **extra: str) -> dict[
 
 
 class LiveServer:
-    def __init__(self, database_url: str, workdir: Path, *, workers: int = 2, **env: str):
+    # Four threads per worker (the server's default is one): races between
+    # threads of one process as well as between processes.
+    def __init__(self, database_url: str, workdir: Path, *, workers: int = 2, threads: int = 4,
+                 **env: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = workdir / "server.log"
         self._log = self.log.open("wb")
         self.process = subprocess.Popen(
             [*SURVEYAPP, "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers)],
+             "--workers", str(workers), "--threads", str(threads)],
             cwd=workdir, env=server_environment(database_url, workdir / "instance", **env),
             stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_ready()
