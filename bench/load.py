@@ -138,8 +138,10 @@ def prepare(database_url: str, answers: int, codes: int) -> tuple[dict, list[tup
 
     from surveyapp import create_app
     from surveyapp import rounds as rounds_service
+    from surveyapp.ballot.views import hold_code
     from surveyapp.domain.spec import parse_spec
     from surveyapp.extensions import db
+    from surveyapp.voting import CodeCheck
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET})
     with app.app_context():
@@ -152,12 +154,13 @@ def prepare(database_url: str, answers: int, codes: int) -> tuple[dict, list[tup
                   "subject_ids": [s.id for s in round_.subjects],
                   "criterion_id": round_.criteria[0].id,
                   "option_ids": {o.key: o.id for o in round_.options}}
+        slug = round_.slug
         db.engine.dispose()
     signer = app.session_interface.get_signing_serializer(app)
     sessions = []
     for code in plain:
         with app.test_request_context():
-            session["code"] = code
+            hold_code(CodeCheck(code, layout["round_id"], slug, layout["group_id"]))
             token = generate_csrf()
             sessions.append((signer.dumps(dict(session)), token))
     return layout, sessions

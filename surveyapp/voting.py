@@ -86,6 +86,7 @@ _LOOKUP = Prepared(select(VoterCode.status, VoterCode.group_id, VoterCode.round_
 _SPEND = Prepared(update(VoterCode)
           .where(VoterCode.code_hash == bindparam("p_hash"),
                  VoterCode.round_id == bindparam("p_round"),
+                 VoterCode.group_id == bindparam("p_group"),
                  VoterCode.status == "issued",
                  exists().where(Round.id == bindparam("p_round"), Round.status == "open"))
           .values(status="used", used_on=bindparam("p_day")))
@@ -158,9 +159,10 @@ def cast(round_: HasId, group: HasId, answers: dict[tuple[int, int], int | None]
                 _SHARE_ROUND.execute(connection, {"p_round": round_.id})
             if code is not None:
                 spent = _SPEND.execute(connection, {"p_hash": codes.code_hash(code),
-                                                    "p_round": round_.id, "p_day": day})
+                                                    "p_round": round_.id, "p_group": group.id,
+                                                    "p_day": day})
                 if spent.rowcount != 1:
-                    raise _why_refused(round_, code)
+                    raise _why_refused(round_, group, code)
             elif not connection.scalar(select(exists().where(Round.id == round_.id,
                                                              Round.status == "open"))):
                 raise (round_state_error(db.session.get(Round, round_.id))
@@ -181,11 +183,13 @@ def cast(round_: HasId, group: HasId, answers: dict[tuple[int, int], int | None]
     return receipt
 
 
-def _why_refused(round_: HasId, code: str) -> VotingError:
+def _why_refused(round_: HasId, group: HasId, code: str) -> VotingError:
     db.session.rollback()
     db.session.expire_all()
     try:
-        check_code(code)
+        checked = check_code(code)
     except VotingError as error:
         return error
+    if (checked.round_id, checked.group_id) != (round_.id, group.id):
+        return VotingError("unknown_code")  # not a code of this round and group
     return VotingError("used_code")  # lost a race that has since settled

@@ -56,14 +56,15 @@ def test_a_frozen_rounds_structure_is_loaded_once_and_reused(client, statements,
                                             **full_ballot(round_)})
     assert response.status_code == 302 and response.headers["Location"].endswith("/done")
     assert not [sql for sql in statements if reads_structure(sql)]
-    # The code and its round's status in one query; the round's status checked
-    # again as the code is spent.  Both run on the driver's cursor.
+    # No look-up of the code first: one UPDATE spends it, checking its round,
+    # group and status and the round's status together (on the driver's cursor).
     assert not [sql for sql in statements if "voter_code" in sql]
-    lookups = [sql for sql in driver_statements.seen
-               if sql.startswith("select") and "voter_code" in sql]
-    assert len(lookups) == 1 and "join round" in lookups[0]
-    assert any(sql.startswith("update voter_code") and "round.status" in sql
-               for sql in driver_statements.seen)
+    assert not [sql for sql in driver_statements.seen
+                if sql.startswith("select") and "voter_code" in sql]
+    [spend] = [sql for sql in driver_statements.seen if sql.startswith("update voter_code")]
+    assert all(column in spend for column in (
+        "voter_code.code_hash", "voter_code.round_id", "voter_code.group_id",
+        "voter_code.status", "round.status"))
     assert ballots() == 1
 
 

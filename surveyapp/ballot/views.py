@@ -16,7 +16,7 @@ from .. import plugins
 from ..limits import BALLOT_ENDPOINTS, ballot_limits
 from ..models import Round
 from ..rounds import get_round
-from ..voting import REASONS, VotingError, cast, check_code, round_state_error
+from ..voting import REASONS, CodeCheck, VotingError, cast, check_code, round_state_error
 from . import bp
 from .forms import CodeForm, ballot_form, show_posted, show_problems
 from .posted import read_ballot
@@ -49,8 +49,16 @@ def redeem(code: str):
     except VotingError as error:
         return refused(error)
     session.clear()
-    session["code"] = checked.code
+    hold_code(checked)
     return redirect(url_for("ballot.ballot"))
+
+
+def hold_code(checked: CodeCheck) -> None:
+    """Keep a checked code in the session, with its round and group: the
+    signed session is the voter's own, and what it says is checked again,
+    in SQL, when the ballot is cast."""
+    session["code"] = checked.code
+    session["held"] = [checked.round_id, checked.round_slug, checked.group_id]
 
 
 @bp.before_request
@@ -68,16 +76,26 @@ def ballot():
     if not code:
         return redirect(url_for("ballot.enter_code"))
     try:
-        round_, group = checked_round(code)
+        # A posted ballot needs no look-up of its code first: the code is
+        # spent by one UPDATE that checks code, round, group and status
+        # together, and anything amiss there gets the same refusal.
+        posted = request.method == "POST"
+        round_, group = checked_round(code, held=session.get("held") if posted else None)
     except VotingError as error:
         session.pop("code", None)
         return refused(error, after_submit=request.method == "POST")
     return fill_in(round_, group, code=code)
 
 
-def checked_round(code: str) -> tuple[RoundStructure, GroupView]:
-    """The round and group of a code that may vote, or VotingError."""
-    checked = check_code(code)
+def checked_round(code: str, *, held: list | None = None) -> tuple[RoundStructure, GroupView]:
+    """The round and group of a code that may vote, or VotingError.  With
+    ``held`` (the session's [round id, slug, group id] for the code) the
+    database is not asked whether the code may still vote."""
+    if held is not None:
+        round_id, slug, group_id = held
+        checked = CodeCheck(code, round_id, slug, group_id)
+    else:
+        checked = check_code(code)
     round_ = round_structure(checked.round_id, checked.round_slug)
     group = round_ and round_.group(checked.group_id)
     if group is None:  # only a draft can lose a group, and drafts take no ballots
