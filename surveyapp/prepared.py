@@ -27,7 +27,9 @@ class _Compiled:
     processors: Mapping[str, Callable[[Any], Any]]  # e.g. a date as text on SQLite
     required: frozenset[str]
 
-    def parameters(self, given: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+    def parameters(self, given: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+        if not (self.defaults or self.processors):  # e.g. a ballot's answer rows
+            return given if self.order is None else tuple(given[n] for n in self.order)
         if missing := self.required.difference(given):
             raise KeyError(f"no value for {', '.join(sorted(missing))}")
         values = {**self.defaults, **given}
