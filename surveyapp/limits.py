@@ -27,7 +27,7 @@ bookkeeping cost more than storing the ballot (bench/load.py).
 
 Each ``RATELIMIT_*`` key may be set in the app config or the environment as
 ``SURVEYAPP_RATELIMIT_*``; ``SURVEYAPP_RATELIMIT_STORAGE_URL`` picks the store
-(``memory://`` by default: per process; ``redis://host:6379`` or
+(``swept-memory://`` by default: per process, see limit_store.py; ``redis://host:6379`` or
 ``memcached://host:11211`` to share counts between workers and machines).
 Clients are keyed by a keyed hash of their address, so the store never holds
 an IP address.  Behind a reverse proxy set ``SURVEYAPP_RATELIMIT_TRUSTED_PROXIES``
@@ -49,9 +49,11 @@ from limits.strategies import RateLimiter
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import limit_store  # noqa: F401  (registers swept-memory://)
+
 DEFAULTS: dict[str, object] = {
     "RATELIMIT_ENABLED": True,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": "swept-memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_CODE_ATTEMPTS": "30 per minute;300 per hour",
     "RATELIMIT_BALLOTS_PER_CLIENT": "600 per minute",
