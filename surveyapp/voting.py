@@ -79,17 +79,18 @@ def round_state_error(round_: Round) -> VotingError | None:
 
 # Statements built and compiled once, run on the driver's cursor: preparing
 # a statement costs more than running it (see prepared.py).
-_LOOKUP = Prepared(select(VoterCode.status, VoterCode.group_id, VoterCode.round_id, Round.slug,
-                  Round.status)
-           .join(Round, Round.id == VoterCode.round_id)
-           .where(VoterCode.code_hash == bindparam("p_hash")))
-_SPEND = Prepared(update(VoterCode)
-          .where(VoterCode.code_hash == bindparam("p_hash"),
-                 VoterCode.round_id == bindparam("p_round"),
-                 VoterCode.group_id == bindparam("p_group"),
-                 VoterCode.status == "issued",
-                 exists().where(Round.id == bindparam("p_round"), Round.status == "open"))
-          .values(status="used", used_on=bindparam("p_day")))
+_LOOKUP = Prepared(
+    select(VoterCode.status, VoterCode.group_id, VoterCode.round_id, Round.slug, Round.status)
+    .join(Round, Round.id == VoterCode.round_id)
+    .where(VoterCode.code_hash == bindparam("p_hash")))
+_SPEND = Prepared(
+    update(VoterCode)
+    .where(VoterCode.code_hash == bindparam("p_hash"),
+           VoterCode.round_id == bindparam("p_round"),
+           VoterCode.group_id == bindparam("p_group"),
+           VoterCode.status == "issued",
+           exists().where(Round.id == bindparam("p_round"), Round.status == "open"))
+    .values(status="used", used_on=bindparam("p_day")))
 _INSERT_BALLOT = Prepared(insert(Ballot), keys=["id", "round_id", "group_id", "channel",
                                                   "received_on", "receipt_hash"])
 _INSERT_ANSWERS = Prepared(insert(Answer),

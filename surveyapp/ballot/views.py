@@ -79,8 +79,8 @@ def ballot():
         # A posted ballot needs no look-up of its code first: the code is
         # spent by one UPDATE that checks code, round, group and status
         # together, and anything amiss there gets the same refusal.
-        posted = request.method == "POST"
-        round_, group = checked_round(code, held=session.get("held") if posted else None)
+        held = session.get("held") if request.method == "POST" else None
+        round_, group = checked_round(code, held=held)
     except VotingError as error:
         session.pop("code", None)
         return refused(error, after_submit=request.method == "POST")
