@@ -14,7 +14,6 @@ app before it can touch a round.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import numbers
 import os
@@ -212,7 +211,7 @@ def _check_registrations(found: dict[str, dict], origins: dict[str, dict[str, st
     """Each registration must make a valid round, or start-up stops naming
     the plugin that offered it."""
     context = {"templates": found["round_templates"], "scales": found["grade_scales"],
-               "criteria_sets": found["criteria_sets"]}
+               "criteria_sets": found["criteria_sets"], "rule_names": found["rule_names"]}
     checks = [("grade_scales", "scale", lambda n: {**_PROBE, "scale": n}),
               ("criteria_sets", "criteria set", lambda n: {**_PROBE, "criteria": n}),
               ("round_templates", "template",
@@ -224,16 +223,6 @@ def _check_registrations(found: dict[str, dict], origins: dict[str, dict[str, st
             except (SpecError, SpecErrors) as error:
                 raise PluginError(origins[registry][name],
                                   f"registers an invalid {noun} {name!r}: {error}") from None
-
-
-def _check_template_rules(found: dict[str, dict], origins: dict[str, dict[str, str]]) -> None:
-    """A template may only set rules some plugin declares (``rule_names``)."""
-    for name, template in found["round_templates"].items():
-        rules = template.get("rules") if isinstance(template, Mapping) else None
-        if isinstance(rules, Mapping) and (problem := undeclared_rules(rules,
-                                                                       found["rule_names"])):
-            raise PluginError(origins["round_templates"][name],
-                              f"template {name!r} {problem}")
 
 
 @cache
@@ -249,27 +238,13 @@ def registries() -> dict[str, dict]:
             raise PluginError(origins["rule_names"][plugin_name],
                               f"rule_names must map each name to a description, got "
                               f"{description!r} for {plugin_name!r}")
-    _check_registrations(found, origins)
-    _check_template_rules(found, origins)
+    _check_registrations(found, origins)  # a template's rules, too, must be declared
     return {**found, "exporters": _exporters()}
 
 
 def rule_names() -> dict[str, str]:
     """Every ``[rules]`` setting some plugin reads, with its description."""
     return registries()["rule_names"]
-
-
-def undeclared_rules(rules: Mapping, declared: Mapping[str, str]) -> str | None:
-    """What is wrong with ``rules`` keys no plugin declares, or None."""
-    unknown = sorted(name for name in rules if name not in declared)
-    if not unknown:
-        return None
-    parts = []
-    for name in unknown:
-        close = difflib.get_close_matches(str(name), list(declared), n=1)
-        parts.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-    return (f"sets rules that no installed plugin reads: {', '.join(parts)}; "
-            f"known rules: {', '.join(sorted(declared)) or 'none'}")
 
 
 def round_templates() -> dict:
@@ -292,7 +267,7 @@ def spec_context() -> dict:
     """Keyword arguments for :func:`surveyapp.domain.spec.parse_spec`."""
     reg = registries()
     return {"templates": reg["round_templates"], "scales": reg["grade_scales"],
-            "criteria_sets": reg["criteria_sets"]}
+            "criteria_sets": reg["criteria_sets"], "rule_names": reg["rule_names"]}
 
 
 # -- ballots, scores, classification -----------------------------------------------------
@@ -392,10 +367,9 @@ def rehearse(spec: RoundSpec, *, source: str = "<spec>") -> None:
     """Apply every plugin's ballot, scoring and classification rules to
     made-up ballots (each group fully answered, ``anonymity_min`` times), so a
     rule value that cannot work (``per_ballot_max = {excellent = "x"}``) is
-    refused when the round is created, not on its first ballot.  A rule no
-    plugin declares (a misspelling) is refused first."""
-    if problem := undeclared_rules(spec.rules, rule_names()):
-        raise SpecErrors([SpecError(f"[rules] {problem}", source=source)])
+    refused when the round is created, not on its first ballot.  (A rule no
+    plugin declares, a misspelling, is refused before this, by the parser:
+    see :func:`spec_context`.)"""
     graded = next((o.key for o in spec.options if o.points is not None), spec.options[0].key)
     answers = {(s.key, c.key): graded for s in spec.subjects for c in spec.criteria}
     counts = Counts()

@@ -456,8 +456,9 @@ def test_a_misspelt_rule_is_refused_with_the_name_meant(cli, tmp_path):
                     '[rules]\nexcelent_quota = "1/4"\n', encoding="utf-8")
     result = cli("rounds", "create", path)
     assert result.exit_code == 2
-    assert "'excelent_quota' (did you mean 'excellent_quota'?)" in result.output
-    assert str(path) in result.output
+    # Reported like any other unknown key: file, line and field.
+    assert (f'{path}:4 [rules.excelent_quota]: unknown key "excelent_quota" '
+            f'(did you mean "excellent_quota"?)') in result.output
     assert count(Round) == 0
 
 
@@ -468,8 +469,8 @@ def test_a_template_setting_an_undeclared_rule_stops_start_up(use_plugins):
     with pytest.raises(plugins.PluginError) as error:
         plugins.registries()
     assert error.value.plugin == "acme-sloppy"
-    assert "template 'sloppy' sets rules that no installed plugin reads: 'quota'" in str(
-        error.value)
+    assert "registers an invalid template 'sloppy'" in str(error.value)
+    assert 'rules.quota' in str(error.value) and 'unknown key "quota"' in str(error.value)
     declaring = types.SimpleNamespace(rule_names=hookimpl(lambda: {"quota": "a share"}))
     use_plugins(("acme-sloppy", sloppy), ("acme-rules", declaring))
     assert plugins.registries()["round_templates"]["sloppy"]["rules"] == {"quota": "1/3"}

@@ -68,20 +68,24 @@ class _Registries(NamedTuple):
     templates: Mapping[str, Mapping]
     scales: Mapping[str, Sequence]
     criteria_sets: Mapping[str, Sequence]
+    rule_names: Mapping[str, str] | None  # None: [rules] keys are not checked
 
 
 # -- public API ------------------------------------------------------------------
 
 def parse_spec(text: str, *, source: str = "<spec>", base_dir: pathlib.Path | None = None,
                templates: Mapping[str, Mapping] = _NONE, scales: Mapping[str, Sequence] = _NONE,
-               criteria_sets: Mapping[str, Sequence] = _NONE) -> RoundSpec:
+               criteria_sets: Mapping[str, Sequence] = _NONE,
+               rule_names: Mapping[str, str] | None = None) -> RoundSpec:
     """Parse and validate a TOML round spec; raise :class:`SpecErrors` listing every problem.
 
     ``base_dir`` is where ``subjects_file`` is looked for; without it a spec
     may not name one (a spec typed into a form must not read server files).
     ``templates``, ``scales`` and ``criteria_sets`` are the plugins'
     registries: a spec may say ``template = "name"``, ``scale = "name"`` and
-    ``criteria = "name"``.
+    ``criteria = "name"``.  ``rule_names`` are the ``[rules]`` keys plugins
+    read: given, any other key (its own or its template's) is refused as
+    unknown; without it (the domain core alone) rules are not checked.
     """
     text = text.removeprefix("\ufeff")
     try:
@@ -89,27 +93,29 @@ def parse_spec(text: str, *, source: str = "<spec>", base_dir: pathlib.Path | No
     except tomllib.TOMLDecodeError as error:
         raise SpecErrors([_toml_error(error, text, source)]) from None
     return _build(data, _Errors(source, _Locator(text).line), base_dir,
-                  _Registries(templates, scales, criteria_sets), from_text=True)
+                  _Registries(templates, scales, criteria_sets, rule_names), from_text=True)
 
 
 def load_spec(path: pathlib.Path, templates: Mapping[str, Mapping] = _NONE, *,
               scales: Mapping[str, Sequence] = _NONE,
-              criteria_sets: Mapping[str, Sequence] = _NONE) -> RoundSpec:
+              criteria_sets: Mapping[str, Sequence] = _NONE,
+              rule_names: Mapping[str, str] | None = None) -> RoundSpec:
     """Read a spec file (UTF-8, BOM tolerated); ``subjects_file`` is relative to its folder."""
     path = pathlib.Path(path)
     text = _read_text(path, str(path))
     return parse_spec(text, source=str(path), base_dir=path.parent, templates=templates,
-                      scales=scales, criteria_sets=criteria_sets)
+                      scales=scales, criteria_sets=criteria_sets, rule_names=rule_names)
 
 
 def spec_from_dict(data: Mapping, *, source: str = "<spec>",
                    base_dir: pathlib.Path | None = None,
                    templates: Mapping[str, Mapping] = _NONE,
                    scales: Mapping[str, Sequence] = _NONE,
-                   criteria_sets: Mapping[str, Sequence] = _NONE) -> RoundSpec:
+                   criteria_sets: Mapping[str, Sequence] = _NONE,
+                   rule_names: Mapping[str, str] | None = None) -> RoundSpec:
     """Validate TOML-shaped plain data (as from ``tomllib`` or :func:`spec_to_dict`)."""
     return _build(data, _Errors(source), base_dir,
-                  _Registries(templates, scales, criteria_sets), from_text=False)
+                  _Registries(templates, scales, criteria_sets, rule_names), from_text=False)
 
 
 def spec_to_dict(spec: RoundSpec) -> dict:
@@ -222,6 +228,10 @@ def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Re
     rules = d.get("rules", {})
     if not isinstance(rules, Mapping):
         e.add("rules must be a table, got %(got)s", "rules", got=_show(rules))
+    elif registries.rule_names is not None:
+        for key in rules:
+            if key not in registries.rule_names:
+                _unknown_key(e, key, sorted(registries.rule_names), f"rules.{key}")
 
     e.raise_if_any()
     return RoundSpec(title=title, options=options, criteria=criteria, groups=groups,
@@ -560,7 +570,7 @@ def _unknown_key(e: _Errors, key: Any, allowed: Iterable[str], field: str) -> No
               close=_show(close[0]))
     else:
         e.add("unknown key %(key)s; allowed: %(allowed)s", field, key=_show(key),
-              allowed=", ".join(allowed))
+              allowed=", ".join(allowed) or "none")
 
 
 # -- reading files -------------------------------------------------------------------

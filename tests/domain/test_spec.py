@@ -534,3 +534,29 @@ specs = st.builds(
 def test_generated_specs_round_trip_through_json(spec):
     data = json.loads(json.dumps(spec_to_dict(spec)))
     assert spec_from_dict(data) == spec
+
+
+# -- [rules] keys against the names plugins declare -------------------------------------
+
+DECLARED = {"excellent_quota": "share of 优秀", "per_ballot_max": "cap per ballot"}
+
+
+def test_rules_are_not_checked_without_declared_names():
+    spec = parse_spec(BASE + "\n[rules]\nanything = 1\n")
+    assert spec.rules == {"anything": 1}
+
+
+def test_an_undeclared_rule_is_an_unknown_key_with_its_line():
+    text = BASE + "\n[rules]\nexcellent_quota = 0.3\nexcelent_quota = 0.25\n"
+    error = one_error(text, rule_names=DECLARED)
+    assert (error.line, error.field) == (19, "rules.excelent_quota")
+    assert str(error).endswith('unknown key "excelent_quota" (did you mean "excellent_quota"?)')
+    assert parse_spec(text.replace("excelent_quota = 0.25\n", ""),
+                      rule_names=DECLARED).rules == {"excellent_quota": 0.3}
+
+
+def test_a_templates_rules_are_checked_too_and_none_declared_says_so():
+    templates = {"t": {"rules": {"quota": 1}}}
+    error = one_error('template = "t"\n' + BASE, templates=templates, rule_names={})
+    assert error.field == "rules.quota"
+    assert str(error).endswith('unknown key "quota"; allowed: none')
