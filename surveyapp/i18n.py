@@ -16,6 +16,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale, gettext
 
+from .domain.spec import SHOWN_KINDS
 from .extensions import babel
 from .paths import TRANSLATIONS_DIR
 
@@ -43,8 +44,11 @@ def spec_message(error, *, located: bool = False) -> str:
     template = getattr(error, "template", None)
     message = error.message
     if template is not None:
+        # "got an array" inside a Chinese message: the kind is a word to translate too.
+        params = {name: gettext(value) if value in SHOWN_KINDS else value
+                  for name, value in error.params.items()}
         try:
-            message = gettext(template, **error.params)
+            message = gettext(template, **params)
         except (KeyError, ValueError, TypeError):  # a broken translation must not be a 500
             pass
     where = getattr(error, "where", "") if located else ""

@@ -268,3 +268,17 @@ def test_domain_modules_raise_no_formatted_strings(catalog):
                 if entry is None or not entry.string:
                     problems.append(f"{where}: no Chinese for {arg.value!r}")
     assert problems == []
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("", "rules 必须是表，实际为 数组"),
+    ("?lang=en", "rules must be a table, got an array"),
+])
+def test_the_kind_of_a_value_is_translated_inside_a_message(app, query, expected):
+    from surveyapp.i18n import spec_message
+
+    [error] = raised(lambda: parse_spec("rules = [1, 2]\n" + SPEC))
+    assert error.params == {"got": "an array"}
+    with app.test_request_context("/admin/" + query):
+        refresh()
+        assert spec_message(error) == expected

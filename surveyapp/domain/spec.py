@@ -539,6 +539,11 @@ def _number_out(number: Fraction) -> int | str:
     return int(number) if number.denominator == 1 else str(number)
 
 
+# What _show writes for a value too big to quote; the console translates these
+# words inside a message's params (i18n.spec_message).
+SHOWN_KINDS = ("a table", "an array")
+
+
 def _show(value: Any) -> str:
     """A value for a message, written as in TOML."""
     if isinstance(value, bool):
@@ -546,9 +551,9 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, Mapping):
-        return "a table"
+        return SHOWN_KINDS[0]
     if isinstance(value, list | tuple):
-        return "an array"
+        return SHOWN_KINDS[1]
     return str(value)
 
 
