@@ -83,14 +83,16 @@ _LOOKUP = Prepared(
     select(VoterCode.status, VoterCode.group_id, VoterCode.round_id, Round.slug, Round.status)
     .join(Round, Round.id == VoterCode.round_id)
     .where(VoterCode.code_hash == bindparam("p_hash")))
+_ROUND_IS_OPEN = exists().where(Round.id == bindparam("p_round"), Round.status == "open")
 _SPEND = Prepared(
     update(VoterCode)
     .where(VoterCode.code_hash == bindparam("p_hash"),
            VoterCode.round_id == bindparam("p_round"),
            VoterCode.group_id == bindparam("p_group"),
            VoterCode.status == "issued",
-           exists().where(Round.id == bindparam("p_round"), Round.status == "open"))
+           _ROUND_IS_OPEN)
     .values(status="used", used_on=bindparam("p_day")))
+_CHECK_OPEN = Prepared(select(_ROUND_IS_OPEN))  # a shared-link ballot spends no code
 _INSERT_BALLOT = Prepared(insert(Ballot), keys=["id", "round_id", "group_id", "channel",
                                                   "received_on", "receipt_hash"])
 _INSERT_ANSWERS = Prepared(insert(Answer),
@@ -164,8 +166,7 @@ def cast(round_: HasId, group: HasId, answers: dict[tuple[int, int], int | None]
                                                     "p_day": day})
                 if spent.rowcount != 1:
                     raise _why_refused(round_, group, code)
-            elif not connection.scalar(select(exists().where(Round.id == round_.id,
-                                                             Round.status == "open"))):
+            elif not _CHECK_OPEN.execute(connection, {"p_round": round_.id}).fetchone()[0]:
                 raise (round_state_error(db.session.get(Round, round_.id))
                        or VotingError("closed"))
             _INSERT_BALLOT.execute(connection, {

@@ -13,7 +13,7 @@ from surveyapp.ballot.structure import round_structure
 from surveyapp.extensions import db
 from surveyapp.models import Answer, Ballot, Comment, VoterCode, today
 
-from .conftest import issue, make_round
+from .conftest import SPEC, issue, make_round
 
 
 def test_a_cast_ballot_reads_back_as_written(app):
@@ -44,3 +44,21 @@ def test_a_cast_ballot_reads_back_as_written(app):
         voting.cast(structure, structure.groups[0], answers, code=code)
     assert refused.value.reason == "used_code"
     assert len(db.session.scalars(select(Ballot)).all()) == 1
+
+
+@pytest.mark.parametrize(("status", "reason"), [("closed", "closed"), ("draft", "not_open")])
+def test_a_shared_link_ballot_is_refused_by_a_round_not_open(app, status, reason):
+    """A link ballot spends no code, so cast checks the round itself: a
+    ballot that raced a close stores nothing."""
+    from surveyapp.models import Round
+
+    round_ = make_round('access = "link"\n' + SPEC)
+    structure = round_structure(round_.id, round_.slug)
+    db.session.get(Round, round_.id).status = status
+    db.session.commit()
+    answers = {(s.id, structure.criteria[0].id): structure.options[0].id
+               for s in structure.subjects}
+    with pytest.raises(voting.VotingError) as refused:
+        voting.cast(structure, structure.groups[0], answers)
+    assert refused.value.reason == reason
+    assert db.session.scalars(select(Ballot)).all() == []
