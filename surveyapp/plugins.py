@@ -210,8 +210,7 @@ def _probe_gaps(template: Any) -> dict:
 def _check_registrations(found: dict[str, dict], origins: dict[str, dict[str, str]]) -> None:
     """Each registration must make a valid round, or start-up stops naming
     the plugin that offered it."""
-    context = {"templates": found["round_templates"], "scales": found["grade_scales"],
-               "criteria_sets": found["criteria_sets"], "rule_names": found["rule_names"]}
+    context = _spec_context(found)
     checks = [("grade_scales", "scale", lambda n: {**_PROBE, "scale": n}),
               ("criteria_sets", "criteria set", lambda n: {**_PROBE, "criteria": n}),
               ("round_templates", "template",
@@ -265,9 +264,13 @@ def exporters() -> dict:
 
 def spec_context() -> dict:
     """Keyword arguments for :func:`surveyapp.domain.spec.parse_spec`."""
-    reg = registries()
-    return {"templates": reg["round_templates"], "scales": reg["grade_scales"],
-            "criteria_sets": reg["criteria_sets"], "rule_names": reg["rule_names"]}
+    return _spec_context(registries())
+
+
+def _spec_context(registered: dict[str, dict]) -> dict:
+    return {"templates": registered["round_templates"], "scales": registered["grade_scales"],
+            "criteria_sets": registered["criteria_sets"],
+            "rule_names": registered["rule_names"]}
 
 
 # -- ballots, scores, classification -----------------------------------------------------
