@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale, gettext
 
-from .domain.spec import SHOWN_KINDS
+from .domain.model import SHOWN_KINDS
 from .extensions import babel
 from .paths import TRANSLATIONS_DIR
 

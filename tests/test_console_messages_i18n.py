@@ -19,7 +19,8 @@ from flask_babel import refresh
 
 from surveyapp.domain.model import SpecError, SpecErrors
 from surveyapp.domain.paper import parse_paper_ballots
-from surveyapp.domain.spec import parse_spec, read_subjects_table, spec_from_dict
+from surveyapp.domain.spec import parse_spec, spec_from_dict
+from surveyapp.domain.subjects import read_subjects_table
 from surveyapp.extensions import db
 from surveyapp.models import Ballot, Round
 from surveyapp.rounds import create_round, set_status

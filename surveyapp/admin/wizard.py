@@ -27,7 +27,8 @@ from wtforms.fields.choices import SelectChoice
 
 from .. import plugins
 from ..domain.model import KEY_RE, RoundSpec, SpecError, SpecErrors
-from ..domain.spec import read_subjects_table, spec_from_dict, spec_to_dict
+from ..domain.spec import spec_from_dict, spec_to_dict
+from ..domain.subjects import read_subjects_table
 from ..extensions import db
 from ..i18n import spec_message
 from ..models import Criterion, Organisation, Round, ScaleOption, Subject, VoterCode, VoterGroup

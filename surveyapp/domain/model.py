@@ -8,6 +8,7 @@ returns plain dicts shaped like the tally JSON contract.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -16,6 +17,10 @@ from typing import Any
 #: files and JSON, so they are kept simple; a leading letter or digit means no
 #: key can collide with the ``_blank`` bucket of the tally.
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+#: Message template for a key that breaks KEY_RE (see SpecError for params).
+KEY_MUST = ("key must be 1-64 letters, digits, '_', '.' or '-', starting with a letter "
+            "or digit, got %(got)s")
 
 #: The bucket in tally counts for answers left empty (paper ballots only).
 BLANK = "_blank"
@@ -107,6 +112,24 @@ class Counts:
                 continue
             bucket = self.answers.setdefault((group, subject, criterion), {})
             bucket[option] = bucket.get(option, 0) + 1
+
+
+# What show() writes for a value too big to quote; the console translates these
+# words inside a message's params (i18n.spec_message).
+SHOWN_KINDS = ("a table", "an array")
+
+
+def show(value: Any) -> str:
+    """A value for a message, written as in TOML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, Mapping):
+        return SHOWN_KINDS[0]
+    if isinstance(value, list | tuple):
+        return SHOWN_KINDS[1]
+    return str(value)
 
 
 class SpecError(ValueError):

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .model import RoundSpec, SpecError, SpecErrors
-from .spec import csv_rows
+from .tables import csv_rows
 
 COLUMNS = ("ballot", "group", "subject", "criterion", "option")
 #: Beyond this many, errors are summarised: a file with a wrong column

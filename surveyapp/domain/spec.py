@@ -10,9 +10,7 @@ storing a round as JSON and parsing it again with :func:`spec_from_dict`.
 from __future__ import annotations
 
 import copy
-import csv
 import difflib
-import io
 import math
 import pathlib
 import re
@@ -24,6 +22,7 @@ from typing import Any, NamedTuple
 
 from .model import (
     ACCESS_MODES,
+    KEY_MUST,
     KEY_RE,
     OVERALL,
     Criterion,
@@ -33,16 +32,15 @@ from .model import (
     SpecError,
     SpecErrors,
     Subject,
+    show,
 )
+from .subjects import read_subjects_table
+from .tables import read_text
 
 TOP_LEVEL_KEYS = ("title", "template", "access", "anonymity_min", "scale", "criteria",
                   "groups", "subjects", "subjects_file", "rules")
 TITLE_MAX = 200
 OVERALL_LABEL = "总体评价"
-
-# Message templates used in more than one place (see SpecError for params).
-_KEY_MUST = ("key must be 1-64 letters, digits, '_', '.' or '-', starting with a letter "
-             "or digit, got %(got)s")
 _ACCESS_MUST = "access must be " + " or ".join(f'"{m}"' for m in ACCESS_MODES) + ", got %(got)s"
 
 #: Set by :func:`spec_to_dict` next to ``template``: the template is already
@@ -50,14 +48,6 @@ _ACCESS_MUST = "access must be " + " or ".join(f'"{m}"' for m in ACCESS_MODES) +
 #: offered it may be gone by the time a stored round is re-read).  Accepted
 #: from dicts only, never from TOML.
 RESOLVED = "resolved"
-
-#: Header names accepted in subject tables, by column, first match wins.  The
-#: Chinese ones are what a roster exported from a personnel system has.
-SUBJECT_COLUMNS = {
-    "key": ("key", "工号", "编号", "序号"),
-    "name": ("name", "姓名", "名称"),
-    "unit": ("unit", "单位", "部门", "支部"),
-}
 
 _NONE: Mapping = MappingProxyType({})
 
@@ -102,7 +92,7 @@ def load_spec(path: pathlib.Path, templates: Mapping[str, Mapping] = _NONE, *,
               rule_names: Mapping[str, str] | None = None) -> RoundSpec:
     """Read a spec file (UTF-8, BOM tolerated); ``subjects_file`` is relative to its folder."""
     path = pathlib.Path(path)
-    text = _read_text(path, str(path))
+    text = read_text(path, str(path))
     return parse_spec(text, source=str(path), base_dir=path.parent, templates=templates,
                       scales=scales, criteria_sets=criteria_sets, rule_names=rule_names)
 
@@ -145,29 +135,6 @@ def spec_to_dict(spec: RoundSpec) -> dict:
     return data
 
 
-def read_subjects_table(path: pathlib.Path) -> list[Subject]:
-    """Subjects from a .csv (UTF-8) or .xlsx table whose header row names the
-    columns key, name and optionally unit (any order, any case; other columns
-    are ignored).  Errors carry the file as source, the row as line and the
-    column as field."""
-    path = pathlib.Path(path)
-    source = str(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        rows = csv_rows(_read_text(path, source), source)
-    elif suffix == ".xlsx":
-        rows = _xlsx_rows(path, source)
-    else:
-        if suffix:
-            error = SpecError("cannot read %(suffix)s; use a .csv or .xlsx file",
-                              source=source, params={"suffix": suffix})
-        else:
-            error = SpecError("cannot read a file without extension; use a .csv or .xlsx file",
-                              source=source)
-        raise SpecErrors([error])
-    return _subjects_from_rows(rows, source)
-
-
 # -- error collection ----------------------------------------------------------------
 
 class _Errors:
@@ -206,7 +173,7 @@ class _Errors:
 def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Registries, *,
            from_text: bool) -> RoundSpec:
     if not isinstance(data, Mapping):
-        e.add("a spec must be a table of keys, got %(got)s", got=_show(data))
+        e.add("a spec must be a table of keys, got %(got)s", got=show(data))
         e.raise_if_any()
     allowed = TOP_LEVEL_KEYS if from_text else (*TOP_LEVEL_KEYS, RESOLVED)
     merged, template = _apply_template(e, data, registries.templates, allowed)
@@ -218,7 +185,7 @@ def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Re
     title = _text(e, d.get("title"), "title", max_len=TITLE_MAX)
     access = d.get("access", "codes")
     if access not in ACCESS_MODES:
-        e.add(_ACCESS_MUST, "access", got=_show(access))
+        e.add(_ACCESS_MUST, "access", got=show(access))
     anonymity_min = _whole(e, d.get("anonymity_min", 5), "anonymity_min", minimum=1)
     options = _scale(e, d.get("scale"), registries.scales)
     criteria = _criteria(e, d.get("criteria"), registries.criteria_sets)
@@ -227,7 +194,7 @@ def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Re
     subjects = _subjects(e, d, base_dir)
     rules = d.get("rules", {})
     if not isinstance(rules, Mapping):
-        e.add("rules must be a table, got %(got)s", "rules", got=_show(rules))
+        e.add("rules must be a table, got %(got)s", "rules", got=show(rules))
     elif registries.rule_names is not None:
         for key in rules:
             if key not in registries.rule_names:
@@ -249,12 +216,12 @@ def _apply_template(e: _Errors, data: Mapping, templates: Mapping[str, Mapping],
             _unknown_key(e, key, TOP_LEVEL_KEYS, str(key))
     resolved = data.get(RESOLVED, False) if RESOLVED in allowed else False
     if not isinstance(resolved, bool):
-        e.add("resolved must be true or false, got %(got)s", RESOLVED, got=_show(resolved))
+        e.add("resolved must be true or false, got %(got)s", RESOLVED, got=show(resolved))
     name = data.get("template")
     if name is None:
         return data, None
     if not isinstance(name, str) or not name.strip():
-        e.add("template must be a template name, got %(got)s", "template", got=_show(name))
+        e.add("template must be a template name, got %(got)s", "template", got=show(name))
         return None, None
     if resolved is True:
         return data, name
@@ -262,14 +229,14 @@ def _apply_template(e: _Errors, data: Mapping, templates: Mapping[str, Mapping],
     if base is None:
         if templates:
             e.add("unknown template %(name)s; known templates: %(known)s", "template",
-                  name=_show(name), known=", ".join(sorted(templates)))
+                  name=show(name), known=", ".join(sorted(templates)))
         else:
             e.add("unknown template %(name)s; known templates: none are installed",
-                  "template", name=_show(name))
+                  "template", name=show(name))
         return None, None
     if not isinstance(base, Mapping):
         e.add("template %(name)s is not a table (a bug in the plugin offering it)",
-              "template", name=_show(name))
+              "template", name=show(name))
         return None, None
 
     origin = f"template {name}"
@@ -335,7 +302,7 @@ def _registered(e: _Errors, field: str, name: str, registry: Mapping[str, Sequen
                      ("criteria set", False):
                          "unknown criteria set %(name)s; known: none are installed"}
         params = {"known": ", ".join(sorted(registry))} if registry else {}
-        e.add(templates[noun, bool(registry)], field, name=_show(name), **params)
+        e.add(templates[noun, bool(registry)], field, name=show(name), **params)
         return ()
     inner = _Errors(f"{noun} {name}")
     built = build(inner, registry[name])
@@ -353,7 +320,7 @@ def _subjects(e: _Errors, d: Mapping, base_dir: pathlib.Path | None) -> tuple[Su
                         need="at least one subject is required (subjects or subjects_file)")
     if not isinstance(file, str) or not file.strip():
         e.add('subjects_file must be a file name such as "members.xlsx", got %(got)s',
-              "subjects_file", got=_show(file))
+              "subjects_file", got=show(file))
         return ()
     if base_dir is None:
         e.add("subjects_file can only be used in a spec read from a file; "
@@ -362,7 +329,7 @@ def _subjects(e: _Errors, d: Mapping, base_dir: pathlib.Path | None) -> tuple[Su
     path = pathlib.Path(base_dir) / file
     if not path.is_file():
         e.add("subjects_file %(file)s: no such file in %(folder)s", "subjects_file",
-              file=_show(file), folder=str(base_dir))
+              file=show(file), folder=str(base_dir))
         return ()
     try:
         return tuple(read_subjects_table(path))
@@ -417,7 +384,7 @@ def _entries(e: _Errors, value: Any, field: str, build: Callable, *, need: str,
         return ()
     if not isinstance(value, list | tuple):
         e.add("%(name)s must be an array of tables, got %(got)s", field, name=_leaf(field),
-              got=_show(value))
+              got=show(value))
         return ()
     built, seen = [], {}
     for i, raw in enumerate(value):
@@ -432,10 +399,10 @@ def _entries(e: _Errors, value: Any, field: str, build: Callable, *, need: str,
             first = seen[key]
             if line := e.line(f"{first}.key"):
                 e.add("duplicate key %(key)s, also used by %(first)s on line %(line)s",
-                      f"{f}.key", key=_show(key), first=first, line=line)
+                      f"{f}.key", key=show(key), first=first, line=line)
             else:
                 e.add("duplicate key %(key)s, also used by %(first)s", f"{f}.key",
-                      key=_show(key), first=first)
+                      key=show(key), first=first)
         elif isinstance(key, str):
             seen[key] = f
         if len(e) == before:
@@ -449,7 +416,7 @@ def _table(e: _Errors, value: Any, field: str, allowed: tuple[str, ...]) -> Mapp
     """``value`` if it is a table with no keys beyond ``allowed`` (typos would
     otherwise be silently ignored, e.g. a ``wieght`` leaving the weight at 1)."""
     if not isinstance(value, Mapping):
-        e.add("%(path)s must be a table, got %(got)s", field, path=field, got=_show(value))
+        e.add("%(path)s must be a table, got %(got)s", field, path=field, got=show(value))
         return None
     for key in value:
         if key not in allowed:
@@ -461,7 +428,7 @@ def _key(e: _Errors, value: Any, field: str) -> str | None:
     if value is None:
         e.add("key is required", field)
     elif not isinstance(value, str) or not KEY_RE.fullmatch(value):
-        e.add(_KEY_MUST, field, got=_show(value))
+        e.add(KEY_MUST, field, got=show(value))
     else:
         return value
     return None
@@ -475,7 +442,7 @@ def _text(e: _Errors, value: Any, field: str, *, required: bool = True,
         e.add("%(name)s is required", field, name=name)
         return None
     if not isinstance(value, str):
-        e.add("%(name)s must be text, got %(got)s", field, name=name, got=_show(value))
+        e.add("%(name)s must be text, got %(got)s", field, name=name, got=show(value))
         return None
     text = value.strip()
     if required and not text:
@@ -492,7 +459,7 @@ def _whole(e: _Errors, value: Any, field: str, *, minimum: int) -> int | None:
     # bool is an int subclass; `expected = true` is a mistake, not 1.
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         e.add("%(name)s must be a whole number of at least %(minimum)s, got %(got)s", field,
-              name=_leaf(field), minimum=minimum, got=_show(value))
+              name=_leaf(field), minimum=minimum, got=show(value))
         return None
     return value
 
@@ -501,7 +468,7 @@ def _weight(e: _Errors, value: Any, field: str) -> Fraction | None:
     number = _fraction(value)
     if number is None or number <= 0:
         e.add("%(name)s must be a positive number, got %(got)s", field, name=_leaf(field),
-              got=_show(value))
+              got=show(value))
         return None
     return number
 
@@ -510,7 +477,7 @@ def _points(e: _Errors, value: Any, field: str) -> Fraction | None:
     number = _fraction(value)
     if number is None:
         e.add("points must be a number (leave it out for an abstention), got %(got)s",
-              field, got=_show(value))
+              field, got=show(value))
     return number
 
 
@@ -539,24 +506,6 @@ def _number_out(number: Fraction) -> int | str:
     return int(number) if number.denominator == 1 else str(number)
 
 
-# What _show writes for a value too big to quote; the console translates these
-# words inside a message's params (i18n.spec_message).
-SHOWN_KINDS = ("a table", "an array")
-
-
-def _show(value: Any) -> str:
-    """A value for a message, written as in TOML."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, Mapping):
-        return SHOWN_KINDS[0]
-    if isinstance(value, list | tuple):
-        return SHOWN_KINDS[1]
-    return str(value)
-
-
 def _top(field: str | None) -> str:
     """The top-level key of a dotted path: ``groups[1].weight`` → ``groups``."""
     return re.match(r"[^.\[]*", field or "")[0]
@@ -571,27 +520,11 @@ def _unknown_key(e: _Errors, key: Any, allowed: Iterable[str], field: str) -> No
     allowed = list(allowed)
     close = difflib.get_close_matches(str(key), allowed, n=1)
     if close:
-        e.add("unknown key %(key)s (did you mean %(close)s?)", field, key=_show(key),
-              close=_show(close[0]))
+        e.add("unknown key %(key)s (did you mean %(close)s?)", field, key=show(key),
+              close=show(close[0]))
     else:
-        e.add("unknown key %(key)s; allowed: %(allowed)s", field, key=_show(key),
+        e.add("unknown key %(key)s; allowed: %(allowed)s", field, key=show(key),
               allowed=", ".join(allowed) or "none")
-
-
-# -- reading files -------------------------------------------------------------------
-
-def _read_text(path: pathlib.Path, source: str) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise SpecErrors([SpecError("cannot read the file: %(reason)s", source=source,
-                                    params={"reason": str(error.strerror or error)})]) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise SpecErrors([SpecError("not UTF-8 text (byte %(byte)s); save it as UTF-8 "
-                                    "(in Excel: CSV UTF-8)", source=source,
-                                    params={"byte": error.start})]) from None
 
 
 def _toml_error(error: tomllib.TOMLDecodeError, text: str, source: str) -> SpecError:
@@ -607,107 +540,6 @@ def _toml_error(error: tomllib.TOMLDecodeError, text: str, source: str) -> SpecE
                          line=max(1, len(text.splitlines())),
                          params={"problem": message[:end.start()]})
     return SpecError("invalid TOML: %(problem)s", source=source, params={"problem": message})
-
-
-Rows = list[tuple[int, list[str]]]
-
-
-def csv_rows(text: str, source: str) -> Rows:
-    """Non-empty rows of CSV text as (1-based line where the row starts,
-    trimmed cells); shared with the paper ballot reader."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows, start = [], 1
-    try:
-        for cells in reader:
-            cells = [c.strip() for c in cells]
-            if any(cells):
-                rows.append((start, cells))
-            start = reader.line_num + 1
-    except csv.Error as error:
-        raise SpecErrors([SpecError("not a readable CSV file: %(problem)s", source=source,
-                                    line=reader.line_num,
-                                    params={"problem": str(error)})]) from None
-    return rows
-
-
-def _xlsx_rows(path: pathlib.Path, source: str) -> Rows:
-    """Non-empty rows of the first sheet as (1-based row number, trimmed cells)."""
-    import openpyxl  # only needed for Excel files
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = book.worksheets[0]
-            rows = []
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = [_cell_text(v) for v in values]
-                if any(cells):
-                    rows.append((number, cells))
-        finally:
-            book.close()
-    except Exception as error:  # openpyxl raises many types for a damaged file
-        raise SpecErrors([SpecError("cannot read as an Excel workbook: %(problem)s",
-                                    source=source, params={"problem": str(error)})]) from None
-    return rows
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a number typed as a key: 1001, not 1001.0
-    return str(value).strip()
-
-
-def _subjects_from_rows(rows: Rows, source: str) -> list[Subject]:
-    if not rows:
-        raise SpecErrors([SpecError("the file is empty; expected a header row with the "
-                                    "columns key, name and unit", source=source)])
-    header_line, header = rows[0]
-    names = [h.strip().lower() for h in header]
-    columns = {}
-    for column, aliases in SUBJECT_COLUMNS.items():
-        index = next((names.index(a) for a in aliases if a in names), None)
-        if index is not None:
-            columns[column] = index
-    missing = [c for c in ("key", "name") if c not in columns]
-    if missing:
-        got = ", ".join(h for h in header if h)
-        template = ("missing column %(column)s; the header row needs key, name and optionally "
-                    "unit, got " + ("%(got)s" if got else "nothing"))
-        raise SpecErrors([SpecError(template, source=source, line=header_line, field=c,
-                                    params={"column": c} | ({"got": got} if got else {}))
-                          for c in missing])
-
-    errors, subjects, seen = [], [], {}
-
-    def error(message: str, line: int, column: str | None, /, **params: Any) -> None:
-        errors.append(SpecError(message, source=source, line=line, field=column,
-                                params=params))
-
-    for line, cells in rows[1:]:
-        def cell(column: str, cells: list[str] = cells) -> str:
-            index = columns.get(column)
-            return cells[index] if index is not None and index < len(cells) else ""
-
-        key, name, unit = cell("key"), cell("name"), cell("unit")
-        if not key:
-            error("key is empty", line, "key")
-        elif not KEY_RE.fullmatch(key):
-            error(_KEY_MUST, line, "key", got=_show(key))
-        elif key in seen:
-            error("duplicate key %(key)s, also on line %(line)s", line, "key", key=_show(key),
-                  line=seen[key])
-        else:
-            seen[key] = line
-        if not name:
-            error("name is empty", line, "name")
-        subjects.append(Subject(key, name, unit))
-    if not subjects:
-        error("no subjects: the file has a header row but no rows below it", header_line, None)
-    if errors:
-        raise SpecErrors(errors)
-    return subjects
 
 
 # -- line numbers ------------------------------------------------------------------------

@@ -24,10 +24,10 @@ from surveyapp.domain.model import (
 from surveyapp.domain.spec import (
     load_spec,
     parse_spec,
-    read_subjects_table,
     spec_from_dict,
     spec_to_dict,
 )
+from surveyapp.domain.subjects import read_subjects_table
 
 # The example of DESIGN.md, "Round spec", verbatim.
 DESIGN_EXAMPLE = """\

@@ -1,0 +1,78 @@
+"""A round's life, named once: draft → open → closed → published.
+
+Every part of surveyapp asks these predicates ("does the round accept
+ballots?") instead of comparing status strings, so a new status (or a
+changed rule) is a change here and nowhere else.  Plain data only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DRAFT = "draft"
+OPEN = "open"
+CLOSED = "closed"
+PUBLISHED = "published"
+STATUSES = (DRAFT, OPEN, CLOSED, PUBLISHED)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A move of the round: the statuses it may start from, the status it
+    sets, the audit action it records and the event plugins are told of."""
+
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    action: str
+    event: str
+
+
+TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
+    Transition("open", (DRAFT,), OPEN, "round.open", "opened"),
+    Transition("close", (OPEN,), CLOSED, "round.close", "closed"),
+    Transition("publish", (CLOSED,), PUBLISHED, "round.publish", "published"),
+    Transition("unpublish", (PUBLISHED,), CLOSED, "round.unpublish", "unpublished"),
+)}
+
+
+def can(transition: str, status: str) -> bool:
+    """May a round in ``status`` make ``transition``?"""
+    return status in TRANSITIONS[transition].sources
+
+
+def settings_editable(status: str) -> bool:
+    """Title, scale, groups, criteria and subjects change only in a draft:
+    once codes or ballots exist they point at them."""
+    return status == DRAFT
+
+
+def accepts_ballots(status: str) -> bool:
+    return status == OPEN
+
+
+def codes_can_change(status: str) -> bool:
+    """Codes are issued and voided before and while voting, never after."""
+    return status in (DRAFT, OPEN)
+
+
+def shows_results(status: str) -> bool:
+    """Results exist only once no more ballots can come."""
+    return status in (CLOSED, PUBLISHED)
+
+
+def is_published(status: str) -> bool:
+    return status == PUBLISHED
+
+
+def checks_receipts(status: str) -> bool:
+    """A receipt can be looked up once a ballot can have been cast."""
+    return status != DRAFT
+
+
+def ballot_refusal(status: str) -> str | None:
+    """Why a ballot is refused in ``status``: "not_open" before voting,
+    "closed" after it, None while it accepts ballots."""
+    if accepts_ballots(status):
+        return None
+    return "not_open" if status == DRAFT else "closed"
