@@ -2,7 +2,7 @@
 baseline, in the same run.
 
 Two servers are started on loopback with the same gunicorn settings
-(``surveyapp.serve.run``: gthread, ``--workers`` processes of ``--threads``
+(``surveyapp.web.serve.run``: gthread, ``--workers`` processes of ``--threads``
 threads, by default those of ``surveyapp serve``: two per CPU, one thread;
 no access log):
 
@@ -87,7 +87,7 @@ def baseline_app(database: str, round_id: int, group_id: int, subject_ids: list[
     from surveyapp.extensions import db
 
     app = Flask("baseline")
-    # Only so surveyapp.serve.run (which disposes the pool before forking) applies as is.
+    # Only so surveyapp.web.serve.run (which disposes the pool before forking) applies as is.
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
     db.init_app(app)
     local = threading.local()
@@ -121,7 +121,7 @@ def baseline_app(database: str, round_id: int, group_id: int, subject_ids: list[
 
 
 def serve_baseline(port: int, workers: int, threads: int, database: str, layout: dict) -> None:
-    from surveyapp.serve import run
+    from surveyapp.web.serve import run
 
     run(baseline_app(database, **layout), host="127.0.0.1", port=port, workers=workers,
         threads=threads)
@@ -137,11 +137,11 @@ def prepare(database_url: str, answers: int, codes: int) -> tuple[dict, list[tup
     from flask_wtf.csrf import generate_csrf
 
     from surveyapp import create_app
-    from surveyapp import rounds as rounds_service
-    from surveyapp.ballot.views import hold_code
     from surveyapp.domain.spec import parse_spec
     from surveyapp.extensions import db
-    from surveyapp.voting import CodeCheck
+    from surveyapp.services import rounds as rounds_service
+    from surveyapp.services.voting.cast import CodeCheck
+    from surveyapp.web.ballot.views import hold_code
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET})
     with app.app_context():
@@ -287,7 +287,7 @@ def stored(database_url: str) -> tuple[int, int, int]:
 
 
 def main() -> int:
-    from surveyapp.serve import default_workers
+    from surveyapp.web.serve import default_workers
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5, help="per window")

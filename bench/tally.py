@@ -113,8 +113,8 @@ def main() -> None:
     from surveyapp.domain.spec import parse_spec
     from surveyapp.extensions import db
     from surveyapp.plugins import exporters
-    from surveyapp.results import tally_round
-    from surveyapp.rounds import create_round, get_round, round_spec
+    from surveyapp.services.results import tally_round
+    from surveyapp.services.rounds import create_round, get_round, round_spec
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench"})
     with app.app_context():

@@ -9,9 +9,10 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from . import i18n, limits, plugins, request_guard
+from . import plugins
 from .extensions import csrf, db, login_manager, migrate
 from .paths import MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR
+from .web import i18n, limits, request_guard
 
 __version__ = "0.1.0"
 
@@ -37,11 +38,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
 
-    from .admin import bp as admin_bp
-    from .ballot import bp as ballot_bp
     from .cli import register_commands
-    from .public import bp as public_bp
     from .web import register_web
+    from .web.admin import bp as admin_bp
+    from .web.ballot import bp as ballot_bp
+    from .web.public import bp as public_bp
 
     app.register_blueprint(ballot_bp)
     app.register_blueprint(admin_bp)

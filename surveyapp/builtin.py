@@ -29,7 +29,7 @@ import math
 from flask_babel import gettext as _
 
 from .domain import rules
-from .exporters import BUILTIN
+from .exports import BUILTIN
 from .hookspecs import hookimpl
 
 SCALES = {

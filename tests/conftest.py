@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, settings
 from werkzeug.security import generate_password_hash
 
 from surveyapp import create_app
-from surveyapp import rounds as rounds_service
 from surveyapp.domain.spec import parse_spec
 from surveyapp.extensions import db
 from surveyapp.models import Organisation, User
-from surveyapp.prepared import Prepared
+from surveyapp.services import rounds as rounds_service
+from surveyapp.services.voting.statements import Prepared
 
 from .databases import databases, on_postgresql
 

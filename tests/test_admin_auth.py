@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from surveyapp.admin.access import subtree_ids
 from surveyapp.domain.spec import parse_spec
-from surveyapp.rounds import create_round
+from surveyapp.services.rounds import create_round
+from surveyapp.web.admin.access import subtree_ids
 
 from .conftest import SPEC, csrf_token, login
 

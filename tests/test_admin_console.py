@@ -23,7 +23,7 @@ from surveyapp.domain.spec import parse_spec
 from surveyapp.extensions import db
 from surveyapp.hookspecs import hookimpl
 from surveyapp.models import AuditEvent, Ballot, Round, VoterCode
-from surveyapp.rounds import create_round, issue_codes, set_status
+from surveyapp.services.rounds import create_round, issue_codes, set_status
 
 from . import conftest
 from .conftest import SPEC, csrf_token

@@ -9,16 +9,16 @@ from types import MappingProxyType
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from surveyapp.ballot.posted import COMMENT_MAX, read_ballot
-from surveyapp.ballot.structure import (
+from surveyapp.extensions import db
+from surveyapp.models import Ballot, VoterCode
+from surveyapp.services.voting.structure import (
     CriterionView,
     GroupView,
     OptionView,
     RoundStructure,
     SubjectView,
 )
-from surveyapp.extensions import db
-from surveyapp.models import Ballot, VoterCode
+from surveyapp.web.ballot.posted import COMMENT_MAX, read_ballot
 
 from .conftest import csrf_token, full_ballot, issue, make_round
 

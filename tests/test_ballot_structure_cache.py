@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select, update
 
-from surveyapp.ballot import views
-from surveyapp.ballot.structure import round_structure
 from surveyapp.extensions import db
 from surveyapp.models import Ballot, Round, Subject, VoterCode
+from surveyapp.services.voting.structure import round_structure
+from surveyapp.web.ballot import views
 
 from .conftest import csrf_token, full_ballot, issue, make_round
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from surveyapp.extensions import db
 from surveyapp.models import Answer, Ballot, Comment, VoterCode
-from surveyapp.results import tally_json
+from surveyapp.services.results import tally_json
 
 from .ballot_specs import ballot_spec, subject_name
 from .conftest import SPEC, csrf_token, full_ballot, issue, make_round

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from surveyapp import voting
-from surveyapp.ballot.structure import round_structure
 from surveyapp.extensions import db
 from surveyapp.models import Answer, Ballot, Comment, VoterCode, today
+from surveyapp.services.voting import cast as voting
+from surveyapp.services.voting.structure import round_structure
 
 from .conftest import SPEC, issue, make_round
 

@@ -23,7 +23,7 @@ from surveyapp.domain.spec import parse_spec, spec_from_dict
 from surveyapp.domain.subjects import read_subjects_table
 from surveyapp.extensions import db
 from surveyapp.models import Ballot, Round
-from surveyapp.rounds import create_round, set_status
+from surveyapp.services.rounds import create_round, set_status
 
 from . import conftest
 from .conftest import SPEC, csrf_token
@@ -276,7 +276,7 @@ def test_domain_modules_raise_no_formatted_strings(catalog):
     ("?lang=en", "rules must be a table, got an array"),
 ])
 def test_the_kind_of_a_value_is_translated_inside_a_message(app, query, expected):
-    from surveyapp.i18n import spec_message
+    from surveyapp.web.i18n import spec_message
 
     [error] = raised(lambda: parse_spec("rules = [1, 2]\n" + SPEC))
     assert error.params == {"got": "an array"}

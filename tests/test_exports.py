@@ -19,8 +19,8 @@ from pypdf import PdfReader
 from surveyapp.exporters import BUILTIN, Exporter
 from surveyapp.extensions import db
 from surveyapp.plugins import exporters
-from surveyapp.results import tally_json, tally_round
-from surveyapp.rounds import round_spec
+from surveyapp.services.results import tally_json, tally_round
+from surveyapp.services.rounds import round_spec
 
 from .conftest import SPEC
 from .test_results_page import (

@@ -15,11 +15,12 @@ import threading
 import pytest
 from sqlalchemy import func, select, text
 
-from surveyapp import create_app, voting
+from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.models import Answer, Ballot, Comment, VoterCode
-from surveyapp.results import tally_json
-from surveyapp.rounds import get_round, set_status
+from surveyapp.services.results import tally_json
+from surveyapp.services.rounds import get_round, set_status
+from surveyapp.services.voting import cast as voting
 
 from .conftest import csrf_token, full_ballot, issue, make_round
 from .live_server import ROOT, SURVEYAPP, LiveServer, server_environment
@@ -81,8 +82,9 @@ def test_a_failure_after_the_code_is_spent_rolls_everything_back(client, monkeyp
 
 CRASH = textwrap.dedent("""
     import os, sys
-    from surveyapp import create_app, voting
-    from surveyapp.rounds import get_round
+    from surveyapp import create_app
+    from surveyapp.services.voting import cast as voting
+    from surveyapp.services.rounds import get_round
 
     url, slug, code = sys.argv[1:]
 

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from surveyapp.extensions import db
 from surveyapp.models import Answer, Ballot, Comment, VoterCode
-from surveyapp.rounds import get_round
+from surveyapp.services.rounds import get_round
 
 from .conftest import csrf_token, issue, make_round
 

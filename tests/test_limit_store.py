@@ -12,8 +12,8 @@ from limits import parse
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from surveyapp import limit_store
-from surveyapp.limit_store import SweptMemoryStorage
+from surveyapp.web import limit_store
+from surveyapp.web.limit_store import SweptMemoryStorage
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from surveyapp import rounds as rounds_service
 from surveyapp.extensions import db
 from surveyapp.models import Answer, Ballot, VoterCode
+from surveyapp.services import rounds as rounds_service
 
 from .conftest import full_ballot, issue, make_round
 from .live_server import Device, LiveServer

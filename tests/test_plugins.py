@@ -22,13 +22,13 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from surveyapp import create_app, plugins
-from surveyapp import rounds as rounds_service
 from surveyapp.domain.model import Counts
 from surveyapp.domain.spec import parse_spec
 from surveyapp.exporters import Exporter
 from surveyapp.extensions import db
 from surveyapp.hookspecs import hookimpl
 from surveyapp.models import Answer, AuditEvent, Ballot, Round, VoterCode
+from surveyapp.services import rounds as rounds_service
 
 from .conftest import csrf_token, issue
 

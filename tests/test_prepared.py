@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select, update
 
 from surveyapp.extensions import db
 from surveyapp.models import VoterCode
-from surveyapp.prepared import Prepared
+from surveyapp.services.voting.statements import Prepared
 
 from .conftest import issue, make_round
 

@@ -7,10 +7,10 @@ import re
 
 from sqlalchemy import func, select
 
-from surveyapp import rounds as rounds_service
 from surveyapp.domain.spec import parse_spec
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, Ballot, Round
+from surveyapp.services import rounds as rounds_service
 
 from .conftest import SPEC, csrf_token
 from .test_results_page import (

@@ -17,16 +17,15 @@ import pytest
 from flask import g
 from sqlalchemy import select
 
-from surveyapp import charts
-from surveyapp import rounds as rounds_service
 from surveyapp.domain.spec import parse_spec
-from surveyapp.exports import summary
+from surveyapp.exports import charts, summary
 from surveyapp.exports.flags import flag_label
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, Organisation
-from surveyapp.results import tally_round
-from surveyapp.rounds import create_round, round_spec
-from surveyapp.voting import cast
+from surveyapp.services import rounds as rounds_service
+from surveyapp.services.results import tally_round
+from surveyapp.services.rounds import create_round, round_spec
+from surveyapp.services.voting.cast import cast
 
 from . import conftest
 from .conftest import SPEC

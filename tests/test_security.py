@@ -15,12 +15,12 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
-from surveyapp import rounds as rounds_service
 from surveyapp.domain import codes
 from surveyapp.domain.spec import load_spec
 from surveyapp.extensions import db
 from surveyapp.models import Answer, Ballot, Comment, Round, User, VoterCode
 from surveyapp.plugins import spec_context
+from surveyapp.services import rounds as rounds_service
 
 from .conftest import SPEC, csrf_token, full_ballot, issue, make_round
 

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from surveyapp import serve
+from surveyapp.web import serve
 
 
 @pytest.fixture

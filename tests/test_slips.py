@@ -11,9 +11,9 @@ from reportlab.pdfbase import pdfmetrics
 from sqlalchemy import func, select
 
 from surveyapp.domain import codes
+from surveyapp.exports.slips import CJK_FONT, Layout, slips_pdf, wrap
 from surveyapp.extensions import db
 from surveyapp.models import VoterCode
-from surveyapp.slips import CJK_FONT, Layout, slips_pdf, wrap
 
 from .conftest import SPEC
 

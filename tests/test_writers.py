@@ -12,7 +12,7 @@ from contextlib import nullcontext
 
 from sqlalchemy import create_engine
 
-from surveyapp.writers import SUFFIX, writer_turn
+from surveyapp.services.voting.writers import SUFFIX, writer_turn
 
 
 def take_turns(url: str, log: str, threads: int, turns: int) -> None:

@@ -19,7 +19,7 @@ from werkzeug.security import generate_password_hash
 from surveyapp import plugins
 from surveyapp.extensions import db
 from surveyapp.models import Ballot, Organisation, Round, User
-from surveyapp.results import tally_json
+from surveyapp.services.results import tally_json
 
 from ..test_admin_console import TestTemplates
 from .conftest import ARTIFACTS

@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from surveyapp.ballot import views
 from surveyapp.extensions import db
 from surveyapp.models import Ballot, VoterCode
+from surveyapp.web.ballot import views
 
 from ..ballot_specs import FOUR_GRADES, ballot_spec, subject_name
 from ..conftest import issue, make_round

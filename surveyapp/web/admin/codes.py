@@ -23,11 +23,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
 from wtforms.fields.choices import SelectChoice
 
-from ..domain import codes as code_rules
-from ..extensions import db
-from ..models import Round, VoterCode, VoterGroup
-from ..rounds import RoundError, audit, group_by_key, issue_codes
-from ..slips import slips_pdf
+from ...domain import codes as code_rules
+from ...exports.slips import slips_pdf
+from ...extensions import db
+from ...models import Round, VoterCode, VoterGroup
+from ...services.rounds import RoundError, audit, group_by_key, issue_codes
 from . import bp
 from .access import round_for_user
 from .forms import MAX_WEB_CODES, IssueCodesForm, VoidBatchForm, VoidCodesForm

@@ -20,13 +20,13 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from . import rounds as rounds_service
-from .domain.model import SpecError, SpecErrors
-from .domain.paper import parse_paper_ballots
-from .domain.spec import load_spec
-from .extensions import db
-from .models import Organisation, Round, User
-from .plugins import rehearse, spec_context
+from ..domain.model import SpecError, SpecErrors
+from ..domain.paper import parse_paper_ballots
+from ..domain.spec import load_spec
+from ..extensions import db
+from ..models import Organisation, Round, User
+from ..plugins import rehearse, spec_context
+from ..services import rounds as rounds_service
 
 ACTOR = "cli"
 
@@ -173,7 +173,7 @@ def codes_issue(slug: str, group_key: str, count: int, csv_path: Path | None,
         writer.writerow([code, group_key, f"{base}/c/{code}"])
     slips = b""
     if pdf_path:
-        from .slips import slips_pdf
+        from ..exports.slips import slips_pdf
 
         group_label = rounds_service.group_by_key(round_, group_key).label
         with click.progressbar(length=count, label="printing slips", file=sys.stderr) as bar:
@@ -208,7 +208,7 @@ def ballots_cli():
 @with_appcontext
 def ballots_import(slug: str, file: Path):
     """Import paper ballots from FILE.csv, all or nothing."""
-    from .paper import import_paper_ballots
+    from ..services.voting.paper import import_paper_ballots
 
     round_ = find_round(slug)
     if not file.is_file():
@@ -234,8 +234,8 @@ def ballots_import(slug: str, file: Path):
 @with_appcontext
 def tally_cli(slug: str, fmt: str, output: Path | None):
     """The results of a closed round, as JSON on standard output by default."""
-    from .plugins import exporters
-    from .results import tally_round
+    from ..plugins import exporters
+    from ..services.results import tally_round
 
     round_ = find_round(slug)
     if round_.status not in ("closed", "published"):
@@ -322,7 +322,7 @@ def backup_cli(file: Path):
 @with_appcontext
 def serve_cli(host: str, port: int, workers: int | None, threads: int):
     """Apply migrations and serve with gunicorn (no access log: see README)."""
-    from .serve import default_workers, run
+    from ..web.serve import default_workers, run
 
     upgrade()
     run(current_app._get_current_object(), host=host, port=port,
@@ -333,7 +333,7 @@ def serve_cli(host: str, port: int, workers: int | None, threads: int):
 @with_appcontext
 def demo_cli():
     """A demo organisation, round and codes; prints URLs and a QR code."""
-    from .demo import make_demo
+    from ..services.demo import make_demo
 
     upgrade()
     make_demo(echo=click.echo)
@@ -343,16 +343,16 @@ def register_commands(app) -> None:
     for command in (rounds_cli, codes_cli, ballots_cli, tally_cli, users_cli, backup_cli,
                     serve_cli, demo_cli):
         app.cli.add_command(command)
-    from .plugins import plugins_cli
+    from ..plugins import plugins_cli
 
     app.cli.add_command(plugins_cli)
-    from .schema_check import guard_commands
+    from ..services.schema import guard_commands
 
     guard_commands(app)  # a missing, older or newer schema stops a command with a clear line
 
 
 def _create_app():
-    from . import create_app
+    from .. import create_app
 
     return create_app()
 

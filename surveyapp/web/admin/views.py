@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Ballot, Organisation, Round, VoterCode
-from ..rounds import RoundError, code_counts, set_status, turnout
+from ...extensions import db
+from ...models import Ballot, Organisation, Round, VoterCode
+from ...services.rounds import RoundError, code_counts, set_status, turnout
 from . import bp
 from .access import round_for_user, visible_rounds
 from .forms import ConfirmForm

@@ -11,11 +11,11 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from ..domain.spec import load_spec
+from ..extensions import db
+from ..models import Organisation, User
+from ..plugins import spec_context
 from . import rounds
-from .domain.spec import load_spec
-from .extensions import db
-from .models import Organisation, User
-from .plugins import spec_context
 
 DEMO_SLUG = "demo"
 DEMO_ORG = "示例集团公司 第一党支部"

@@ -18,15 +18,15 @@ from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from .. import plugins
+from ... import plugins
+from ...domain.model import SpecError, SpecErrors
+from ...domain.paper import parse_paper_ballots
+from ...extensions import db
+from ...models import Ballot, Round, VoterGroup
+from ...services.rounds import RoundError, audit, round_spec
+from ...services.voting.cast import VotingError, cast
+from ...services.voting.paper import import_paper_ballots
 from ..ballot.forms import show_problems
-from ..domain.model import SpecError, SpecErrors
-from ..domain.paper import parse_paper_ballots
-from ..extensions import db
-from ..models import Ballot, Round, VoterGroup
-from ..paper import import_paper_ballots
-from ..rounds import RoundError, audit, round_spec
-from ..voting import VotingError, cast
 from . import bp
 from .access import round_for_user
 from .forms import PaperGroupForm, PaperImportForm

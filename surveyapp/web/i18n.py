@@ -16,9 +16,9 @@ from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale, gettext
 
-from .domain.model import SHOWN_KINDS
-from .extensions import babel
-from .paths import TRANSLATIONS_DIR
+from ..domain.model import SHOWN_KINDS
+from ..extensions import babel
+from ..paths import TRANSLATIONS_DIR
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 

@@ -19,8 +19,8 @@ from alembic.util import CommandError
 from flask import Flask
 from flask.cli import with_appcontext
 
-from .extensions import db
-from .paths import MIGRATIONS_DIR
+from ..extensions import db
+from ..paths import MIGRATIONS_DIR
 
 # Commands that bring the schema up to date themselves: only a newer schema stops them.
 UPGRADING = {"serve", "demo"}

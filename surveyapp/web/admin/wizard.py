@@ -25,14 +25,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from .. import plugins
-from ..domain.model import KEY_RE, RoundSpec, SpecError, SpecErrors
-from ..domain.spec import spec_from_dict, spec_to_dict
-from ..domain.subjects import read_subjects_table
-from ..extensions import db
+from ... import plugins
+from ...domain.model import KEY_RE, RoundSpec, SpecError, SpecErrors
+from ...domain.spec import spec_from_dict, spec_to_dict
+from ...domain.subjects import read_subjects_table
+from ...extensions import db
+from ...models import Criterion, Organisation, Round, ScaleOption, Subject, VoterCode, VoterGroup
+from ...services.rounds import audit, create_round, round_spec
 from ..i18n import spec_message
-from ..models import Criterion, Organisation, Round, ScaleOption, Subject, VoterCode, VoterGroup
-from ..rounds import audit, create_round, round_spec
 from . import bp
 from .access import round_for_user, visible_orgs
 from .forms import SPARE_ROWS, BasicsForm, CriteriaForm, GroupsForm, SubjectsForm

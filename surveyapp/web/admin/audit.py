@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import AuditEvent, Round
+from ...extensions import db
+from ...models import AuditEvent, Round
 from . import bp
 from .access import round_for_user
 

@@ -16,9 +16,9 @@ from fractions import Fraction
 
 from markupsafe import Markup, escape
 
-from .domain.model import BLANK
-from .domain.tally import present
-from .exports.summary import Row
+from ..domain.model import BLANK
+from ..domain.tally import present
+from .summary import Row
 
 WIDTH = 360
 LABEL_W = 92          # names on the left

@@ -10,11 +10,11 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from . import plugins
-from .domain.model import Counts
-from .domain.tally import present
-from .extensions import db
-from .models import Answer, Ballot, Round
+from .. import plugins
+from ..domain.model import Counts
+from ..domain.tally import present
+from ..extensions import db
+from ..models import Answer, Ballot, Round
 from .rounds import round_spec
 
 

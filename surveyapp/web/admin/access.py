@@ -6,8 +6,8 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Organisation, Round, User
+from ...extensions import db
+from ...models import Organisation, Round, User
 
 
 def subtree_ids(org_id: int | None) -> set[int]:

@@ -17,13 +17,13 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
-from .. import charts
-from ..domain import codes
-from ..exports import summary
-from ..extensions import db
-from ..models import Ballot, Round
-from ..rounds import get_round
-from . import bp, publication
+from ...domain import codes
+from ...exports import charts, summary
+from ...extensions import db
+from ...models import Ballot, Round
+from ...services import publication
+from ...services.rounds import get_round
+from . import bp
 
 
 class ReceiptForm(FlaskForm):

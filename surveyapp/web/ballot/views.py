@@ -12,16 +12,23 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from .. import plugins
+from ... import plugins
+from ...models import Round
+from ...services.rounds import get_round
+from ...services.voting.cast import (
+    REASONS,
+    CodeCheck,
+    VotingError,
+    cast,
+    check_code,
+    round_state_error,
+)
+from ...services.voting.structure import GroupView, RoundStructure, round_structure, structure_of
 from ..limits import BALLOT_ENDPOINTS, ballot_limits
-from ..models import Round
-from ..rounds import get_round
-from ..voting import REASONS, CodeCheck, VotingError, cast, check_code, round_state_error
 from . import bp
 from .forms import CodeForm, ballot_form, show_posted, show_problems
 from .posted import read_ballot
 from .review import review
-from .structure import GroupView, RoundStructure, round_structure, structure_of
 
 
 def refused(error: VotingError, round_: RoundStructure | Round | None = None, *,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import insert
 
-from . import plugins
-from .domain.model import SpecError, SpecErrors
-from .domain.paper import PaperBallot
-from .extensions import db
-from .models import Answer, Ballot, Round, today
-from .rounds import RoundError, audit, round_spec
-from .voting import new_id
+from ... import plugins
+from ...domain.model import SpecError, SpecErrors
+from ...domain.paper import PaperBallot
+from ...extensions import db
+from ...models import Answer, Ballot, Round, today
+from ..rounds import RoundError, audit, round_spec
+from .cast import new_id
 
 
 def check_with_plugins(round_: Round, ballots: list[PaperBallot], source: str) -> None:

@@ -14,9 +14,9 @@ from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
-from ..extensions import db, login_manager
-from ..models import User
-from ..rounds import audit
+from ...extensions import db, login_manager
+from ...models import User
+from ...services.rounds import audit
 from . import bp
 
 

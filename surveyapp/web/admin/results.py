@@ -21,14 +21,14 @@ from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .. import charts, plugins
-from ..exports import summary
-from ..exports.flags import flag_label, hidden_reason
-from ..extensions import db
-from ..models import Round
-from ..public import publication
-from ..results import tally_round
-from ..rounds import audit, round_spec
+from ... import plugins
+from ...exports import charts, summary
+from ...exports.flags import flag_label, hidden_reason
+from ...extensions import db
+from ...models import Round
+from ...services import publication
+from ...services.results import tally_round
+from ...services.rounds import audit, round_spec
 from . import bp
 from .access import round_for_user
 

@@ -13,8 +13,8 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from ...services.voting.structure import RoundStructure
 from .posted import COMMENT_MAX, PostedBallot, field_name
-from .structure import RoundStructure
 
 
 class CodeForm(FlaskForm):

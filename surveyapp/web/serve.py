@@ -19,7 +19,7 @@ import os
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from .extensions import db
+from ..extensions import db
 
 
 class _Server(BaseApplication):

@@ -6,7 +6,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .paths import STATIC_DIR
+from ..paths import STATIC_DIR
 
 HTMX = "vendor/htmx.min.js"
 

@@ -16,8 +16,8 @@ from fractions import Fraction
 from ..domain.model import RoundSpec
 from ..exports import summary
 from ..models import Round, today
-from ..results import tally_round
-from ..rounds import RoundError, round_spec, set_status
+from .results import tally_round
+from .rounds import RoundError, round_spec, set_status
 
 #: Publishable fields in display order (the name is always shown).
 FIELDS = ("unit", "rank", "score", "proposal", "counts", "turnout")

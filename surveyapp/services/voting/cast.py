@@ -15,10 +15,10 @@ from typing import Protocol
 
 from sqlalchemy import bindparam, exists, insert, select, update
 
-from .domain import codes
-from .extensions import db
-from .models import Answer, Ballot, Comment, Round, VoterCode, today
-from .prepared import Prepared
+from ...domain import codes
+from ...extensions import db
+from ...models import Answer, Ballot, Comment, Round, VoterCode, today
+from .statements import Prepared
 from .writers import writer_turn
 
 

@@ -19,9 +19,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..domain.model import RoundSpec
-from ..extensions import db
-from ..models import Round
+from ...domain.model import RoundSpec
+from ...extensions import db
+from ...models import Round
 from ..rounds import round_spec
 
 

@@ -14,11 +14,11 @@ from fractions import Fraction
 
 from sqlalchemy import func, select
 
-from . import plugins
-from .domain import codes
-from .domain.model import Criterion, Group, Option, RoundSpec, Subject
-from .extensions import db
-from .models import (
+from .. import plugins
+from ..domain import codes
+from ..domain.model import Criterion, Group, Option, RoundSpec, Subject
+from ..extensions import db
+from ..models import (
     AuditEvent,
     Ballot,
     Organisation,
@@ -27,8 +27,8 @@ from .models import (
     VoterCode,
     VoterGroup,
 )
-from .models import Criterion as CriterionRow
-from .models import Subject as SubjectRow
+from ..models import Criterion as CriterionRow
+from ..models import Subject as SubjectRow
 
 # target: (statuses it may follow, the status it sets, the audit action, the event)
 TRANSITIONS = {

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .structure import RoundStructure
+from ...services.voting.structure import RoundStructure
 
 COMMENT_MAX = 1000  # characters; the textarea says so too (maxlength)
 
