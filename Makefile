@@ -37,6 +37,7 @@ run: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 $(CHROMIUM) $(CJK_FONT):
 	$(SUDO) apt-get update -qq

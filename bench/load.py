@@ -2,7 +2,7 @@
 baseline, in the same run.
 
 Two servers are started on loopback with the same gunicorn settings
-(``surveyapp.web.serve.run``: gthread, ``--workers`` processes of ``--threads``
+(``surveyapp.cli.serve.run``: gthread, ``--workers`` processes of ``--threads``
 threads, by default those of ``surveyapp serve``: two per CPU, one thread;
 no access log):
 
@@ -84,12 +84,7 @@ def baseline_app(database: str, round_id: int, group_id: int, subject_ids: list[
 
     from flask import Flask, redirect, request
 
-    from surveyapp.extensions import db
-
     app = Flask("baseline")
-    # Only so surveyapp.web.serve.run (which disposes the pool before forking) applies as is.
-    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
-    db.init_app(app)
     local = threading.local()
 
     def connection() -> sqlite3.Connection:
@@ -121,7 +116,7 @@ def baseline_app(database: str, round_id: int, group_id: int, subject_ids: list[
 
 
 def serve_baseline(port: int, workers: int, threads: int, database: str, layout: dict) -> None:
-    from surveyapp.web.serve import run
+    from surveyapp.cli.serve import run
 
     run(baseline_app(database, **layout), host="127.0.0.1", port=port, workers=workers,
         threads=threads)
@@ -137,18 +132,19 @@ def prepare(database_url: str, answers: int, codes: int) -> tuple[dict, list[tup
     from flask_wtf.csrf import generate_csrf
 
     from surveyapp import create_app
+    from surveyapp.database import db
     from surveyapp.domain.spec import parse_spec
-    from surveyapp.extensions import db
+    from surveyapp.services import codes as codes_service
     from surveyapp.services import rounds as rounds_service
-    from surveyapp.services.voting.cast import CodeCheck
+    from surveyapp.services.voting.casting import CodeCheck
     from surveyapp.web.ballot.views import hold_code
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET})
     with app.app_context():
         upgrade()
         round_ = rounds_service.create_round(parse_spec(spec_text(answers)), actor="bench")
-        rounds_service.set_status(round_, "open", actor="bench")
-        plain = rounds_service.issue_codes(round_, "members", codes, actor="bench")
+        rounds_service.transition(round_, "open", actor="bench")
+        plain = codes_service.issue(round_, "members", codes, actor="bench")[0]
         db.session.commit()
         layout = {"round_id": round_.id, "group_id": round_.groups[0].id,
                   "subject_ids": [s.id for s in round_.subjects],
@@ -287,7 +283,7 @@ def stored(database_url: str) -> tuple[int, int, int]:
 
 
 def main() -> int:
-    from surveyapp.web.serve import default_workers
+    from surveyapp.cli.serve import default_workers
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5, help="per window")

@@ -110,8 +110,8 @@ def main() -> None:
     from flask_migrate import upgrade
 
     from surveyapp import create_app
+    from surveyapp.database import db
     from surveyapp.domain.spec import parse_spec
-    from surveyapp.extensions import db
     from surveyapp.plugins import exporters
     from surveyapp.services.results import tally_round
     from surveyapp.services.rounds import create_round, get_round, round_spec

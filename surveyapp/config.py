@@ -1,12 +1,35 @@
-"""Configuration from the environment, with defaults that run out of the box."""
+"""Every ``SURVEYAPP_*`` setting, read here and nowhere else, with defaults
+that run out of the box (the README lists them)."""
+
+from __future__ import annotations
 
 import os
 import secrets
 from pathlib import Path
 
+#: Rate limits (web/limits.py says what each counts), by config key.
+RATE_LIMITS: dict[str, object] = {
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "swept-memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_CODE_ATTEMPTS": "30 per minute;300 per hour",
+    "RATELIMIT_BALLOTS_PER_CLIENT": "600 per minute",
+    "RATELIMIT_BALLOTS_PER_ROUND": "1200 per minute",
+    "RATELIMIT_LOGINS": "10 per minute;50 per hour",
+    "RATELIMIT_TRUSTED_PROXIES": 0,
+}
+# Config key -> environment variable, where the name is not simply SURVEYAPP_ + key.
+_VARIABLES = {"RATELIMIT_STORAGE_URI": "SURVEYAPP_RATELIMIT_STORAGE_URL"}
+
+
+def instance_path() -> str | None:
+    """Where the SQLite file, the secret key and compiled catalogs live
+    (None: Flask's default, ``./instance``)."""
+    return os.environ.get("SURVEYAPP_INSTANCE_PATH")
+
 
 def from_environment(instance_path: str) -> dict:
-    """Settings read from ``SURVEYAPP_*`` variables.
+    """The app's settings from ``SURVEYAPP_*`` variables.
 
     Without ``SURVEYAPP_DATABASE_URL`` the database is a SQLite file in the
     instance folder.  Without ``SURVEYAPP_SECRET_KEY`` a random key is made
@@ -25,7 +48,28 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "LANGUAGES": ["zh_CN", "en"],
+        **{key: _typed(os.environ.get(_VARIABLES.get(key, f"SURVEYAPP_{key}")), default)
+           for key, default in RATE_LIMITS.items()},
     }
+
+
+def plugin_selection() -> tuple[set[str] | None, set[str]]:
+    """``SURVEYAPP_PLUGINS``: the plugins to enable (None: all installed) and
+    those to disable (``-name``)."""
+    raw = [p.strip() for p in os.environ.get("SURVEYAPP_PLUGINS", "").split(",") if p.strip()]
+    disabled = {p[1:].strip() for p in raw if p.startswith("-")}
+    enabled = {p for p in raw if not p.startswith("-")}
+    return (enabled or None), disabled
+
+
+def _typed(raw: str | None, default: object) -> object:
+    if raw is None:
+        return default
+    if isinstance(default, bool):
+        return raw.strip().lower() not in ("0", "false", "no", "off", "")
+    if isinstance(default, int):
+        return int(raw)
+    return raw
 
 
 def _instance_secret(instance: Path) -> str:

@@ -12,15 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
-from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from .database import db
+from .domain import lifecycle
 
 NO_ROWID = {"sqlite_with_rowid": False}
 
-ROUND_STATUSES = ("draft", "open", "closed", "published")
 CODE_STATUSES = ("issued", "used", "void")
 
 
@@ -42,14 +41,22 @@ class Organisation(db.Model):
     kind: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
 
-class User(UserMixin, db.Model):
-    """An organiser.  Voters never have accounts."""
+class User(db.Model):
+    """An organiser.  Voters never have accounts.  The four members after the
+    columns are what Flask-Login asks of a user."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(20))  # admin | secretary
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.id)
 
 
 class Round(db.Model):
@@ -60,7 +67,7 @@ class Round(db.Model):
     template: Mapped[str | None] = mapped_column(String(80))
     access: Mapped[str] = mapped_column(String(10), default="codes")
     anonymity_min: Mapped[int] = mapped_column(default=5)
-    status: Mapped[str] = mapped_column(String(12), default="draft")
+    status: Mapped[str] = mapped_column(String(12), default=lifecycle.DRAFT)
     rules_json: Mapped[str] = mapped_column(Text, default="{}")
     created_on: Mapped[dt.date] = mapped_column(default=today)
     # What the 公示 page shows once published, e.g. {"fields": ["name", "proposal"]}.
@@ -75,10 +82,34 @@ class Round(db.Model):
     subjects: Mapped[list[Subject]] = relationship(
         order_by="Subject.position", cascade="all, delete-orphan")
 
+    # What the round's status allows (domain/lifecycle.py), for views and templates.
     @property
     def is_frozen(self) -> bool:
         """The configuration may change only while the round is a draft."""
-        return self.status != "draft"
+        return not lifecycle.settings_editable(self.status)
+
+    @property
+    def accepts_ballots(self) -> bool:
+        return lifecycle.accepts_ballots(self.status)
+
+    @property
+    def codes_can_change(self) -> bool:
+        return lifecycle.codes_can_change(self.status)
+
+    @property
+    def shows_results(self) -> bool:
+        return lifecycle.shows_results(self.status)
+
+    @property
+    def is_published(self) -> bool:
+        return lifecycle.is_published(self.status)
+
+    @property
+    def checks_receipts(self) -> bool:
+        return lifecycle.checks_receipts(self.status)
+
+    def can(self, transition: str) -> bool:
+        return lifecycle.can(transition, self.status)
 
 
 class _Keyed:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import numbers
-import os
 import re
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
@@ -27,10 +26,11 @@ from typing import Any
 import click
 import pluggy
 
-from . import builtin, hookspecs
+from . import builtin, config, hookspecs
 from .domain import tally as domain_tally
 from .domain.model import Counts, RoundSpec, SpecError, SpecErrors
 from .domain.spec import spec_from_dict
+from .version import __version__
 
 ENTRY_POINT_GROUP = "surveyapp"
 BUILTIN_NAME = "surveyapp"
@@ -51,13 +51,6 @@ class PluginError(click.ClickException):
         return self.message
 
 
-def _selection() -> tuple[set[str] | None, set[str]]:
-    raw = [p.strip() for p in os.environ.get("SURVEYAPP_PLUGINS", "").split(",") if p.strip()]
-    disabled = {p[1:].strip() for p in raw if p.startswith("-")}
-    enabled = {p for p in raw if not p.startswith("-")}
-    return (enabled or None), disabled
-
-
 def _check_selection(enabled: set[str] | None, disabled: set[str], installed: set[str]) -> None:
     if BUILTIN_NAME in disabled:
         raise PluginError(BUILTIN_NAME, "is surveyapp's own behaviour and cannot be disabled "
@@ -76,7 +69,7 @@ def load_plugins(extra: list[tuple[str, object]] = ()) -> pluggy.PluginManager:
     pm = pluggy.PluginManager("surveyapp")
     pm.add_hookspecs(hookspecs)
     pm.register(builtin, name=BUILTIN_NAME)
-    enabled, disabled = _selection()
+    enabled, disabled = config.plugin_selection()
     # By name: a fixed order, so "a later plugin wins" does not depend on
     # how the file system lists site-packages.
     found = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
@@ -404,8 +397,6 @@ def emit(event: str, round_info: dict, spec: RoundSpec) -> None:
 
 def plugin_info() -> list[dict]:
     """Name, version and implemented hooks of each registered plugin."""
-    from . import __version__
-
     pm = get_plugin_manager()
     versions = {ep.name: ep.dist.version for ep in entry_points(group=ENTRY_POINT_GROUP)
                 if ep.dist is not None}
@@ -414,17 +405,3 @@ def plugin_info() -> list[dict]:
              "version": versions.get(name) or str(getattr(plugin, "__version__", "unknown")),
              "hooks": sorted(h.name for h in pm.get_hookcallers(plugin) or [])}
             for name, plugin in pm.list_name_plugin()]
-
-
-@click.group("plugins", help="Installed plugins.")
-def plugins_cli():
-    pass
-
-
-@plugins_cli.command("list")
-def plugins_list():
-    """Each plugin with its version and the hooks it implements."""
-    rows = [(p["name"], p["version"], ", ".join(p["hooks"])) for p in plugin_info()]
-    widths = [max(len(row[i]) for row in rows) for i in range(2)]
-    for name, version, hooks in rows:
-        click.echo(f"{name:<{widths[0]}}  {version:<{widths[1]}}  {hooks}")

@@ -18,9 +18,10 @@ from hypothesis import HealthCheck, settings
 from werkzeug.security import generate_password_hash
 
 from surveyapp import create_app
+from surveyapp.database import db
 from surveyapp.domain.spec import parse_spec
-from surveyapp.extensions import db
 from surveyapp.models import Organisation, User
+from surveyapp.services import codes as codes_service
 from surveyapp.services import rounds as rounds_service
 from surveyapp.services.voting.statements import Prepared
 
@@ -129,7 +130,7 @@ def app(tmp_path, migrated_db, monkeypatch, app_config):
 
 
 class DriverStatements:
-    """What the ballot's statements on the driver's cursor (surveyapp/prepared.py)
+    """What the ballot's statements on the driver's cursor (surveyapp/services/voting/statements.py)
     run, which SQLAlchemy's cursor events never see: ``seen`` holds their SQL
     (lower case, one line); ``before(sql)`` hooks may raise to inject a fault,
     ``after(sql, cursor)`` hooks see the result (``cursor`` is None after an
@@ -183,14 +184,14 @@ def cli(app):
 
 def make_round(spec_text: str = SPEC, *, status: str = "open", slug: str | None = None):
     round_ = rounds_service.create_round(parse_spec(spec_text), actor="test", slug=slug)
-    for target in {"draft": [], "open": ["open"], "closed": ["open", "closed"]}[status]:
-        rounds_service.set_status(round_, target, actor="test")
+    for target in {"draft": [], "open": ["open"], "closed": ["open", "close"]}[status]:
+        rounds_service.transition(round_, target, actor="test")
     db.session.commit()
     return round_
 
 
 def issue(round_, group="members", count=1) -> list[str]:
-    codes = rounds_service.issue_codes(round_, group, count, actor="test")
+    codes = codes_service.issue(round_, group, count, actor="test")[0]
     db.session.commit()
     return codes
 

@@ -28,7 +28,7 @@ def on_postgresql() -> bool:
 
 def migrate(url: str) -> None:
     from surveyapp import create_app
-    from surveyapp.extensions import db
+    from surveyapp.database import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t"})
     with app.app_context():

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from surveyapp.domain.spec import parse_spec
+from surveyapp.services.orgs import subtree_ids
 from surveyapp.services.rounds import create_round
-from surveyapp.web.admin.access import subtree_ids
 
 from .conftest import SPEC, csrf_token, login
 

@@ -18,12 +18,13 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from surveyapp import plugins
+from surveyapp.database import db
 from surveyapp.domain import codes as code_rules
 from surveyapp.domain.spec import parse_spec
-from surveyapp.extensions import db
 from surveyapp.hookspecs import hookimpl
 from surveyapp.models import AuditEvent, Ballot, Round, VoterCode
-from surveyapp.services.rounds import create_round, issue_codes, set_status
+from surveyapp.services import codes as codes_service
+from surveyapp.services.rounds import create_round, transition
 
 from . import conftest
 from .conftest import SPEC, csrf_token
@@ -84,8 +85,8 @@ def count(model, *where) -> int:
 
 def branch_round(orgs, status="draft", spec=SPEC, org="a") -> Round:
     round_ = create_round(parse_spec(spec), actor="t", org=orgs[org])
-    for target in {"draft": [], "open": ["open"], "closed": ["open", "closed"]}[status]:
-        set_status(round_, target, actor="t")
+    for target in {"draft": [], "open": ["open"], "closed": ["open", "close"]}[status]:
+        transition(round_, target, actor="t")
     return round_
 
 
@@ -279,7 +280,7 @@ def test_draft_settings_can_change_and_freeze_at_open(secretary, orgs):
     assert response.status_code == 302
     assert round_.title == "新标题" and [o.label for o in round_.options][0] == "好"
 
-    set_status(round_, "open", actor="t")
+    transition(round_, "open", actor="t")
     for part in ("basics", "groups", "criteria", "subjects"):
         assert secretary.get(f"{base}/{part}").status_code == 409
         response = post(secretary, f"{base}/{part}", {
@@ -294,7 +295,7 @@ def test_draft_settings_can_change_and_freeze_at_open(secretary, orgs):
 
 def test_a_group_with_codes_cannot_be_removed(secretary, orgs):
     round_ = branch_round(orgs)
-    issue_codes(round_, "masses", 2, actor="t")
+    codes_service.issue(round_, "masses", 2, actor="t")[0]
     db.session.commit()
     response = post(secretary, f"/admin/rounds/{round_.slug}/edit/groups", {
         "rows-0-key": "members", "rows-0-label": "党员互评", "rows-0-weight": "1"})
@@ -349,8 +350,8 @@ def test_issued_codes_are_shown_once_and_stored_only_hashed(secretary, orgs):
 def test_only_this_rounds_codes_can_be_printed(secretary, orgs):
     round_ = branch_round(orgs)
     other = branch_round(orgs)
-    [theirs] = issue_codes(other, "members", 1, actor="t")
-    [mine] = issue_codes(round_, "members", 1, actor="t")
+    [theirs] = codes_service.issue(other, "members", 1, actor="t")[0]
+    [mine] = codes_service.issue(round_, "members", 1, actor="t")[0]
     db.session.commit()
     url = f"/admin/rounds/{round_.slug}/codes/download"
     for codes in (theirs, "AAAAA-AAAAA", f"{mine} not-a-code"):
@@ -364,8 +365,8 @@ def test_only_this_rounds_codes_can_be_printed(secretary, orgs):
 
 def test_void_a_batch_or_single_codes_and_reissue(secretary, orgs, app):
     round_ = branch_round(orgs, status="open")
-    first = issue_codes(round_, "members", 3, actor="t")
-    second = issue_codes(round_, "masses", 2, actor="t")
+    first = codes_service.issue(round_, "members", 3, actor="t")[0]
+    second = codes_service.issue(round_, "masses", 2, actor="t")[0]
     db.session.commit()
     page = text(secretary.get(f"/admin/rounds/{round_.slug}/codes"))
     assert "批次 1" in page and "批次 2" in page
@@ -432,7 +433,7 @@ def test_open_and_close_ask_first(secretary, orgs):
 
 def test_turnout_panel_polls_while_open_and_shows_counts_only(secretary, orgs, app):
     round_ = branch_round(orgs, status="open")
-    codes = issue_codes(round_, "members", 3, actor="t")
+    codes = codes_service.issue(round_, "members", 3, actor="t")[0]
     db.session.commit()
     voter = app.test_client()
     voter.get(f"/c/{codes[0]}")
@@ -452,7 +453,7 @@ def test_turnout_panel_polls_while_open_and_shows_counts_only(secretary, orgs, a
     detail = text(secretary.get(f"/admin/rounds/{round_.slug}"))
     assert 'id="turnout"' in detail and "hx-get" in detail
 
-    set_status(round_, "closed", actor="t")
+    transition(round_, "close", actor="t")
     assert "hx-trigger" not in text(secretary.get(f"/admin/rounds/{round_.slug}/turnout"))
 
 
@@ -541,7 +542,7 @@ def round_rules(app):
 
 def test_every_round_url_is_404_for_another_branch(client, orgs, app):
     round_ = branch_round(orgs, status="open")
-    issue_codes(round_, "members", 1, actor="t")
+    codes_service.issue(round_, "members", 1, actor="t")[0]
     db.session.commit()
     login(client, "b")
     rules = round_rules(app)
@@ -567,7 +568,7 @@ def test_the_party_committee_sees_its_branches(client, orgs):
 
 def test_console_in_english(secretary, orgs):
     round_ = branch_round(orgs, status="open")
-    issue_codes(round_, "members", 2, actor="t")
+    codes_service.issue(round_, "members", 2, actor="t")[0]
     db.session.commit()
     pages = {f"/admin/rounds/{round_.slug}?lang=en": "What to do next",
              f"/admin/rounds/{round_.slug}/codes": "Codes are shown only once.",

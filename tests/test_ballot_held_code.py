@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import Answer, Ballot, VoterCode
 
 from .conftest import csrf_token, full_ballot, issue, make_round

@@ -14,7 +14,7 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from sqlalchemy import update
 
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import VoterCode
 
 from .ballot_specs import ballot_spec

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import Ballot, VoterCode
 from surveyapp.services.voting.structure import (
     CriterionView,

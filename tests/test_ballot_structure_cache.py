@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, func, select, update
 
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import Ballot, Round, Subject, VoterCode
 from surveyapp.services.voting.structure import round_structure
 from surveyapp.web.ballot import views

@@ -9,7 +9,7 @@ import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, select, update
 
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import Answer, Ballot, Comment, VoterCode
 from surveyapp.services.results import tally_json
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import Answer, Ballot, Comment, VoterCode, today
-from surveyapp.services.voting import cast as voting
+from surveyapp.services.voting import casting as voting
 from surveyapp.services.voting.structure import round_structure
 
 from .conftest import SPEC, issue, make_round

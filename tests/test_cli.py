@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 from sqlalchemy import func, select
 
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import Answer, AuditEvent, Ballot, Round, VoterCode
 
 from .conftest import SPEC, csrf_token
@@ -48,7 +48,9 @@ def test_a_whole_round_from_spec_to_tally(cli, tmp_path):
     result = cli("codes", "issue", slug, "--group", "members", "--count", "3",
                  "--csv", str(codes_csv))
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(codes_csv.open(encoding="utf-8")))
+    # The same file as the console's download: UTF-8 with a BOM, for Excel.
+    assert codes_csv.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(codes_csv.open(encoding="utf-8-sig")))
     assert [r["group"] for r in rows] == ["members"] * 3
     assert all(r["url"] == f"http://vote.example/c/{r['code']}" for r in rows)
 

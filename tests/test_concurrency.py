@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import Ballot, VoterCode
 
 from .conftest import csrf_token, full_ballot, issue, make_round

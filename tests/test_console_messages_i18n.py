@@ -17,20 +17,21 @@ import pytest
 from babel.messages.pofile import read_po
 from flask_babel import refresh
 
+from surveyapp.database import db
 from surveyapp.domain.model import SpecError, SpecErrors
 from surveyapp.domain.paper import parse_paper_ballots
 from surveyapp.domain.spec import parse_spec, spec_from_dict
 from surveyapp.domain.subjects import read_subjects_table
-from surveyapp.extensions import db
 from surveyapp.models import Ballot, Round
-from surveyapp.services.rounds import create_round, set_status
+from surveyapp.services.rounds import create_round, transition
 
 from . import conftest
 from .conftest import SPEC, csrf_token
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "surveyapp/translations/zh/LC_MESSAGES/messages.po"
-DOMAIN_MODULES = [ROOT / "surveyapp/domain/spec.py", ROOT / "surveyapp/domain/paper.py"]
+DOMAIN_MODULES = [ROOT / "surveyapp/domain" / name for name in
+                  ("spec.py", "paper.py", "tables.py", "subjects.py")]
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 PROBLEM_ROW = re.compile(r"<tr><td>(\d*)</td><td>([^<]*)</td><td>([^<]+)</td></tr>")
 
@@ -107,7 +108,7 @@ PAPER_MESSAGES = {
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_paper_csv_errors_speak_the_console_language(client, orgs, language):
     round_ = create_round(parse_spec(SPEC), actor="t", org=orgs["a"])
-    set_status(round_, "open", actor="t")
+    transition(round_, "open", actor="t")
     secretary = console(client, language)
     bad = "ballot,group,subject,criterion,option\n,members,张三,,excellent\n1,members,nobody,,x\n"
     response = post(secretary, f"/admin/rounds/{round_.slug}/paper/import",
@@ -283,3 +284,50 @@ def test_the_kind_of_a_value_is_translated_inside_a_message(app, query, expected
     with app.test_request_context("/admin/" + query):
         refresh()
         assert spec_message(error) == expected
+
+
+SERVICE_MODULES = sorted((ROOT / "surveyapp/services").rglob("*.py"))
+
+
+def test_every_service_refusal_has_its_chinese(catalog):
+    """A service's refusal reaches the console as a template to look up (web/i18n.py);
+    each has its translation, with the same placeholders, and none is an f-string."""
+    from surveyapp.domain.lifecycle import TRANSITIONS
+
+    templates = [(f"lifecycle:{t.name}", ast.Constant(t.refusal)) for t in TRANSITIONS.values()]
+    for path in SERVICE_MODULES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and node.args
+                    and getattr(node.func, "id", None) in ("RoundError", "ServiceError")):
+                templates.append((f"{path.name}:{node.lineno}", node.args[0]))
+    assert len(templates) >= 15
+    problems = []
+    for where, arg in templates:
+        if isinstance(arg, ast.Attribute) and arg.attr == "refusal":
+            continue  # a transition's refusal, checked above from lifecycle
+        if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            problems.append(f"{where}: not a literal template")
+            continue
+        entry = catalog.get(arg.value)
+        if entry is None or not entry.string or not CJK.search(entry.string):
+            problems.append(f"{where}: no Chinese for {arg.value!r}")
+        elif set(re.findall(r"%\((\w+)\)", entry.string)) != set(
+                re.findall(r"%\((\w+)\)", arg.value)):
+            problems.append(f"{where}: placeholders differ in {arg.value!r}")
+    assert problems == []
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("", "评议 demo 正在进行，只有尚在准备中的评议才能开始"),
+    ("?lang=en", "round demo is open; only a draft round can be opened"),
+])
+def test_a_refusal_and_the_status_inside_it_speak_the_page_language(app, query, expected):
+    from surveyapp.services.errors import RoundError
+    from surveyapp.web.i18n import spec_message
+
+    error = RoundError(TRANSITIONS_OPEN, slug="demo", status="open")
+    with app.test_request_context(f"/{query}"):
+        assert spec_message(error) == expected
+
+
+TRANSITIONS_OPEN = "round %(slug)s is %(status)s; only a draft round can be opened"

@@ -16,8 +16,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from surveyapp.database import db
 from surveyapp.exporters import BUILTIN, Exporter
-from surveyapp.extensions import db
 from surveyapp.plugins import exporters
 from surveyapp.services.results import tally_json, tally_round
 from surveyapp.services.rounds import round_spec

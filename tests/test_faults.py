@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy import func, select, text
 
 from surveyapp import create_app
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import Answer, Ballot, Comment, VoterCode
 from surveyapp.services.results import tally_json
-from surveyapp.services.rounds import get_round, set_status
-from surveyapp.services.voting import cast as voting
+from surveyapp.services.rounds import get_round, transition
+from surveyapp.services.voting import casting as voting
 
 from .conftest import csrf_token, full_ballot, issue, make_round
 from .live_server import ROOT, SURVEYAPP, LiveServer, server_environment
@@ -83,7 +83,7 @@ def test_a_failure_after_the_code_is_spent_rolls_everything_back(client, monkeyp
 CRASH = textwrap.dedent("""
     import os, sys
     from surveyapp import create_app
-    from surveyapp.services.voting import cast as voting
+    from surveyapp.services.voting import casting as voting
     from surveyapp.services.rounds import get_round
 
     url, slug, code = sys.argv[1:]
@@ -170,7 +170,7 @@ def test_backup_while_ballots_arrive_is_consistent_and_restores(app, tmp_path, m
         copy.close()
         assert answers == ballots * answers_per_ballot and used == ballots
 
-    set_status(round_, "closed", actor="test")
+    transition(round_, "close", actor="test")
     original = tally_json(round_)
     # The final copy predates the close: close it there too, then compare.
     monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(tmp_path / "restored"))
@@ -180,7 +180,7 @@ def test_backup_while_ballots_arrive_is_consistent_and_restores(app, tmp_path, m
         copy_round = get_round(slug)
         assert copy_round.title != "uncommitted"
         assert count(Ballot) == 40
-        set_status(copy_round, "closed", actor="test")
+        transition(copy_round, "close", actor="test")
         assert tally_json(copy_round) == original
         listed = restored.test_cli_runner().invoke(args=["rounds", "list"])
         assert listed.exit_code == 0 and slug in listed.output

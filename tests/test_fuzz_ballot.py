@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import Answer, Ballot, Comment, VoterCode
 from surveyapp.services.rounds import get_round
 

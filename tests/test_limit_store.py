@@ -1,4 +1,4 @@
-"""The default rate-limit store (surveyapp/limit_store.py): counts like
+"""The default rate-limit store (surveyapp/web/limit_store.py): counts like
 limits' ``memory://`` but starts no timer threads, and still forgets expired
 counts and the keys behind them."""
 

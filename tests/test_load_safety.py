@@ -12,9 +12,10 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import Answer, Ballot, VoterCode
 from surveyapp.services import rounds as rounds_service
+from surveyapp.services import turnout as turnout_service
 
 from .conftest import full_ballot, issue, make_round
 from .live_server import Device, LiveServer
@@ -111,7 +112,7 @@ def test_ballots_racing_the_close_are_counted_before_it_or_refused(app, server):
             deadline = time.monotonic() + 30
             while count(Ballot) < 6 and time.monotonic() < deadline:
                 time.sleep(0.005)  # close in mid-stream: some counted, more in flight
-            rounds_service.set_status(rounds_service.get_round(round_.slug), "closed",
+            rounds_service.transition(rounds_service.get_round(round_.slug), "close",
                                       actor="test")
             at_close["ballots"] = count(Ballot)
 
@@ -123,4 +124,4 @@ def test_ballots_racing_the_close_are_counted_before_it_or_refused(app, server):
     assert count(Ballot) == at_close["ballots"] == counted  # none after the close, none lost
     assert count(Answer) == counted * SUBJECTS
     assert count(VoterCode, VoterCode.status == "used") == counted
-    assert rounds_service.turnout(round_)["members"]["ballots"] == counted
+    assert turnout_service.turnout(round_)["members"]["ballots"] == counted

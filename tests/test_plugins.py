@@ -22,10 +22,10 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from surveyapp import create_app, plugins
+from surveyapp.database import db
 from surveyapp.domain.model import Counts
 from surveyapp.domain.spec import parse_spec
 from surveyapp.exporters import Exporter
-from surveyapp.extensions import db
 from surveyapp.hookspecs import hookimpl
 from surveyapp.models import Answer, AuditEvent, Ballot, Round, VoterCode
 from surveyapp.services import rounds as rounds_service
@@ -225,7 +225,7 @@ def test_the_web_ballot_shows_the_per_ballot_cap_beside_the_subject(client, use_
     use_plugins()
     spec = parse_spec(PARTY_SPEC, **plugins.spec_context())
     round_ = rounds_service.create_round(spec, actor="test")
-    rounds_service.set_status(round_, "open", actor="test")
+    rounds_service.transition(round_, "open", actor="test")
     [code] = issue(round_)
     client.get(f"/c/{code}")
     html = client.get("/ballot").get_data(as_text=True)
@@ -374,7 +374,7 @@ def test_a_message_for_the_whole_ballot_is_shown_at_the_top(client, use_plugins)
     use_plugins(("acme", Acme()))
     spec = parse_spec(ACME_SPEC, **plugins.spec_context())
     round_ = rounds_service.create_round(spec, actor="test")
-    rounds_service.set_status(round_, "open", actor="test")
+    rounds_service.transition(round_, "open", actor="test")
     [code] = issue(round_, group="crew")
     client.get(f"/c/{code}")
     html = client.get("/ballot").get_data(as_text=True)
@@ -499,7 +499,7 @@ def test_validate_raising_on_the_web_stores_nothing(app, client, use_plugins):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: a 500 page
     spec = parse_spec(PARTY_SPEC, **plugins.spec_context())
     round_ = rounds_service.create_round(spec, actor="test")
-    rounds_service.set_status(round_, "open", actor="test")
+    rounds_service.transition(round_, "open", actor="test")
     # Broken after the round was created (say, upgraded mid-round); a plugin
     # broken already is refused at creation, see the test after these.
     use_plugins(("acme-broken", raising("validate_ballot")))

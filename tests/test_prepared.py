@@ -1,4 +1,4 @@
-"""surveyapp/prepared.py: a Core statement compiled once per dialect and run on
+"""surveyapp/services/voting/statements.py: a Core statement compiled once per dialect and run on
 the driver's cursor keeps the statement's own literals, converts values as
 the column's type would (a date on SQLite), and refuses a missing value."""
 
@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import bindparam, select, update
 
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import VoterCode
 from surveyapp.services.voting.statements import Prepared
 

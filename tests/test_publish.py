@@ -7,9 +7,11 @@ import re
 
 from sqlalchemy import func, select
 
+from surveyapp.database import db
 from surveyapp.domain.spec import parse_spec
-from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, Ballot, Round
+from surveyapp.services import publication
+from surveyapp.services import results as results_service
 from surveyapp.services import rounds as rounds_service
 
 from .conftest import SPEC, csrf_token
@@ -126,7 +128,7 @@ def test_publish_needs_a_closed_round_a_token_and_the_organisation(client, peopl
     still_open = client.post(f"/admin/rounds/{round_.slug}/results/publish",
                              data={"csrf_token": csrf_token(page), "fields": ["score"]})
     assert still_open.status_code == 409
-    rounds_service.set_status(round_, "closed", actor="test")
+    rounds_service.transition(round_, "close", actor="test")
     bogus = client.post(f"/admin/rounds/{round_.slug}/results/publish",
                         data={"csrf_token": csrf_token(page), "fields": ["comments"]})
     assert bogus.status_code == 400
@@ -134,9 +136,18 @@ def test_publish_needs_a_closed_round_a_token_and_the_organisation(client, peopl
     assert round_.status == "closed" and "round.publish" not in actions(round_)
 
 
-def test_cli_publish_shows_the_default_fields(client, people):
+def test_cli_publish_freezes_the_default_fields(client, cli, people, monkeypatch):
     round_, _ = closed_round(people["a"], spec=SPEC + BANDS)
-    rounds_service.set_status(round_, "published", actor="cli")
+    result = cli("rounds", "publish", round_.slug)
+    assert result.exit_code == 0, result.output
+    assert "subjects" in json.loads(db.session.get(Round, round_.id).publish_json)
+
+    def no_live_tally(*args, **kwargs):
+        raise AssertionError("the public page computed the tally")
+
+    # /p/<slug> shows the snapshot frozen at publishing, never a live tally.
+    monkeypatch.setattr(results_service, "results", no_live_tally)
+    monkeypatch.setattr(results_service, "load_counts", no_live_tally)
     html = client.get(f"/p/{round_.slug}").get_data(as_text=True)
     assert "张三" in html and "工程技术党支部" in html and "优秀" in html
     assert "84.00" not in html
@@ -187,7 +198,7 @@ def test_receipt_from_another_round_or_mistyped_is_not_found(client, people):
 
 def test_receipt_lookup_works_after_publishing_too(client, people):
     round_, receipts = closed_round(people["a"])
-    rounds_service.set_status(round_, "published", actor="test")
+    publication.publish(round_, actor="test")
     assert db.session.scalar(select(func.count()).select_from(Ballot)
                              .where(Ballot.round_id == round_.id)) == 5
     assert check(client, round_, receipts[-1]).status_code == 200

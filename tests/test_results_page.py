@@ -17,15 +17,15 @@ import pytest
 from flask import g
 from sqlalchemy import select
 
+from surveyapp.database import db
 from surveyapp.domain.spec import parse_spec
 from surveyapp.exports import charts, summary
 from surveyapp.exports.flags import flag_label
-from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, Organisation
 from surveyapp.services import rounds as rounds_service
 from surveyapp.services.results import tally_round
 from surveyapp.services.rounds import create_round, round_spec
-from surveyapp.services.voting.cast import cast
+from surveyapp.services.voting.casting import cast
 
 from . import conftest
 from .conftest import SPEC
@@ -91,10 +91,10 @@ def people_fixture(app):
 
 def closed_round(org, spec=SPEC + BANDS, votes=VOTES, status="closed"):
     round_ = create_round(parse_spec(spec), actor="test", org=org)
-    rounds_service.set_status(round_, "open", actor="test")
+    rounds_service.transition(round_, "open", actor="test")
     receipts = vote(round_, votes)
     if status == "closed":
-        rounds_service.set_status(round_, "closed", actor="test")
+        rounds_service.transition(round_, "close", actor="test")
     return round_, receipts
 
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import inspect, select, text
 
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import Ballot
 
 from .conftest import csrf_token, full_ballot, issue, make_round

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 
+from surveyapp.database import db
 from surveyapp.domain import codes
 from surveyapp.domain.spec import load_spec
-from surveyapp.extensions import db
 from surveyapp.models import Answer, Ballot, Comment, Round, User, VoterCode
 from surveyapp.plugins import spec_context
 from surveyapp.services import rounds as rounds_service
@@ -230,7 +230,7 @@ def test_hostile_names_from_an_imported_subjects_file_are_escaped(client, tmp_pa
     (tmp_path / "round.toml").write_text(spec, encoding="utf-8")
     round_ = rounds_service.create_round(load_spec(tmp_path / "round.toml", **spec_context()),
                                          actor="test")
-    rounds_service.set_status(round_, "open", actor="test")
+    rounds_service.transition(round_, "open", actor="test")
     assert round_.subjects[0].name == SCRIPT
     [code] = issue(round_)
     html = open_ballot(client, code)
@@ -260,7 +260,7 @@ def test_results_page_and_exports_keep_hostile_names_inert(app):
         html = open_ballot(voter, code)
         voter.post("/ballot", data={"csrf_token": csrf_token(html),
                                     **full_ballot(round_, "excellent")})
-    rounds_service.set_status(round_, "closed", actor="test")
+    rounds_service.transition(round_, "close", actor="test")
     client = admin_client(app)
     page = client.get(f"/admin/rounds/{round_.slug}/results")
     assert page.status_code == 200

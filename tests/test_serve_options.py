@@ -1,5 +1,5 @@
 """``surveyapp serve``: worker processes of one thread by default, two per CPU
-(surveyapp/serve.py says why); both can be set, and nonsense is refused."""
+(surveyapp/cli/serve.py says why); both can be set, and nonsense is refused."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from surveyapp.web import serve
+from surveyapp.cli import serve
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 from sqlalchemy import func, select
 
+from surveyapp.database import db
 from surveyapp.domain import codes
 from surveyapp.exports.slips import CJK_FONT, Layout, slips_pdf, wrap
-from surveyapp.extensions import db
 from surveyapp.models import VoterCode
 
 from .conftest import SPEC
@@ -82,7 +82,7 @@ def test_codes_issue_pdf_and_csv_hold_the_same_codes(cli, slug, tmp_path):
                  "--pdf", str(pdf), "--csv", str(table))
     assert result.exit_code == 0, result.output
     assert f"written to {pdf}" in result.output
-    rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig"))))
     pages = pages_text(pdf.read_bytes())
     assert len(pages) == 2
     text = "".join(pages)

@@ -34,3 +34,12 @@ def normalise(text: str) -> str | None:
 def code_hash(code: str) -> str:
     """The only form in which a code is stored."""
     return hashlib.sha256(code.encode("ascii")).hexdigest()
+
+
+#: Where a slip's QR code points: the ballot blueprint's ``/c/<code>``.
+SLIP_PATH = "/c/"
+
+
+def slip_url(base_url: str, code: str) -> str:
+    """The address a slip's QR code encodes, on the service at ``base_url``."""
+    return f"{base_url.rstrip('/')}{SLIP_PATH}{code}"

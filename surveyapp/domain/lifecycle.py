@@ -26,13 +26,20 @@ class Transition:
     target: str
     action: str
     event: str
+    #: Why it is refused from another status (an English template; params
+    #: ``slug`` and ``status``).
+    refusal: str
 
 
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
-    Transition("open", (DRAFT,), OPEN, "round.open", "opened"),
-    Transition("close", (OPEN,), CLOSED, "round.close", "closed"),
-    Transition("publish", (CLOSED,), PUBLISHED, "round.publish", "published"),
-    Transition("unpublish", (PUBLISHED,), CLOSED, "round.unpublish", "unpublished"),
+    Transition("open", (DRAFT,), OPEN, "round.open", "opened",
+               "round %(slug)s is %(status)s; only a draft round can be opened"),
+    Transition("close", (OPEN,), CLOSED, "round.close", "closed",
+               "round %(slug)s is %(status)s; only an open round can be closed"),
+    Transition("publish", (CLOSED,), PUBLISHED, "round.publish", "published",
+               "round %(slug)s is %(status)s; only a closed round can be published"),
+    Transition("unpublish", (PUBLISHED,), CLOSED, "round.unpublish", "unpublished",
+               "round %(slug)s is %(status)s, not published"),
 )}
 
 

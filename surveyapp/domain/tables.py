@@ -23,6 +23,11 @@ def read_text(path: pathlib.Path, source: str) -> str:
     except OSError as error:
         raise SpecErrors([SpecError("cannot read the file: %(reason)s", source=source,
                                     params={"reason": str(error.strerror or error)})]) from None
+    return decode_text(raw, source)
+
+
+def decode_text(raw: bytes, source: str) -> str:
+    """Uploaded bytes as text (UTF-8, BOM tolerated), or SpecErrors saying why not."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

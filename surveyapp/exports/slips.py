@@ -1,4 +1,7 @@
-"""QR slips: A4 sheets of voter codes to print, cut apart and hand out at random.
+"""What a secretary prints or downloads to hand out codes: QR slips and the
+codes CSV.
+
+QR slips: A4 sheets of voter codes to print, cut apart and hand out at random.
 
 Each slip has the round's title, the voter group, a QR code of the code's
 ``/c/<code>`` URL, the code in large type and a short instruction in Chinese;
@@ -12,6 +15,7 @@ PDF is the one place they are ever printed.
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +28,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
+
+from ..domain.codes import slip_url
 
 CJK_FONT = "STSong-Light"
 CODE_FONT = "Courier-Bold"
@@ -53,10 +59,6 @@ class Layout:
 def _register_fonts() -> None:
     if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-
-
-def slip_url(base_url: str, code: str) -> str:
-    return f"{base_url.rstrip('/')}/c/{code}"
 
 
 def slips_pdf(codes: Sequence[str], *, title: str, base_url: str, group: str = "",
@@ -202,3 +204,14 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
         text = text[:-1]
     return text + "…"
+
+
+def codes_csv(codes: Sequence[str], *, group: str, base_url: str) -> bytes:
+    """The codes with their group and slip URL, one per row: UTF-8 with a
+    BOM, so Excel opens it with its Chinese intact."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["code", "group", "url"])
+    for code in codes:
+        writer.writerow([code, group, slip_url(base_url, code)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

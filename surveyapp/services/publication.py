@@ -1,5 +1,7 @@
-"""What the 公示 page shows: the fields the secretary chose, frozen at
-publishing time into ``Round.publish_json``.
+"""Publishing (公示): the fields the secretary chose, frozen at publishing
+time into ``Round.publish_json``.  The public page shows that snapshot and
+never computes anything live; the console and the command line publish
+through :func:`publish` alike.
 
 The snapshot holds only the chosen fields, so nothing else is even stored
 for the public page.  Rows come in rank order only when rank or score is
@@ -13,11 +15,12 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
+from ..domain import lifecycle
 from ..domain.model import RoundSpec
 from ..exports import summary
 from ..models import Round, today
-from .results import tally_round
-from .rounds import RoundError, round_spec, set_status
+from .results import results
+from .rounds import check_transition, transition
 
 #: Publishable fields in display order (the name is always shown).
 FIELDS = ("unit", "rank", "score", "proposal", "counts", "turnout")
@@ -83,31 +86,30 @@ def _abstains(spec: RoundSpec, key: str) -> bool:
     return option is None or option.points is None
 
 
-def snapshot(round_: Round) -> dict:
-    """What the 公示 page shows.  A round published from the command line
-    has no snapshot yet: it gets the stored (or default) fields, live."""
+def snapshot(round_: Round) -> dict | None:
+    """What the 公示 page shows, as frozen when the round was published;
+    None unless it is published."""
+    if not lifecycle.is_published(round_.status):
+        return None
     data = stored(round_)
-    if "subjects" in data:
-        return data
-    return build(tally_round(round_), round_spec(round_), chosen_fields(round_))
+    return data if "subjects" in data else None
 
 
-def publish(round_: Round, fields: list[str], *, actor: str) -> None:
-    """Freeze the chosen fields and publish (set_status audits and commits)."""
-    if round_.status != "closed":
-        raise RoundError(f"round {round_.slug} is {round_.status}; only a closed round "
-                         "can be published")
-    round_.publish_json = json.dumps(build(tally_round(round_), round_spec(round_), fields),
-                                     ensure_ascii=False)
-    set_status(round_, "published", actor=actor)
+def publish(round_: Round, fields: list[str] | None = None, *, actor: str) -> None:
+    """Freeze ``fields`` (the last choice, or the defaults, when None) and
+    publish; the transition audits and commits."""
+    check_transition(round_, "publish")
+    found = results(round_)
+    chosen = chosen_fields(round_) if fields is None else fields
+    round_.publish_json = json.dumps(build(found.exact, found.spec, chosen), ensure_ascii=False)
+    transition(round_, "publish", actor=actor)
 
 
 def unpublish(round_: Round, *, actor: str) -> None:
     """Back to closed; only the choice of fields is kept, for next time."""
-    if round_.status != "published":
-        raise RoundError(f"round {round_.slug} is {round_.status}, not published")
+    check_transition(round_, "unpublish")
     round_.publish_json = json.dumps({"fields": chosen_fields(round_)})
-    set_status(round_, "unpublished", actor=actor)
+    transition(round_, "unpublish", actor=actor)
 
 
 def rows(snap: dict) -> list[summary.Row]:

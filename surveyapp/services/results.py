@@ -1,62 +1,75 @@
-"""From stored ballots to the tally JSON contract.
+"""Results: a closed round's exact tally, the tally JSON and the exports.
 
-One GROUP BY turns the answers into the domain's :class:`Counts`; the pure
-tally does the rest.
+The counts come from :mod:`.counting`; the pure tally, with the plugins'
+scoring and classification, does the rest.  Results exist only once a round
+has closed (domain/lifecycle.py).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-
-from sqlalchemy import func, select
+from dataclasses import dataclass
 
 from .. import plugins
-from ..domain.model import Counts
+from ..database import db
+from ..domain import lifecycle
+from ..domain.model import RoundSpec
 from ..domain.tally import present
-from ..extensions import db
-from ..models import Answer, Ballot, Round
+from ..models import Round
+from . import audit
+from .counting import load_counts
+from .errors import RoundError
 from .rounds import round_spec
 
 
-def load_counts(round_: Round) -> Counts:
-    groups = {g.id: g.key for g in round_.groups}
-    subjects = {s.id: s.key for s in round_.subjects}
-    criteria = {c.id: c.key for c in round_.criteria}
-    options = {o.id: o.key for o in round_.options}
-    counts = Counts()
-    per_criterion: Counter[tuple[str, str, str]] = Counter()
-    for group_id, n in db.session.execute(
-            select(Ballot.group_id, func.count()).where(Ballot.round_id == round_.id)
-            .group_by(Ballot.group_id)):
-        counts.ballots[groups[group_id]] = n
-    # Every ballot that includes a subject has one row per criterion (a NULL
-    # option is a blank; the importers fill those in), so a single GROUP BY
-    # yields both the counts and how many ballots include each subject.
-    for group_id, subject_id, criterion_id, option_id, n in db.session.execute(
-            select(Ballot.group_id, Answer.subject_id, Answer.criterion_id, Answer.option_id,
-                   func.count())
-            .join(Answer, Answer.ballot_id == Ballot.id)
-            .where(Ballot.round_id == round_.id)
-            .group_by(Ballot.group_id, Answer.subject_id, Answer.criterion_id,
-                      Answer.option_id)):
-        group, subject = groups[group_id], subjects[subject_id]
-        per_criterion[(group, subject, criteria[criterion_id])] += n
-        if option_id is not None:
-            key = (group, subject, criteria[criterion_id])
-            counts.answers.setdefault(key, {})[options[option_id]] = n
-    for (group, subject, _), n in per_criterion.items():
-        counts.cast[(group, subject)] = max(counts.cast.get((group, subject), 0), n)
-    return counts
+@dataclass(frozen=True)
+class Results:
+    """A closed round's spec and its exact tally (Fractions; ``present``
+    rounds it for display)."""
+
+    spec: RoundSpec
+    exact: dict
+
+
+def check_ready(round_: Round) -> None:
+    if not lifecycle.shows_results(round_.status):
+        raise RoundError("round %(slug)s is %(status)s; results are shown only after it closes",
+                         slug=round_.slug, status=round_.status)
+
+
+def results(round_: Round) -> Results:
+    """The round's results, its spec built once; RoundError before it closes."""
+    check_ready(round_)
+    spec = round_spec(round_)
+    exact = plugins.tally(spec, load_counts(round_))
+    return Results(spec, {"round": {"slug": round_.slug, "title": round_.title,
+                                    "status": round_.status}, **exact})
 
 
 def tally_round(round_: Round) -> dict:
     """The exact tally (Fractions) with the plugins' scores, proposals and
     flags, and the round's identity on top."""
-    result = plugins.tally(round_spec(round_), load_counts(round_))
-    return {"round": {"slug": round_.slug, "title": round_.title, "status": round_.status},
-            **result}
+    return results(round_).exact
 
 
 def tally_json(round_: Round) -> dict:
     """The tally JSON contract: scores rounded to two places for display."""
     return present(tally_round(round_))
+
+
+def exporter(fmt: str):
+    """The exporter registered for ``fmt``, or RoundError listing those there are."""
+    available = plugins.exporters()
+    if fmt not in available:
+        raise RoundError("unknown format %(fmt)s; choose one of: %(known)s", fmt=repr(fmt),
+                         known=", ".join(sorted(available)))
+    return available[fmt]
+
+
+def export(round_: Round, fmt: str, *, actor: str) -> bytes:
+    """The round's results in ``fmt`` (json, csv, xlsx, pdf or a plugin's),
+    recorded in the audit log."""
+    found = results(round_)
+    data = exporter(fmt).export(found.exact, found.spec)
+    audit.record("results.export", actor, round_, f"format={fmt}")
+    db.session.commit()
+    return data

@@ -1,68 +1,33 @@
-"""Rounds in the database: create from a spec, read back as a spec, move
-through draft → open → closed → published, issue codes, audit.
-
-Used by the CLI and the web console alike; the web and CLI layers only
-translate input and output.
+"""Rounds in the database: create one from a spec, read it back as a spec,
+change a draft's settings, and move it through its life (domain/lifecycle.py).
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 
 from sqlalchemy import func, select
 
 from .. import plugins
-from ..domain import codes
+from ..database import db
+from ..domain import lifecycle
 from ..domain.model import Criterion, Group, Option, RoundSpec, Subject
-from ..extensions import db
-from ..models import (
-    AuditEvent,
-    Ballot,
-    Organisation,
-    Round,
-    ScaleOption,
-    VoterCode,
-    VoterGroup,
-)
 from ..models import Criterion as CriterionRow
+from ..models import Organisation, Round, ScaleOption, User, VoterCode, VoterGroup
 from ..models import Subject as SubjectRow
+from . import audit, orgs
+from .errors import RoundError
 
-# target: (statuses it may follow, the status it sets, the audit action, the event)
-TRANSITIONS = {
-    "open": (("draft",), "open", "round.open", "opened"),
-    "closed": (("open",), "closed", "round.close", "closed"),
-    "published": (("closed",), "published", "round.publish", "published"),
-    "unpublished": (("published",), "closed", "round.unpublish", "unpublished"),
-}
-
-DEFAULT_ORG = "默认组织"
-
-
-class RoundError(Exception):
-    """A request that the round's state does not allow, in words for the user."""
-
-
-def audit(action: str, actor: str, round_: Round | None = None, detail: str = "") -> None:
-    db.session.add(AuditEvent(round_id=round_.id if round_ else None, action=action,
-                              actor=actor, detail=detail))
-
-
-def default_org() -> Organisation:
-    org = db.session.scalar(select(Organisation).order_by(Organisation.id).limit(1))
-    if org is None:
-        org = Organisation(name=DEFAULT_ORG)
-        db.session.add(org)
-        db.session.flush()
-    return org
+SLUG_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 def new_slug() -> str:
     """Short, unguessable and URL-safe; rounds are not enumerable by slug."""
     while True:
-        slug = "".join(secrets.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(8))
+        slug = "".join(secrets.choice(SLUG_ALPHABET) for _ in range(8))
         if db.session.scalar(select(Round.id).where(Round.slug == slug)) is None:
             return slug
 
@@ -72,25 +37,16 @@ def create_round(spec: RoundSpec, *, actor: str, org: Organisation | None = None
     """Store a validated spec as a draft round and commit it.  Raises
     SpecErrors, writing nothing, when the plugins cannot apply its rules."""
     plugins.rehearse(spec)
-    org = org or default_org()
+    org = org or orgs.default_org()
     round_ = Round(slug=slug or new_slug(), org_id=org.id, title=spec.title,
                    template=spec.template, access=spec.access,
-                   anonymity_min=spec.anonymity_min, status="draft",
+                   anonymity_min=spec.anonymity_min, status=lifecycle.DRAFT,
                    rules_json=json.dumps(spec.rules, ensure_ascii=False, default=str))
-    round_.options = [ScaleOption(key=o.key, label=o.label, position=i,
-                                  points=None if o.points is None else str(o.points))
-                      for i, o in enumerate(spec.options)]
-    round_.criteria = [CriterionRow(key=c.key, label=c.label, weight=str(c.weight),
-                                    description=c.description, position=i)
-                       for i, c in enumerate(spec.criteria)]
-    round_.groups = [VoterGroup(key=g.key, label=g.label, weight=str(g.weight),
-                                expected=g.expected, position=i)
-                     for i, g in enumerate(spec.groups)]
-    round_.subjects = [SubjectRow(key=s.key, name=s.name, unit=s.unit, position=i)
-                       for i, s in enumerate(spec.subjects)]
+    for part in ("basics", "groups", "criteria", "subjects"):
+        _write_part(round_, spec, part)
     db.session.add(round_)
     db.session.flush()
-    audit("round.create", actor, round_, f"{len(spec.subjects)} subjects")
+    audit.record("round.create", actor, round_, f"{len(spec.subjects)} subjects")
     db.session.commit()
     announce(round_, "created")
     return round_
@@ -123,65 +79,120 @@ def get_round(slug: str) -> Round | None:
     return db.session.scalar(select(Round).where(Round.slug == slug))
 
 
-def set_status(round_: Round, target: str, *, actor: str) -> None:
-    """Move a round on and commit; 'unpublished' takes a published round back
-    to closed."""
-    allowed_from, new_status, action, event = TRANSITIONS[target]
-    if round_.status not in allowed_from:
-        raise RoundError(f"round {round_.slug} is {round_.status}; "
-                         f"only a {' or '.join(allowed_from)} round can be {target}")
-    round_.status = new_status
-    audit(action, actor, round_)
+def all_rounds() -> list[Round]:
+    return list(db.session.scalars(select(Round).order_by(Round.id)))
+
+
+def _visible(user: User):
+    query = select(Round).order_by(Round.id.desc())
+    org_ids = orgs.visible_org_ids(user)
+    return query if org_ids is None else query.where(Round.org_id.in_(org_ids))
+
+
+def visible_rounds(user: User) -> list[Round]:
+    """The rounds of the user's organisation subtree (all for an admin), newest first."""
+    return list(db.session.scalars(_visible(user)))
+
+
+def round_for(user: User, slug: str) -> Round | None:
+    """The round if it exists and the user may see it; None either way, so
+    nobody learns that another branch's round exists."""
+    return db.session.scalar(_visible(user).where(Round.slug == slug))
+
+
+def check_transition(round_: Round, name: str) -> lifecycle.Transition:
+    """The transition, or RoundError saying why the round cannot make it now."""
+    move = lifecycle.TRANSITIONS[name]
+    if round_.status not in move.sources:
+        raise RoundError(move.refusal, slug=round_.slug, status=round_.status)
+    return move
+
+
+def transition(round_: Round, name: str, *, actor: str) -> None:
+    """Make a lifecycle transition ("open", "close", "publish", "unpublish")
+    and commit it, or raise RoundError naming what the round is."""
+    move = check_transition(round_, name)
+    round_.status = move.target
+    audit.record(move.action, actor, round_)
     db.session.commit()
-    announce(round_, event)
+    announce(round_, move.event)
 
 
 def group_by_key(round_: Round, key: str) -> VoterGroup:
     group = next((g for g in round_.groups if g.key == key), None)
     if group is None:
-        known = ", ".join(g.key for g in round_.groups)
-        raise RoundError(f"round {round_.slug} has no group {key!r} (groups: {known})")
+        raise RoundError("round %(slug)s has no group %(key)s (groups: %(known)s)",
+                         slug=round_.slug, key=repr(key),
+                         known=", ".join(g.key for g in round_.groups))
     return group
 
 
-def issue_codes(round_: Round, group_key: str, count: int, *, actor: str,
-                progress: Callable[[int], None] | None = None) -> list[str]:
-    """Make ``count`` new codes for a group.  The plain codes are returned
-    once, to be printed; only their hashes are stored."""
-    if round_.access != "codes":
-        raise RoundError(f"round {round_.slug} is a shared-link round; it uses no codes")
-    if round_.status not in ("draft", "open"):
-        raise RoundError(f"round {round_.slug} is {round_.status}; codes can no longer be issued")
-    if count < 1:
-        raise RoundError("count must be at least 1")
-    group = group_by_key(round_, group_key)
-    batch = (db.session.scalar(select(func.max(VoterCode.batch))
-                               .where(VoterCode.round_id == round_.id)) or 0) + 1
-    plain: list[str] = []
-    for i in range(count):
-        code = codes.new_code()
-        plain.append(code)
-        db.session.add(VoterCode(round_id=round_.id, group_id=group.id,
-                                 code_hash=codes.code_hash(code), batch=batch))
-        if progress and (i + 1) % 500 == 0:
-            db.session.flush()
-            progress(i + 1)
-    db.session.flush()
-    audit("codes.issue", actor, round_, f"group={group_key} count={count} batch={batch}")
-    return plain
+# -- a draft's settings ----------------------------------------------------------------------
+
+#: The parts of a round the console edits one at a time.
+PARTS = ("basics", "groups", "criteria", "subjects")
 
 
-def turnout(round_: Round) -> dict[str, dict[str, int | None]]:
-    """Ballots per group next to the expected number; the only live figure
-    shown while a round is open."""
-    rows = dict(db.session.execute(
-        select(Ballot.group_id, func.count()).where(Ballot.round_id == round_.id)
-        .group_by(Ballot.group_id)).all())
-    return {g.key: {"ballots": rows.get(g.id, 0), "expected": g.expected} for g in round_.groups}
+def groups_with_codes(round_: Round, keep: Iterable[str]) -> list[tuple[VoterGroup, int]]:
+    """Groups not in ``keep`` that already have codes (so cannot be removed),
+    with how many."""
+    kept = set(keep)
+    found = []
+    for group in round_.groups:
+        if group.key in kept:
+            continue
+        issued = db.session.scalar(select(func.count()).select_from(VoterCode)
+                                   .where(VoterCode.group_id == group.id))
+        if issued:
+            found.append((group, issued))
+    return found
 
 
-def code_counts(round_: Round) -> dict[str, int]:
-    rows = db.session.execute(
-        select(VoterCode.status, func.count()).where(VoterCode.round_id == round_.id)
-        .group_by(VoterCode.status)).all()
-    return {status: n for status, n in rows}
+def update_settings(round_: Round, spec: RoundSpec, part: str, *, actor: str) -> None:
+    """Write a validated spec's ``part`` into a draft round, matching rows by
+    key so ids (which codes point at) survive, and commit.  A draft has no
+    ballots, so criteria, subjects and options can change freely."""
+    if not lifecycle.settings_editable(round_.status):
+        raise RoundError("round %(slug)s is %(status)s; its settings froze when it opened",
+                         slug=round_.slug, status=round_.status)
+    if part == "groups" and (blocked := groups_with_codes(round_, (g.key for g in spec.groups))):
+        group, count = blocked[0]
+        raise RoundError("group %(group)s already has %(count)d codes, so it cannot be removed",
+                         group=group.label, count=count)
+    if part == "basics":
+        round_.title = spec.title
+        round_.anonymity_min = spec.anonymity_min
+    _write_part(round_, spec, part)
+    audit.record("round.edit", actor, round_, part)
+    db.session.commit()
+
+
+def _write_part(round_: Round, spec: RoundSpec, part: str) -> None:
+    if part == "basics":
+        round_.options = _sync(round_.options, spec.options, ScaleOption, lambda row, o: (
+            setattr(row, "label", o.label),
+            setattr(row, "points", None if o.points is None else str(o.points))))
+    elif part == "groups":
+        round_.groups = _sync(round_.groups, spec.groups, VoterGroup, lambda row, g: (
+            setattr(row, "label", g.label), setattr(row, "weight", str(g.weight)),
+            setattr(row, "expected", g.expected)))
+    elif part == "criteria":
+        round_.criteria = _sync(round_.criteria, spec.criteria, CriterionRow, lambda row, c: (
+            setattr(row, "label", c.label), setattr(row, "weight", str(c.weight)),
+            setattr(row, "description", c.description)))
+    elif part == "subjects":
+        round_.subjects = _sync(round_.subjects, spec.subjects, SubjectRow, lambda row, s: (
+            setattr(row, "name", s.name), setattr(row, "unit", s.unit)))
+    else:
+        raise ValueError(f"unknown part {part!r}")
+
+
+def _sync(rows: list, items, model, update: Callable) -> list:
+    by_key = {row.key: row for row in rows}
+    kept = []
+    for position, item in enumerate(items):
+        row = by_key.pop(item.key, None) or model(key=item.key)
+        update(row, item)
+        row.position = position
+        kept.append(row)
+    return kept  # rows left in by_key are deleted as orphans

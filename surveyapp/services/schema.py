@@ -1,32 +1,23 @@
 """Is the database's schema the one this surveyapp was built for?
 
-Checked before every command that uses the database (``db`` itself and the
-commands that never touch the database are exempt), and by ``serve`` and
-``demo`` before they upgrade: a schema newer than the code, written by a
-newer surveyapp, must never be served or written to by an older one.
+Checked before every command that uses the database (cli/guard.py), and by
+``serve`` and ``demo`` before they upgrade: a schema newer than the code,
+written by a newer surveyapp, must never be served or written to by an
+older one.
 """
 
 from __future__ import annotations
 
 import functools
-import sys
 
-import click
+import flask_migrate
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from flask import Flask
-from flask.cli import with_appcontext
 
-from ..extensions import db
+from ..database import db
 from ..paths import MIGRATIONS_DIR
-
-# Commands that bring the schema up to date themselves: only a newer schema stops them.
-UPGRADING = {"serve", "demo"}
-# Commands that never read the schema: `db` manages it, `backup` copies the
-# file as it is (wanted most when versions disagree), `plugins` lists code.
-EXEMPT = {"db", "backup", "plugins"}
 
 
 class SchemaProblem(Exception):
@@ -69,27 +60,13 @@ def check(*, will_upgrade: bool = False) -> None:
                         f"needs {', '.join(heads)}; run `surveyapp db upgrade`")
 
 
-def _guarded(callback, *, will_upgrade: bool):
-    @functools.wraps(callback)
-    @with_appcontext
-    def run(*args, **kwargs):
-        try:
-            check(will_upgrade=will_upgrade)
-        except SchemaProblem as problem:
-            click.echo(f"error: {problem}", err=True)
-            sys.exit(2)
-        return callback(*args, **kwargs)
-
-    run.schema_checked = True
-    return run
+def upgrade() -> None:
+    """Apply every migration this surveyapp has (``surveyapp db upgrade``)."""
+    flask_migrate.upgrade()
 
 
-def guard_commands(app: Flask) -> None:
-    """Check the schema before each of the app's commands (a group is
-    checked once, before any of its subcommands)."""
-    for name, command in app.cli.commands.items():
-        # Commands are module-level objects shared by every app: wrap once.
-        if (name in EXEMPT or command.callback is None
-                or getattr(command.callback, "schema_checked", False)):
-            continue
-        command.callback = _guarded(command.callback, will_upgrade=name in UPGRADING)
+def release_connections() -> None:
+    """Close this process's pooled connections, e.g. after the migrations ran
+    in a server's master process: forked workers must not inherit them and
+    talk over one socket."""
+    db.engine.dispose()

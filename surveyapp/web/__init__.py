@@ -1,43 +1,24 @@
-"""What every page shares: security headers, error pages, template helpers."""
+"""The web side: one blueprint per audience (``ballot`` for voters, ``admin``
+for secretaries, ``public`` for the 公示 and receipts), none importing
+another, and what every page shares.  Views parse a request, call a
+service and render."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from flask import Flask
 
-from ..paths import STATIC_DIR
-
-HTMX = "vendor/htmx.min.js"
-
-# No inline script anywhere, so the policy can forbid it.
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+from . import i18n, limits, pages, request_guard
 
 
 def register_web(app: Flask) -> None:
-    # htmx is an enhancement: pages work without it, e.g. before `npm ci` ran.
-    app.jinja_env.globals["htmx_available"] = (STATIC_DIR / HTMX).exists()
-    app.jinja_env.globals["HTMX"] = HTMX
+    from .admin import bp as admin_bp
+    from .ballot import bp as ballot_bp
+    from .public import bp as public_bp
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        # Ballot URLs carry codes; never hand them to another site.
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if request.endpoint and request.endpoint.startswith("ballot."):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_template("error.html", code=400, reason="csrf"), 400
-
-    @app.errorhandler(HTTPException)
-    def http_error(error):
-        # Keep the error's own headers (Retry-After on a 429, Allow on a 405).
-        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
-        return render_template("error.html", code=error.code, reason=None,
-                               description=error.description), error.code, headers
+    i18n.init_app(app)
+    pages.init_app(app)
+    app.register_blueprint(ballot_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(public_bp)
+    limits.init_app(app)  # wraps the views registered above
+    request_guard.init_app(app)

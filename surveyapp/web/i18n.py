@@ -14,7 +14,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request, session
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 
 from ..domain.model import SHOWN_KINDS
 from ..extensions import babel
@@ -36,17 +36,31 @@ def select_locale() -> str | None:
     return "en" if match == "en" else "zh_CN"
 
 
+#: A round's status inside a message, in words (the status filter's wording).
+STATUS_WORDS = {"draft": lazy_gettext("a draft"), "open": lazy_gettext("open"),
+                "closed": lazy_gettext("closed"), "published": lazy_gettext("published")}
+
+
+def _word(name: str, value):
+    """A param value that is itself a word to translate: the kind of a value
+    ("got an array") or a round's status."""
+    if value in SHOWN_KINDS:
+        return gettext(value)
+    if name == "status" and value in STATUS_WORDS:
+        return str(STATUS_WORDS[value])
+    return value
+
+
 def spec_message(error, *, located: bool = False) -> str:
-    """A domain :class:`~surveyapp.domain.model.SpecError` in the page's
+    """A domain :class:`~surveyapp.domain.model.SpecError` or a service's
+    refusal (:class:`~surveyapp.services.errors.ServiceError`) in the page's
     language: its English template looked up in the catalog and formatted
     with its params.  ``located`` prefixes where it is (file:line [field]).
     Errors without a template (plugins' own) show their message as is."""
     template = getattr(error, "template", None)
     message = error.message
     if template is not None:
-        # "got an array" inside a Chinese message: the kind is a word to translate too.
-        params = {name: gettext(value) if value in SHOWN_KINDS else value
-                  for name, value in error.params.items()}
+        params = {name: _word(name, value) for name, value in error.params.items()}
         try:
             message = gettext(template, **params)
         except (KeyError, ValueError, TypeError):  # a broken translation must not be a 500

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import time
 from collections.abc import Callable
 
@@ -50,35 +49,6 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import limit_store  # noqa: F401  (registers swept-memory://)
-
-DEFAULTS: dict[str, object] = {
-    "RATELIMIT_ENABLED": True,
-    "RATELIMIT_STORAGE_URI": "swept-memory://",
-    "RATELIMIT_HEADERS_ENABLED": True,
-    "RATELIMIT_CODE_ATTEMPTS": "30 per minute;300 per hour",
-    "RATELIMIT_BALLOTS_PER_CLIENT": "600 per minute",
-    "RATELIMIT_BALLOTS_PER_ROUND": "1200 per minute",
-    "RATELIMIT_LOGINS": "10 per minute;50 per hour",
-    "RATELIMIT_TRUSTED_PROXIES": 0,
-}
-# Config key -> environment variable, where the name is not simply SURVEYAPP_ + key.
-ENVIRONMENT = {"RATELIMIT_STORAGE_URI": "SURVEYAPP_RATELIMIT_STORAGE_URL"}
-
-
-def settings_from_environment(config: dict) -> None:
-    """Fill in every RATELIMIT_* key the config does not set already."""
-    for key, default in DEFAULTS.items():
-        if key in config:
-            continue
-        raw = os.environ.get(ENVIRONMENT.get(key, f"SURVEYAPP_{key}"))
-        if raw is None:
-            config[key] = default
-        elif isinstance(default, bool):
-            config[key] = raw.strip().lower() not in ("0", "false", "no", "off", "")
-        elif isinstance(default, int):
-            config[key] = int(raw)
-        else:
-            config[key] = raw
 
 
 def client_key() -> str:
@@ -127,7 +97,6 @@ def _status(*statuses: int) -> Callable:
 def init_app(app: Flask) -> Limiter | None:
     """Wrap the voter and login views in their limits.  Call after the
     blueprints are registered."""
-    settings_from_environment(app.config)
     if proxies := int(app.config["RATELIMIT_TRUSTED_PROXIES"]):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)
     if not app.config["RATELIMIT_ENABLED"]:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from surveyapp import plugins
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import Ballot, Organisation, Round, User
 from surveyapp.services.results import tally_json
 

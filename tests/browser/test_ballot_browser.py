@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from surveyapp.extensions import db
+from surveyapp.database import db
 from surveyapp.models import Ballot, VoterCode
 from surveyapp.web.ballot import views
 

@@ -1,64 +1,92 @@
-"""Storing paper ballots (parsed and checked by :mod:`surveyapp.domain.paper`)."""
+"""Paper ballots: typed in from a sheet one at a time, or imported from a
+paper-ballot CSV (checked by :mod:`surveyapp.domain.paper`) all or nothing.
+
+Both are checked by the same ballot rules as on the web (:func:`problems`)
+and stored by the same statements (:func:`.casting.store`), with the channel
+"paper" and no code.  The audit log records who entered paper ballots for
+which group, never what they said.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from collections.abc import Mapping
 
 from ... import plugins
-from ...domain.model import SpecError, SpecErrors
-from ...domain.paper import PaperBallot
-from ...extensions import db
-from ...models import Answer, Ballot, Round, today
-from ..rounds import RoundError, audit, round_spec
-from .cast import new_id
+from ...domain import lifecycle
+from ...domain.model import RoundSpec, SpecError, SpecErrors
+from ...domain.paper import PaperBallot, parse_paper_ballots
+from ...domain.tables import decode_text
+from ...models import Round, today
+from .. import audit
+from ..errors import RoundError
+from ..rounds import group_by_key, round_spec
+from .casting import store
+from .rows import ballot_rows, complete
+
+#: ``(subject_key, criterion_key) -> option_key``, None for a blank.
+Keyed = Mapping[tuple[str, str], str | None]
 
 
-def check_with_plugins(round_: Round, ballots: list[PaperBallot], source: str) -> None:
-    """The same ballot rules as on the web (e.g. a per-ballot cap on 优秀);
-    a paper ballot breaking one stops the import, naming its line."""
+def problems(spec: RoundSpec, keyed: Keyed) -> list[tuple[str | None, str]]:
+    """What the plugins' ballot rules (e.g. at most 1/3 优秀) say about one
+    complete ballot: ``(subject_key or None, message)`` pairs, none if it may
+    be stored.  The same rules for web and paper ballots."""
+    return plugins.validate_ballot(spec, keyed)
+
+
+def _check_open(round_: Round) -> None:
+    if not lifecycle.accepts_ballots(round_.status):
+        raise RoundError("round %(slug)s is %(status)s; paper ballots are entered while it is "
+                         "open", slug=round_.slug, status=round_.status)
+
+
+def _ids(round_: Round, keyed: Keyed) -> dict[tuple[int, int], int | None]:
+    subjects = {s.key: s.id for s in round_.subjects}
+    criteria = {c.key: c.id for c in round_.criteria}
+    options = {o.key: o.id for o in round_.options}
+    answers = {(subjects[s], criteria[c]): None if o is None else options[o]
+               for (s, c), o in keyed.items()}
+    return complete(answers, criteria.values())
+
+
+def enter_paper_ballot(round_: Round, group_key: str, keyed: Keyed, *,
+                       actor: str) -> list[tuple[str | None, str]]:
+    """Store one typed-in paper ballot, or return the rules' problems with it
+    (storing nothing)."""
+    _check_open(round_)
+    group = group_by_key(round_, group_key)
+    found = problems(round_spec(round_), keyed)
+    if found:
+        return found
+    rows = ballot_rows(round_.id, group.id, _ids(round_, keyed), channel="paper", day=today())
+    store(round_.id, [rows], before_commit=lambda: audit.record(
+        "ballots.paper_entry", actor, round_, f"group={group.key}"))
+    return []
+
+
+def import_paper_ballots(round_: Round, data: bytes, *, source: str, actor: str) -> int:
+    """Check a whole paper-ballot CSV (bytes as uploaded) and store every
+    ballot in one transaction; raise SpecErrors naming each line that is
+    wrong, storing nothing."""
+    _check_open(round_)
+    ballots = parse_paper_ballots(decode_text(data, source), round_spec(round_), source=source)
+    _check_rules(round_, ballots, source)
+    groups = {g.key: g.id for g in round_.groups}
+    day = today()
+    rows = [ballot_rows(round_.id, groups[paper.group], _ids(round_, paper.answers),
+                        channel="paper", day=day) for paper in ballots]
+    store(round_.id, rows, before_commit=lambda: audit.record(
+        "ballots.import", actor, round_, f"{len(rows)} paper ballots from {source}"))
+    return len(rows)
+
+
+def _check_rules(round_: Round, ballots: list[PaperBallot], source: str) -> None:
+    """The web's ballot rules; a paper ballot breaking one stops the import,
+    naming its line."""
     spec = round_spec(round_)
     errors = [SpecError(message, source=source, line=paper.line,
                         field=f"ballot {paper.label}" + (f" {subject}" if subject else ""))
               for paper in ballots
-              for subject, message in plugins.validate_ballot(spec, paper.answers)]
+              for subject, message in problems(spec, paper.answers)]
     if errors:
         raise SpecErrors(errors)
-
-
-def import_paper_ballots(round_: Round, ballots: list[PaperBallot], *, actor: str,
-                         source: str) -> int:
-    """Insert every ballot in one transaction, or none.
-
-    A subject on a paper ballot gets a row for every criterion, blanks
-    included, which is what the tally's single GROUP BY relies on.
-    """
-    if round_.status != "open":
-        raise RoundError(f"round {round_.slug} is {round_.status}; "
-                         "paper ballots are entered while it is open")
-    check_with_plugins(round_, ballots, source)
-    groups = {g.key: g.id for g in round_.groups}
-    subjects = {s.key: s.id for s in round_.subjects}
-    criteria = {c.key: c.id for c in round_.criteria}
-    options = {o.key: o.id for o in round_.options}
-    ballot_rows, answer_rows = [], []
-    for paper in ballots:
-        ballot_id = new_id()
-        ballot_rows.append({"id": ballot_id, "round_id": round_.id, "channel": "paper",
-                            "group_id": groups[paper.group], "received_on": today()})
-        for subject in dict.fromkeys(s for s, _ in paper.answers):
-            for criterion, criterion_id in criteria.items():
-                option = paper.answers.get((subject, criterion))
-                answer_rows.append({"ballot_id": ballot_id, "subject_id": subjects[subject],
-                                    "criterion_id": criterion_id,
-                                    "option_id": options[option] if option else None})
-    try:
-        if ballot_rows:
-            db.session.execute(insert(Ballot), ballot_rows)
-        if answer_rows:
-            db.session.execute(insert(Answer), answer_rows)
-        audit("ballots.import", actor, round_, f"{len(ballot_rows)} paper ballots from {source}")
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    return len(ballot_rows)

@@ -19,8 +19,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ...database import db
 from ...domain.model import RoundSpec
-from ...extensions import db
 from ...models import Round
 from ..rounds import round_spec
 

@@ -1,16 +1,14 @@
 """The audit log: who created, edited, opened, closed, issued, voided,
 printed, imported, exported or published what, and when.  It never holds
-ballot content or codes (see rounds.audit), so it can be shown as it is."""
+ballot content or codes (services/audit.py), so it can be shown as it is."""
 
 from __future__ import annotations
 
 from flask import abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from ...extensions import db
-from ...models import AuditEvent, Round
+from ...services import audit
 from . import bp
 from .access import round_for_user
 
@@ -36,23 +34,22 @@ ACTIONS = {
 }
 
 
-def _events(query, page: int):
-    return list(db.session.scalars(query.order_by(AuditEvent.id.desc())
-                                   .offset(page * PAGE_SIZE).limit(PAGE_SIZE + 1)))
-
-
 def _page_number() -> int:
     return max(0, request.args.get("page", 0, type=int))
+
+
+def _render(round_, *, titles=None):
+    page = _page_number()
+    events = audit.events(round_, page=page, size=PAGE_SIZE)
+    return render_template("admin/audit.html", round=round_, events=events[:PAGE_SIZE],
+                           more=len(events) > PAGE_SIZE, page=page, actions=ACTIONS,
+                           titles=titles)
 
 
 @bp.route("/rounds/<slug>/audit")
 @login_required
 def round_audit(slug: str):
-    round_ = round_for_user(slug)
-    page = _page_number()
-    events = _events(select(AuditEvent).where(AuditEvent.round_id == round_.id), page)
-    return render_template("admin/audit.html", round=round_, events=events[:PAGE_SIZE],
-                           more=len(events) > PAGE_SIZE, page=page, actions=ACTIONS)
+    return _render(round_for_user(slug))
 
 
 @bp.route("/audit")
@@ -61,9 +58,4 @@ def audit_log():
     """Every event, logins included: for administrators only."""
     if current_user.role != "admin":
         abort(404)
-    page = _page_number()
-    events = _events(select(AuditEvent), page)
-    titles = dict(db.session.execute(select(Round.id, Round.title)).all())
-    return render_template("admin/audit.html", round=None, events=events[:PAGE_SIZE],
-                           more=len(events) > PAGE_SIZE, page=page, actions=ACTIONS,
-                           titles=titles)
+    return _render(None, titles=audit.round_titles())

@@ -9,14 +9,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
-from ...extensions import db, login_manager
+from ...extensions import login_manager
 from ...models import User
-from ...services.rounds import audit
+from ...services import users
 from . import bp
 
 
@@ -27,24 +25,18 @@ class LoginForm(FlaskForm):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
-
-
-# Compared against when the user does not exist, so both paths cost a hash.
-_DUMMY_HASH = ("scrypt:32768:8:1$0000000000000000$" + "0" * 128)
+    return users.get(int(user_id)) if user_id.isdigit() else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data))
-        hashed = user.password_hash if user else _DUMMY_HASH
-        if check_password_hash(hashed, form.password.data) and user is not None:
+        user = users.authenticate(form.username.data, form.password.data)
+        if user is not None:
             session.pop("code", None)  # an organiser's browser carries no voter code
             login_user(user)
-            audit("user.login", user.username)
-            db.session.commit()
+            users.record_login(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(_("Wrong user name or password."))
     status = 400 if form.errors else 200

@@ -13,20 +13,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from ... import plugins
 from ...domain.model import SpecError, SpecErrors
-from ...domain.paper import parse_paper_ballots
-from ...extensions import db
-from ...models import Ballot, Round, VoterGroup
-from ...services.rounds import RoundError, audit, round_spec
-from ...services.voting.cast import VotingError, cast
-from ...services.voting.paper import import_paper_ballots
-from ..ballot.forms import show_problems
+from ...models import Round, VoterGroup
+from ...services import turnout, voting
+from ...services.errors import RoundError
+from ..forms import show_problems
 from . import bp
 from .access import round_for_user
 from .forms import PaperGroupForm, PaperImportForm
@@ -60,15 +55,6 @@ def paper_form(round_: Round, **kwargs) -> PaperBallotForm:
     return form
 
 
-def paper_counts(round_: Round) -> dict[str, int]:
-    """Paper ballots so far per group key."""
-    keys = {g.id: g.key for g in round_.groups}
-    return {keys[gid]: n for gid, n in db.session.execute(
-        select(Ballot.group_id, func.count())
-        .where(Ballot.round_id == round_.id, Ballot.channel == "paper")
-        .group_by(Ballot.group_id))}
-
-
 def _chosen_group(round_: Round, key: str | None) -> VoterGroup | None:
     if len(round_.groups) == 1:
         return round_.groups[0]
@@ -82,7 +68,7 @@ def _page(round_: Round, *, form=None, group=None, importer=None, errors=(), sta
         chooser.group.data = group.key
     return render_template("admin/paper.html", round=round_, form=form, group=group,
                            chooser=chooser, importer=importer or PaperImportForm(),
-                           errors=errors, counts=paper_counts(round_)), status
+                           errors=errors, counts=turnout.paper_ballots(round_)), status
 
 
 @bp.route("/rounds/<slug>/paper", methods=["GET", "POST"])
@@ -91,7 +77,7 @@ def paper(slug: str):
     round_ = round_for_user(slug)
     key = request.form.get("group") if request.method == "POST" else request.args.get("group")
     group = _chosen_group(round_, key)
-    if round_.status != "open":
+    if not round_.accepts_ballots:
         return _page(round_, status=409 if request.method == "POST" else 200)
     if group is None:
         return _page(round_, status=400 if request.method == "POST" else 200)
@@ -102,19 +88,15 @@ def paper(slug: str):
                      status=400 if request.method == "POST" else 200)
     keyed = {(subject.key, criterion.key): None if field.data == BLANK else field.data
              for criterion, row in form.table() for subject, field in row}
-    problems = plugins.validate_ballot(round_spec(round_), keyed)
+    try:
+        problems = voting.enter_paper_ballot(round_, group.key, keyed,
+                                             actor=current_user.username)
+    except (voting.VotingError, RoundError):  # closed meanwhile
+        return _page(round_, status=409)
     if problems:
         fields = {subject.key: field for _, row in form.table() for subject, field in row}
         show_problems(form, problems, fields.get)
         return _page(round_, form=form, group=group, status=400)
-    ids = {(s.key, c.key): (s.id, c.id) for s in round_.subjects for c in round_.criteria}
-    options = {o.key: o.id for o in round_.options}
-    answers = {ids[k]: None if v is None else options[v] for k, v in keyed.items()}
-    audit("ballots.paper_entry", current_user.username, round_, f"group={group.key}")
-    try:
-        cast(round_, group, answers, channel="paper")  # commits the audit line with it
-    except VotingError:
-        return _page(round_, status=409)
     flash(_("Paper ballot saved. Enter the next one."))
     return redirect(url_for("admin.paper", slug=slug, group=group.key), 303)
 
@@ -124,26 +106,20 @@ def paper(slug: str):
 def paper_import(slug: str):
     round_ = round_for_user(slug)
     importer = PaperImportForm()
-    if round_.status != "open":
+    if not round_.accepts_ballots:
         return _page(round_, importer=importer, status=409)
     if not importer.validate_on_submit():
         return _page(round_, importer=importer, status=400)
     upload = importer.file.data
     source = upload.filename or "upload.csv"
     try:
-        text = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        problem = SpecError(_("Not UTF-8 text (byte %(at)d); save it as “CSV UTF-8”.",
-                              at=error.start), source=source)
-        return _page(round_, importer=importer, errors=[problem], status=400)
-    try:
-        ballots = parse_paper_ballots(text, round_spec(round_), source=source)
-        n = import_paper_ballots(round_, ballots, actor=current_user.username, source=source)
+        n = voting.import_paper_ballots(round_, upload.read(), source=source,
+                                        actor=current_user.username)
     except SpecErrors as errors:
         return _page(round_, importer=importer, errors=errors.errors, status=400)
     except SpecError as error:
         return _page(round_, importer=importer, errors=[error], status=400)
-    except RoundError:
+    except (voting.VotingError, RoundError):
         return _page(round_, importer=importer, status=409)
     flash(_("%(count)d paper ballots imported from %(file)s.", count=n, file=source))
     return redirect(url_for("admin.paper", slug=slug), 303)

@@ -11,8 +11,6 @@ issuing new ones.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 import qrcode
@@ -20,14 +18,14 @@ import qrcode.image.svg
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, update
 from wtforms.fields.choices import SelectChoice
 
 from ...domain import codes as code_rules
-from ...exports.slips import slips_pdf
-from ...extensions import db
-from ...models import Round, VoterCode, VoterGroup
-from ...services.rounds import RoundError, audit, group_by_key, issue_codes
+from ...exports.slips import codes_csv, slips_pdf
+from ...models import Round
+from ...services import codes, rounds
+from ...services.errors import RoundError
+from ..i18n import spec_message
 from . import bp
 from .access import round_for_user
 from .forms import MAX_WEB_CODES, IssueCodesForm, VoidBatchForm, VoidCodesForm
@@ -39,23 +37,7 @@ def base_url() -> str:
     return current_app.config["BASE_URL"].rstrip("/")
 
 
-def batches(round_: Round) -> list[dict]:
-    """Each batch of codes with its group and how many are unused, used, void."""
-    groups = {g.id: g for g in round_.groups}
-    found: dict[tuple[int, int], dict] = {}
-    for group_id, batch, status, n in db.session.execute(
-            select(VoterCode.group_id, VoterCode.batch, VoterCode.status, func.count())
-            .where(VoterCode.round_id == round_.id)
-            .group_by(VoterCode.group_id, VoterCode.batch, VoterCode.status)):
-        row = found.setdefault((batch, group_id), {"batch": batch, "group": groups[group_id],
-                                                   "issued": 0, "used": 0, "void": 0})
-        row[status] += n
-    for row in found.values():
-        row["total"] = row["issued"] + row["used"] + row["void"]
-    return [found[k] for k in sorted(found)]
-
-
-def _forms(round_: Round, issue: IssueCodesForm | None = None,
+def _forms(round_: Round, batches: list[dict], issue: IssueCodesForm | None = None,
            void_batch: VoidBatchForm | None = None, void_codes: VoidCodesForm | None = None):
     issue = issue or IssueCodesForm()
     issue.group.choices = [SelectChoice(g.key, g.label) for g in round_.groups]
@@ -64,13 +46,14 @@ def _forms(round_: Round, issue: IssueCodesForm | None = None,
         SelectChoice(f"{row['batch']}", _("Batch %(batch)d · %(group)s · %(unused)d unused",
                               batch=row["batch"], group=row["group"].label,
                               unused=row["issued"]))
-        for row in batches(round_) if row["issued"]]
+        for row in batches if row["issued"]]
     return issue, void_batch, void_codes or VoidCodesForm()
 
 
 def _page(round_: Round, status: int = 200, **forms):
-    issue, void_batch, void_codes = _forms(round_, **forms)
-    return render_template("admin/codes.html", round=round_, batches=batches(round_),
+    batches = codes.batches(round_)
+    issue, void_batch, void_codes = _forms(round_, batches, **forms)
+    return render_template("admin/codes.html", round=round_, batches=batches,
                            issue=issue, void_batch=void_batch, void_codes=void_codes,
                            max_codes=MAX_WEB_CODES), status
 
@@ -82,45 +65,36 @@ def _codes_round(slug: str) -> Round:
     return round_
 
 
-@bp.route("/rounds/<slug>/codes", methods=["GET", "POST"])
+@bp.route("/rounds/<slug>/codes", methods=["GET", "POST"], endpoint="codes")
 @login_required
-def codes(slug: str):
+def codes_page(slug: str):
     round_ = round_for_user(slug)
     if round_.access != "codes":
         return redirect(url_for("admin.poster", slug=slug))
     if request.method == "GET":
         return _page(round_)
-    issue = _forms(round_)[0]
+    issue = IssueCodesForm()
+    issue.group.choices = [SelectChoice(g.key, g.label) for g in round_.groups]
     if not issue.validate_on_submit():
         return _page(round_, 400, issue=issue)
     try:
-        plain = issue_codes(round_, issue.group.data, issue.count.data,
-                            actor=current_user.username)
+        plain, batch = codes.issue(round_, issue.group.data, issue.count.data,
+                                   actor=current_user.username)
     except RoundError as error:
-        db.session.rollback()
-        issue.group.errors.append(str(error))
+        issue.group.errors.append(spec_message(error))
         return _page(round_, 409, issue=issue)
-    batch = db.session.scalar(select(func.max(VoterCode.batch))
-                              .where(VoterCode.round_id == round_.id))
-    db.session.commit()
-    group = group_by_key(round_, issue.group.data)
+    group = rounds.group_by_key(round_, issue.group.data)
     return render_template("admin/codes_issued.html", round=round_, group=group, batch=batch,
                            codes=plain, joined="\n".join(plain)), 200, NO_STORE
 
 
-def posted_codes(round_: Round, group: VoterGroup) -> list[str]:
+def posted_codes(round_: Round, group) -> list[str]:
     """The codes posted back from the one-time page; each must be one of this
     round's and group's, so nobody prints slips for codes that do not count."""
     plain = [code_rules.normalise(c) for c in request.form.get("codes", "").split()]
     if not plain or None in plain or len(plain) > MAX_WEB_CODES:
         abort(400)
-    hashes = [code_rules.code_hash(c) for c in plain]
-    known = set()
-    for chunk in range(0, len(hashes), 500):
-        known |= set(db.session.scalars(select(VoterCode.code_hash).where(
-            VoterCode.round_id == round_.id, VoterCode.group_id == group.id,
-            VoterCode.code_hash.in_(hashes[chunk:chunk + 500]))))
-    if len(known) != len(set(hashes)):
+    if not codes.all_belong(round_, group, plain):
         abort(400)
     return plain
 
@@ -130,7 +104,7 @@ def posted_codes(round_: Round, group: VoterGroup) -> list[str]:
 def codes_download(slug: str):
     round_ = _codes_round(slug)
     try:
-        group = group_by_key(round_, request.form.get("group", ""))
+        group = rounds.group_by_key(round_, request.form.get("group", ""))
     except RoundError:
         abort(400)
     plain = posted_codes(round_, group)
@@ -141,47 +115,28 @@ def codes_download(slug: str):
         data = slips_pdf(plain, title=round_.title, base_url=base_url(), group=group.label)
         mimetype, name = "application/pdf", f"{name}.pdf"
     elif fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["code", "group", "url"])
-        for code in plain:
-            writer.writerow([code, group.key, f"{base_url()}/c/{code}"])
-        # A BOM so that Excel opens the UTF-8 file with its Chinese intact.
-        data = ("\ufeff" + out.getvalue()).encode("utf-8")
+        data = codes_csv(plain, group=group.key, base_url=base_url())
         mimetype, name = "text/csv", f"{name}.csv"
     else:
         abort(400)
-    audit("codes.download", current_user.username, round_,
-          f"group={group.key} count={len(plain)} format={fmt}")
-    db.session.commit()
+    codes.record_download(round_, group, len(plain), fmt, actor=current_user.username)
     return Response(data, mimetype=mimetype, headers={
         **NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def _void(round_: Round, condition, detail: str) -> int:
-    if round_.status not in ("draft", "open"):
-        raise RoundError(_("Codes of a closed round stay as they are."))
-    result = db.session.execute(
-        update(VoterCode).where(VoterCode.round_id == round_.id, VoterCode.status == "issued",
-                                condition).values(status="void"))
-    audit("codes.void", current_user.username, round_, f"{detail} voided={result.rowcount}")
-    db.session.commit()
-    return result.rowcount
 
 
 @bp.route("/rounds/<slug>/codes/void-batch", methods=["POST"])
 @login_required
 def void_batch(slug: str):
     round_ = _codes_round(slug)
-    form = _forms(round_)[1]
+    form = _forms(round_, codes.batches(round_))[1]
     if not form.validate_on_submit() or not form.confirm.data:
         if not form.confirm.errors and not form.batch.errors:
             form.confirm.errors.append(_("Please tick the box to confirm."))
         return _page(round_, 400, void_batch=form)
     try:
-        n = _void(round_, VoterCode.batch == int(form.batch.data), f"batch={form.batch.data}")
-    except RoundError as error:
-        form.batch.errors.append(str(error))
+        n = codes.void_batch(round_, int(form.batch.data), actor=current_user.username)
+    except RoundError:
+        form.batch.errors.append(_("Codes of a closed round stay as they are."))
         return _page(round_, 409, void_batch=form)
     flash(_("%(count)d unused codes of batch %(batch)s no longer work.", count=n,
             batch=form.batch.data))
@@ -203,14 +158,13 @@ def void_codes(slug: str):
     if bad:
         form.codes.errors.append(_("Not a code: %(codes)s", codes=", ".join(bad[:10])))
         return _page(round_, 400, void_codes=form)
-    hashes = sorted({code_rules.code_hash(c) for c in plain})
     try:
-        n = _void(round_, VoterCode.code_hash.in_(hashes), f"listed={len(hashes)}")
-    except RoundError as error:
-        form.codes.errors.append(str(error))
+        n, listed = codes.void_listed(round_, plain, actor=current_user.username)
+    except RoundError:
+        form.codes.errors.append(_("Codes of a closed round stay as they are."))
         return _page(round_, 409, void_codes=form)
     flash(_("%(done)d of %(listed)d codes voided; the others were already used, void or "
-            "not codes of this round.", done=n, listed=len(hashes)) if n < len(hashes)
+            "not codes of this round.", done=n, listed=listed) if n < listed
           else _("%(done)d codes voided.", done=n))
     return redirect(url_for("admin.codes", slug=slug), 303)
 

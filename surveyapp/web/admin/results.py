@@ -24,15 +24,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ... import plugins
 from ...exports import charts, summary
 from ...exports.flags import flag_label, hidden_reason
-from ...extensions import db
 from ...models import Round
 from ...services import publication
-from ...services.results import tally_round
-from ...services.rounds import audit, round_spec
+from ...services import results as results_service
+from ...services.errors import RoundError
 from . import bp
 from .access import round_for_user
-
-READY = ("closed", "published")
 
 FIELD_LABELS = {"unit": _l("Unit"), "rank": _l("Rank"), "score": _l("Score"),
                 "proposal": _l("Proposed grade"), "counts": _l("Votes per grade"),
@@ -50,20 +47,13 @@ def _lang() -> str:
     return "en" if str(get_locale()) == "en" else "zh"
 
 
-def _back() -> tuple[str, str]:
-    """The round's page once the console has one, else the round list."""
-    if "admin.round_detail" in current_app.view_functions:
-        return url_for("admin.round_detail", slug=request.view_args["slug"]), _("Round")
-    return url_for("admin.rounds"), _("Rounds")
-
-
 def _page(round_: Round, form: PublishForm | None = None, status: int = 200):
-    back_url, back_label = _back()
-    if round_.status not in READY:
+    back_url, back_label = url_for("admin.round_detail", slug=round_.slug), _("Round")
+    if not round_.shows_results:
         return render_template("admin/results.html", round=round_, ready=False,
                                back_url=back_url, back_label=back_label), 409
-    spec = round_spec(round_)
-    result = tally_round(round_)
+    found = results_service.results(round_)
+    spec, result = found.spec, found.exact
     lang = _lang()
     table = summary.rows(result, spec)
     query = {"sort": request.args.get("sort", "rank"), "unit": request.args.get("unit", ""),
@@ -89,7 +79,7 @@ def _page(round_: Round, form: PublishForm | None = None, status: int = 200):
         no_proposal=summary.NO_PROPOSAL,
         exporters=sorted(plugins.exporters().values(), key=lambda e: e.name),
         form=form, field_labels=FIELD_LABELS,
-        published=publication.stored(round_) if round_.status == "published" else None,
+        published=publication.snapshot(round_),
         # The address voters reach the service at, as printed on the slips.
         public_url=current_app.config["BASE_URL"].rstrip("/")
         + url_for("public.page", slug=round_.slug),
@@ -100,9 +90,11 @@ def _page(round_: Round, form: PublishForm | None = None, status: int = 200):
             table, chart_options, title=_("Grade distribution per subject"),
             hidden_text=_("hidden: fewer than %(k)d ballots", k=spec.anonymity_min)),
     )
+    # htmx asks for the table alone; caches must keep the two answers apart.
+    vary = {"Vary": "HX-Target"}
     if request.headers.get("HX-Target") == "results-table":
-        return render_template("admin/_results_table.html", **context), status
-    return render_template("admin/results.html", **context), status
+        return render_template("admin/_results_table.html", **context), status, vary
+    return render_template("admin/results.html", **context), status, vary
 
 
 @bp.route("/rounds/<slug>/results")
@@ -122,14 +114,12 @@ def _filename(round_: Round, extension: str) -> str:
 @login_required
 def results_export(slug: str, fmt: str):
     round_ = round_for_user(slug)
-    if round_.status not in READY:
+    if not round_.shows_results:
         return _page(round_)
     exporter = plugins.exporters().get(fmt)
     if exporter is None:
         abort(404)
-    data = exporter.export(tally_round(round_), round_spec(round_))
-    audit("results.export", current_user.username, round_, f"format={fmt}")
-    db.session.commit()
+    data = results_service.export(round_, fmt, actor=current_user.username)
     return send_file(io.BytesIO(data), mimetype=exporter.media_type, as_attachment=True,
                      download_name=_filename(round_, exporter.extension))
 
@@ -138,13 +128,14 @@ def results_export(slug: str, fmt: str):
 @login_required
 def results_publish(slug: str):
     round_ = round_for_user(slug)
-    if round_.status != "closed":
-        flash(_("Only a closed round can be published."))
-        return _page(round_, status=409)
     form = PublishForm()
     if not form.validate_on_submit():
         return _page(round_, form=form, status=400)
-    publication.publish(round_, form.fields.data or [], actor=current_user.username)
+    try:
+        publication.publish(round_, form.fields.data or [], actor=current_user.username)
+    except RoundError:
+        flash(_("Only a closed round can be published."))
+        return _page(round_, status=409)
     flash(_("Published: anyone with the address below can read the results page."))
     return redirect(url_for("admin.results", slug=slug))
 
@@ -153,9 +144,10 @@ def results_publish(slug: str):
 @login_required
 def results_unpublish(slug: str):
     round_ = round_for_user(slug)
-    if round_.status != "published":
+    try:
+        publication.unpublish(round_, actor=current_user.username)
+    except RoundError:
         flash(_("This round is not published."))
         return _page(round_, status=409)
-    publication.unpublish(round_, actor=current_user.username)
     flash(_("Unpublished: the public results page is gone."))
     return redirect(url_for("admin.results", slug=slug))

@@ -111,14 +111,3 @@ def show_posted(form: BallotForm, posted: PostedBallot) -> None:
     if posted.comment_too_long:
         form.comment.errors = [_("Please keep your comment to %(max)d characters or fewer.",
                                  max=COMMENT_MAX)]
-
-
-def show_problems(form, problems: list[tuple[str | None, str]], field_for) -> None:
-    """Put each plugin message ``(subject_key, message)`` beside the field
-    ``field_for(subject_key)`` returns, or at the top of the form when none."""
-    for subject_key, message in problems:
-        target = field_for(subject_key) if subject_key is not None else None
-        if target is None:
-            form.form_errors.append(message)
-        else:
-            target.errors = [*target.errors, message]

@@ -12,21 +12,27 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from ... import plugins
 from ...models import Round
 from ...services.rounds import get_round
-from ...services.voting.cast import (
+from ...services.voting import (
     REASONS,
     CodeCheck,
+    RoundStructure,
     VotingError,
     cast,
     check_code,
-    round_state_error,
+    refusal,
+    round_structure,
+    structure_of,
 )
-from ...services.voting.structure import GroupView, RoundStructure, round_structure, structure_of
+from ...services.voting import (
+    problems as ballot_problems,
+)
+from ...services.voting.structure import GroupView
+from ..forms import show_problems
 from ..limits import BALLOT_ENDPOINTS, ballot_limits
 from . import bp
-from .forms import CodeForm, ballot_form, show_posted, show_problems
+from .forms import CodeForm, ballot_form, show_posted
 from .posted import read_ballot
 from .review import review
 
@@ -116,7 +122,7 @@ def link_ballot(slug: str):
     round_ = get_round(slug)
     if round_ is None or round_.access != "link":
         abort(404)
-    if error := round_state_error(round_):
+    if error := refusal(round_.status):
         return refused(error, round_)
     if slug in session.get("voted", []):
         return refused(VotingError("used_code"), round_)
@@ -136,7 +142,7 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
     posted = read_ballot(round_, request.form, choose_group=choose_group)
     # The plugins' ballot rules (e.g. at most 30% 优秀 per ballot) see only
     # complete ballots.
-    problems = plugins.validate_ballot(round_.spec, posted.keyed) if posted.complete else []
+    problems = ballot_problems(round_.spec, posted.keyed) if posted.complete else []
     if posted.complete and not problems:
         if group is None:
             key = posted.group_key if choose_group else round_.groups[0].key
@@ -194,12 +200,12 @@ def form_expired(error):
     elif request.endpoint == "ballot.ballot" and session.get("code"):
         try:
             round_, group = checked_round(session["code"])
-        except VotingError as refusal:
+        except VotingError as error:
             session.pop("code", None)
-            return refused(refusal, after_submit=True)
+            return refused(error, after_submit=True)
     elif request.endpoint == "ballot.link_ballot":
         row = get_round(request.view_args["slug"])
-        if row is not None and not (row.access != "link" or round_state_error(row)
+        if row is not None and not (row.access != "link" or refusal(row.status)
                                     or row.slug in session.get("voted", [])):
             round_ = structure_of(row)
     if round_ is None:

@@ -13,15 +13,11 @@ from flask import abort, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
-from ...domain import codes
 from ...exports import charts, summary
-from ...extensions import db
-from ...models import Ballot, Round
-from ...services import publication
+from ...services import publication, voting
 from ...services.rounds import get_round
 from . import bp
 
@@ -32,17 +28,12 @@ class ReceiptForm(FlaskForm):
                                       Length(max=40)])
 
 
-def _published(slug: str) -> Round:
-    round_ = get_round(slug)
-    if round_ is None or round_.status != "published":
-        abort(404)
-    return round_
-
-
 @bp.route("/<slug>")
 def page(slug: str):
-    round_ = _published(slug)
-    snap = publication.snapshot(round_)
+    round_ = get_round(slug)
+    snap = publication.snapshot(round_) if round_ is not None else None
+    if snap is None:  # no such round, or not published
+        abort(404)
     fields = snap["fields"]
     rows = publication.rows(snap)
     options = snap.get("options", [])
@@ -68,21 +59,17 @@ def page(slug: str):
 @bp.route("/<slug>/receipt", methods=["GET", "POST"])
 def receipt(slug: str):
     round_ = get_round(slug)
-    if round_ is None or round_.status == "draft":
+    if round_ is None or not round_.checks_receipts:
         abort(404)
     form = ReceiptForm()
     found = None
     if form.validate_on_submit():
-        code = codes.normalise(form.receipt.data)
-        if code is None:
+        found = voting.receipt_counted(round_, form.receipt.data)
+        if found is None:
             form.receipt.errors.append(_l(
                 "A receipt code has 10 letters and digits, like ABCDE-FGH12."))
-        else:
-            found = db.session.scalar(select(Ballot.id).where(
-                Ballot.round_id == round_.id,
-                Ballot.receipt_hash == codes.code_hash(code))) is not None
-            if found:
-                form.receipt.data = ""  # a shared phone need not keep showing it
+        elif found:
+            form.receipt.data = ""  # a shared phone need not keep showing it
     # Not found is a 404, so the rate limit on unknown codes can count it.
     status = 400 if form.errors else 404 if found is False else 200
     response = render_template("public/receipt.html", round=round_, form=form, found=found)

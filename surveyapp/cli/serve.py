@@ -19,8 +19,6 @@ import os
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from ..extensions import db
-
 
 class _Server(BaseApplication):
     def __init__(self, app: Flask, options: dict):
@@ -44,10 +42,6 @@ def default_workers() -> int:
 
 
 def run(app: Flask, *, host: str, port: int, workers: int, threads: int = 1) -> None:
-    # The migrations ran in this (master) process: its pooled connections must
-    # not be inherited by the forked workers, which would talk over one socket.
-    with app.app_context():
-        db.engine.dispose()
     _Server(app, {
         "bind": f"{host}:{port}",
         "workers": workers,

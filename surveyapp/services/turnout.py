@@ -1,0 +1,55 @@
+"""Turnout: the only live figures of an open round, counts only.  Never
+which code was used, or when."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..database import db
+from ..models import Ballot, Round, VoterCode
+from . import codes
+
+
+def turnout(round_: Round) -> dict[str, dict[str, int | None]]:
+    """Ballots per group next to the expected number."""
+    rows = dict(db.session.execute(
+        select(Ballot.group_id, func.count()).where(Ballot.round_id == round_.id)
+        .group_by(Ballot.group_id)).all())
+    return {g.key: {"ballots": rows.get(g.id, 0), "expected": g.expected} for g in round_.groups}
+
+
+def ballots_cast(round_: Round) -> int:
+    return sum(t["ballots"] for t in turnout(round_).values())
+
+
+def paper_ballots(round_: Round) -> dict[str, int]:
+    """Paper ballots so far per group key."""
+    keys = {g.id: g.key for g in round_.groups}
+    return {keys[gid]: n for gid, n in db.session.execute(
+        select(Ballot.group_id, func.count())
+        .where(Ballot.round_id == round_.id, Ballot.channel == "paper")
+        .group_by(Ballot.group_id))}
+
+
+def panel(round_: Round) -> dict:
+    """The console's turnout panel: ballots per group (with the share of
+    those expected) and per channel, codes per group and status."""
+    figures = turnout(round_)
+    channels = dict(db.session.execute(
+        select(Ballot.channel, func.count()).where(Ballot.round_id == round_.id)
+        .group_by(Ballot.channel)).all())
+    codes_by_group: dict[int, dict[str, int]] = {}
+    for group_id, status, n in db.session.execute(
+            select(VoterCode.group_id, VoterCode.status, func.count())
+            .where(VoterCode.round_id == round_.id)
+            .group_by(VoterCode.group_id, VoterCode.status)):
+        codes_by_group.setdefault(group_id, {})[status] = n
+    rows = []
+    for group in round_.groups:
+        t = figures[group.key]
+        percent = (100 * t["ballots"] // t["expected"]) if t["expected"] else None
+        rows.append({"group": group, "ballots": t["ballots"], "expected": t["expected"],
+                     "percent": percent, "codes": codes_by_group.get(group.id, {})})
+    return {"rows": rows, "total": sum(r["ballots"] for r in rows),
+            "expected": sum(r["expected"] or 0 for r in rows) or None,
+            "channels": channels, "codes": codes.counts(round_)}

@@ -1,0 +1,60 @@
+"""Organiser accounts: create, look up, check a password.  Voters never
+have accounts."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..database import db
+from ..models import Organisation, User
+from . import audit
+from .errors import ServiceError
+
+ROLES = ("admin", "secretary")
+PASSWORD_MIN = 8
+
+# Compared against when the user does not exist, so both paths cost a hash.
+_DUMMY_HASH = "scrypt:32768:8:1$0000000000000000$" + "0" * 128
+
+
+def get(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def exists(name: str) -> bool:
+    return db.session.scalar(select(User.id).where(User.username == name)) is not None
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The user if the password is right; the same work either way, so the
+    time taken does not tell whether the name exists."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if check_password_hash(user.password_hash if user else _DUMMY_HASH, password) and user:
+        return user
+    return None
+
+
+def record_login(user: User) -> None:
+    audit.record("user.login", user.username)
+    db.session.commit()
+
+
+def create(name: str, role: str, org: Organisation, password: str, *, actor: str) -> User:
+    if role not in ROLES:
+        raise ServiceError("role must be one of %(roles)s", roles=", ".join(ROLES))
+    if exists(name):
+        raise ServiceError("user %(name)s exists already", name=repr(name))
+    if len(password) < PASSWORD_MIN:
+        raise ServiceError("password: at least %(min)d characters, please", min=PASSWORD_MIN)
+    user = User(username=name, role=role, org_id=org.id,
+                password_hash=generate_password_hash(password))
+    db.session.add(user)
+    audit.record("user.create", actor, detail=f"{name} ({role})")
+    db.session.commit()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Without committing (the demo sets a fresh one with its other changes)."""
+    user.password_hash = generate_password_hash(password)

@@ -1,0 +1,16 @@
+"""Voting: every ballot write, from the web, typed in from paper or imported
+from a file, and the look-ups a voter's way needs (a code, a receipt, the
+round's ballot structure).
+
+Every write goes through :func:`.rows.ballot_rows` (a ballot as the rows
+that store it) and :func:`.casting.store` (one transaction, the round checked
+open in SQL, the code spent with it).
+"""
+
+from .casting import REASONS, CodeCheck, VotingError, cast, check_code, receipt_counted, refusal
+from .paper import enter_paper_ballot, import_paper_ballots, problems
+from .structure import RoundStructure, round_structure, structure_of
+
+__all__ = ["REASONS", "CodeCheck", "RoundStructure", "VotingError", "cast", "check_code",
+           "enter_paper_ballot", "import_paper_ballots", "problems", "receipt_counted",
+           "refusal", "round_structure", "structure_of"]

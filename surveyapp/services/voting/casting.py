@@ -1,0 +1,201 @@
+"""Casting ballots: checking a code and storing ballots.
+
+The heart of the anonymity promise is :func:`cast`: in one transaction the
+code is marked used by a conditional UPDATE (which also checks the round is
+open) and the ballot is inserted under a fresh random id.  Nothing joins the
+two, and if anything fails, both are rolled back: no code is burnt without
+its ballot and no ballot is stored without its code.  Paper ballots
+(:mod:`.paper`) are stored by the same statements, without a code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import bindparam, exists, insert, select, update
+from sqlalchemy.engine import Connection
+
+from ...database import db
+from ...domain import codes, lifecycle
+from ...models import Answer, Ballot, Comment, Round, VoterCode, today
+from .rows import AnswerIds, BallotRows, ballot_rows
+from .statements import Prepared
+from .writers import writer_turn
+
+
+class VotingError(Exception):
+    """Why a code or ballot was refused; ``reason`` picks the page shown."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# reason -> HTTP status.  404 for codes we cannot find, 409 for a state that
+# has moved on (used code, closed round), 403 for a round not yet open.
+REASONS = {
+    "bad_code": 404,
+    "unknown_code": 404,
+    "used_code": 409,
+    "void_code": 410,
+    "not_open": 403,
+    "closed": 409,
+}
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """A code that may vote: its round (id, slug) and group id.  The round's
+    structure comes from :mod:`.structure`; its status was open when checked
+    and is checked again by :func:`cast`."""
+
+    code: str
+    round_id: int
+    round_slug: str
+    group_id: int
+
+
+def refusal(status: str) -> VotingError | None:
+    """The refusal for a ballot to a round in ``status``, if any."""
+    reason = lifecycle.ballot_refusal(status)
+    return VotingError(reason) if reason else None
+
+
+# Statements built and compiled once, run on the driver's cursor: preparing
+# a statement costs more than running it (see statements.py).
+_LOOKUP = Prepared(
+    select(VoterCode.status, VoterCode.group_id, VoterCode.round_id, Round.slug, Round.status)
+    .join(Round, Round.id == VoterCode.round_id)
+    .where(VoterCode.code_hash == bindparam("p_hash")))
+_ROUND_IS_OPEN = exists().where(Round.id == bindparam("p_round"),
+                                Round.status == lifecycle.OPEN)
+_SPEND = Prepared(
+    update(VoterCode)
+    .where(VoterCode.code_hash == bindparam("p_hash"),
+           VoterCode.round_id == bindparam("p_round"),
+           VoterCode.group_id == bindparam("p_group"),
+           VoterCode.status == "issued",
+           _ROUND_IS_OPEN)
+    .values(status="used", used_on=bindparam("p_day")))
+_CHECK_OPEN = Prepared(select(_ROUND_IS_OPEN))  # a ballot without a code spends none
+_INSERT_BALLOT = Prepared(insert(Ballot), keys=["id", "round_id", "group_id", "channel",
+                                                  "received_on", "receipt_hash"])
+_INSERT_ANSWERS = Prepared(insert(Answer),
+                           keys=["ballot_id", "subject_id", "criterion_id", "option_id"])
+_INSERT_COMMENT = Prepared(insert(Comment), keys=["id", "round_id", "text"])
+_SHARE_ROUND = Prepared(select(Round.id).where(Round.id == bindparam("p_round"))
+                        .with_for_update(read=True))
+_RECEIPT = select(Ballot.id).where(Ballot.round_id == bindparam("p_round"),
+                                   Ballot.receipt_hash == bindparam("p_hash"))
+
+
+def check_code(typed: str) -> CodeCheck:
+    """Find the round and group a code belongs to, or raise VotingError."""
+    code = codes.normalise(typed)
+    if code is None:
+        raise VotingError("bad_code")
+    # The code's row joined with its round's: one query on the unique index.
+    found = _LOOKUP.execute(db.session.connection(), {"p_hash": codes.code_hash(code)}).fetchone()
+    if found is None:
+        raise VotingError("unknown_code")
+    status, group_id, round_id, slug, round_status = found
+    if status == "used":
+        raise VotingError("used_code")
+    if status == "void":
+        raise VotingError("void_code")
+    if error := refusal(round_status):
+        raise error
+    return CodeCheck(code, round_id, slug, group_id)
+
+
+class HasId(Protocol):
+    id: int
+
+
+def cast(round_: HasId, group: HasId, answers: AnswerIds, *, code: str | None = None,
+         channel: str = "web", comment: str | None = None,
+         before_commit: Callable[[], None] | None = None) -> str | None:
+    """Store one ballot and return its receipt (web ballots; None for paper).
+
+    ``round_`` and ``group`` are rows or snapshots (:mod:`.structure`): only
+    their ids are used, and the round's status is checked here, in SQL.
+
+    ``answers`` maps ``(subject_id, criterion_id)`` to an option id, or None
+    for a blank.  With ``code`` the code is spent in the same transaction;
+    a code spent meanwhile, or a round closed meanwhile, raises VotingError
+    and stores nothing.  ``before_commit`` adds to the same transaction
+    (a paper ballot's audit line).
+    """
+    rows = ballot_rows(round_.id, group.id, answers, channel=channel, day=today(),
+                       comment=comment or "", receipt=channel == "web")
+    store(round_.id, [rows], code=code, group_id=group.id, before_commit=before_commit)
+    return rows.receipt
+
+
+def store(round_id: int, ballots: Sequence[BallotRows], *, code: str | None = None,
+          group_id: int | None = None, before_commit: Callable[[], None] | None = None) -> None:
+    """Write ballots in one transaction, while the round is open (checked in
+    SQL), spending ``code`` (of ``group_id``) with them if given."""
+    # On SQLite, wait for this write's turn (see writers.py).
+    with writer_turn(db.engine):
+        try:
+            # The session's own connection and transaction, the statements on
+            # its driver cursor (statements.py); the commit expires whatever
+            # the session had loaded.
+            connection = db.session.connection()
+            _hold_round_open(connection, round_id, code, group_id)
+            _INSERT_BALLOT.executemany(connection, [b.ballot for b in ballots])
+            answers = [row for b in ballots for row in b.answers]
+            if answers:
+                _INSERT_ANSWERS.executemany(connection, answers)
+            comments = [b.comment for b in ballots if b.comment]
+            if comments:
+                _INSERT_COMMENT.executemany(connection, comments)
+            if before_commit:
+                before_commit()
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+
+
+def _hold_round_open(connection: Connection, round_id: int, code: str | None,
+                     group_id: int | None) -> None:
+    if connection.dialect.name != "sqlite":
+        # Hold the round row in share mode until commit: a close waits for
+        # this ballot, and a close under way makes this wait, then refuse.
+        # Without it, under READ COMMITTED a ballot checked before a close
+        # could commit after it.  SQLite serialises all writers anyway.
+        _SHARE_ROUND.execute(connection, {"p_round": round_id})
+    if code is not None:
+        spent = _SPEND.execute(connection, {"p_hash": codes.code_hash(code), "p_round": round_id,
+                                            "p_group": group_id, "p_day": today()})
+        if spent.rowcount != 1:
+            raise _why_refused(round_id, group_id, code)
+    elif not _CHECK_OPEN.execute(connection, {"p_round": round_id}).fetchone()[0]:
+        status = db.session.scalar(select(Round.status).where(Round.id == round_id))
+        raise refusal(status) or VotingError("closed")
+
+
+def _why_refused(round_id: int, group_id: int | None, code: str) -> VotingError:
+    db.session.rollback()
+    db.session.expire_all()
+    try:
+        checked = check_code(code)
+    except VotingError as error:
+        return error
+    if (checked.round_id, checked.group_id) != (round_id, group_id):
+        return VotingError("unknown_code")  # not a code of this round and group
+    return VotingError("used_code")  # lost a race that has since settled
+
+
+def receipt_counted(round_: Round, typed: str) -> bool | None:
+    """Was a ballot with this receipt counted in the round?  None when the
+    text cannot be a receipt.  Says nothing else about the ballot."""
+    receipt = codes.normalise(typed)
+    if receipt is None:
+        return None
+    return db.session.execute(_RECEIPT, {"p_round": round_.id,
+                                         "p_hash": codes.code_hash(receipt)}).first() is not None
