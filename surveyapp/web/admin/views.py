@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from ...models import Round
 from ...services import orgs, rounds, turnout
 from ...services.errors import RoundError
-from ..i18n import spec_message
+from ..i18n import STATUS_WORDS, spec_message
 from . import bp
 from .access import round_for_user
 from .forms import ConfirmForm
@@ -62,7 +62,7 @@ def change_status(slug: str, target: str):
     back = redirect(url_for("admin.round_detail", slug=slug), 303)
     if not round_.can(target):
         flash(_("This round is %(status)s, so that is not possible now.",
-                status=status_label(round_.status)))
+                status=STATUS_WORDS.get(round_.status, round_.status)))
         return back
     if form.validate_on_submit():
         if form.confirm.data:
@@ -79,11 +79,6 @@ def change_status(slug: str, target: str):
             status = 400
     return render_template("admin/confirm_status.html", round=round_, target=target,
                            form=form, panel=turnout_panel(round_)), status
-
-
-def status_label(status: str) -> str:
-    return {"draft": _("a draft"), "open": _("open"), "closed": _("closed"),
-            "published": _("published")}.get(status, status)
 
 
 @bp.app_template_filter("round_status")
