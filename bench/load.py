@@ -143,7 +143,7 @@ def prepare(database_url: str, answers: int, codes: int) -> tuple[dict, list[tup
     with app.app_context():
         upgrade()
         round_ = rounds_service.create_round(parse_spec(spec_text(answers)), actor="bench")
-        rounds_service.transition(round_, "open", actor="bench")
+        rounds_service.open_round(round_, actor="bench")
         plain = codes_service.issue(round_, "members", codes, actor="bench")[0]
         db.session.commit()
         layout = {"round_id": round_.id, "group_id": round_.groups[0].id,

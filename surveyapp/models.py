@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .database import db
@@ -72,6 +72,16 @@ class Round(db.Model):
     created_on: Mapped[dt.date] = mapped_column(default=today)
     # What the 公示 page shows once published, e.g. {"fields": ["name", "proposal"]}.
     publish_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    # The encrypted ballot box (domain/ballot_box).  Set in a draft: the
+    # 监票人's names ([] for the secretary alone) and how many count together.
+    trustee_names: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    threshold: Mapped[int | None]
+    # Set at open: the public key, each trustee's verification key x_i·G
+    # (hex, in trustee order) and the hash of the frozen spec.  A round with
+    # no key was opened before ballots were encrypted: its ballots are plain.
+    public_key: Mapped[str | None] = mapped_column(String(66))
+    trustee_keys: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    spec_hash: Mapped[str | None] = mapped_column(String(64))
 
     options: Mapped[list[ScaleOption]] = relationship(
         order_by="ScaleOption.position", cascade="all, delete-orphan")
@@ -103,6 +113,15 @@ class Round(db.Model):
     @property
     def is_published(self) -> bool:
         return lifecycle.is_published(self.status)
+
+    @property
+    def awaits_count(self) -> bool:
+        return lifecycle.awaits_count(self.status)
+
+    @property
+    def is_sealed(self) -> bool:
+        """Are its ballots stored encrypted?  (No for rounds opened before that.)"""
+        return self.public_key is not None
 
     @property
     def checks_receipts(self) -> bool:
@@ -179,8 +198,16 @@ class Ballot(db.Model):
     group_id: Mapped[int] = mapped_column(ForeignKey("voter_group.id"))
     channel: Mapped[str] = mapped_column(String(10), default="web")
     received_on: Mapped[dt.date] = mapped_column(default=today)
-    # SHA-256 of the receipt shown to the voter, so they can check it counted.
+    # Plain rounds (opened before ballots were encrypted): SHA-256 of the
+    # receipt shown to the voter, so they can check it counted.
     receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Sealed rounds: the answers as ciphertexts with their proofs
+    # (domain/ballot_box/sealing.py), never in plaintext; the tracker (the
+    # SHA-256 of the group and those bytes) is the voter's receipt.  The
+    # comment is encrypted to the round's key and erased once counted.
+    tracker: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sealed_comment: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Answer(db.Model):
@@ -189,6 +216,22 @@ class Answer(db.Model):
     subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), primary_key=True)
     criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"), primary_key=True)
     option_id: Mapped[int | None] = mapped_column(ForeignKey("scale_option.id"))  # NULL: blank
+
+
+class OpenedSum(db.Model):
+    """One decrypted sum of a counted round: for a voter group and a position
+    of the ballot layout (cell × option), the sum of every ballot's
+    ciphertext, each present trustee's partial decryption with its proof,
+    and the count it decrypts to.  What the tally reads, and what the
+    bulletin board shows."""
+
+    __tablename__ = "opened_sum"
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("voter_group.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int]
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)  # ΣA | ΣB
+    partials: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Comment(db.Model):

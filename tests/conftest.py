@@ -22,6 +22,7 @@ from surveyapp.database import db
 from surveyapp.domain.spec import parse_spec
 from surveyapp.models import Organisation, User
 from surveyapp.services import codes as codes_service
+from surveyapp.services import counting
 from surveyapp.services import rounds as rounds_service
 from surveyapp.services.voting.statements import Prepared
 
@@ -169,23 +170,62 @@ def client(app):
 
 
 @pytest.fixture
-def cli(app):
+def cli(app, tmp_path):
     """``cli("rounds", "create", path, input=None)``: the command line, with
-    the session refreshed afterwards so tests see what it committed."""
+    the session refreshed afterwards so tests see what it committed.
+    ``cli.count(slug)`` counts a round opened with ``cli("rounds", "open",
+    slug)`` with the shares that command printed, as its 监票人 would."""
     runner = app.test_cli_runner()
+    printed: dict[str, list[str]] = {}
 
     def invoke(*args, input=None):
-        result = runner.invoke(args=[str(a) for a in args], input=input)
+        args = [str(a) for a in args]
+        result = runner.invoke(args=args, input=input)
         db.session.expire_all()
+        if args[:2] == ["rounds", "open"] and result.exit_code == 0:
+            printed[args[2]] = [line.split(":", 1)[1].strip()
+                                for line in result.output.splitlines()
+                                if line.startswith("share:")]
         return result
 
+    def count(slug: str):
+        files = []
+        for i, text in enumerate(printed.get(slug, []), start=1):
+            path = tmp_path / f"{slug}-share-{i}.txt"
+            path.write_text(f"share: {text}\n", encoding="utf-8")
+            files += ["--share", path]
+        return invoke("rounds", "count", slug, *files)
+
+    invoke.count = count
     return invoke
 
 
+#: The 监票人's shares of each round the tests opened, by round id: what the
+#: trustees would carry home.  Tests count rounds with them (count_round).
+SHARES: dict[int, list] = {}
+
+
+def open_round(round_):
+    """Open a draft; its shares are kept in SHARES for count_round."""
+    SHARES[round_.id] = rounds_service.open_round(round_, actor="test")
+    return SHARES[round_.id]
+
+
+def count_round(round_, shares=None):
+    """开箱计票 with the shares the round was opened with (or ``shares``)."""
+    counting.count_round(round_, SHARES.get(round_.id, []) if shares is None else shares,
+                         actor="test")
+
+
 def make_round(spec_text: str = SPEC, *, status: str = "open", slug: str | None = None):
+    """A round in ``status``: draft, open, closed or counted (closed, then counted)."""
     round_ = rounds_service.create_round(parse_spec(spec_text), actor="test", slug=slug)
-    for target in {"draft": [], "open": ["open"], "closed": ["open", "close"]}[status]:
-        rounds_service.transition(round_, target, actor="test")
+    if status != "draft":
+        open_round(round_)
+    if status in ("closed", "counted"):
+        rounds_service.transition(round_, "close", actor="test")
+    if status == "counted":
+        count_round(round_)
     db.session.commit()
     return round_
 

@@ -27,7 +27,7 @@ from surveyapp.services import codes as codes_service
 from surveyapp.services.rounds import create_round, transition
 
 from . import conftest
-from .conftest import SPEC, csrf_token
+from .conftest import SPEC, count_round, csrf_token, open_round
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,8 +85,12 @@ def count(model, *where) -> int:
 
 def branch_round(orgs, status="draft", spec=SPEC, org="a") -> Round:
     round_ = create_round(parse_spec(spec), actor="t", org=orgs[org])
-    for target in {"draft": [], "open": ["open"], "closed": ["open", "close"]}[status]:
-        transition(round_, target, actor="t")
+    if status != "draft":
+        open_round(round_)
+    if status in ("closed", "counted"):
+        transition(round_, "close", actor="t")
+    if status == "counted":
+        count_round(round_)
     return round_
 
 
@@ -280,7 +284,7 @@ def test_draft_settings_can_change_and_freeze_at_open(secretary, orgs):
     assert response.status_code == 302
     assert round_.title == "新标题" and [o.label for o in round_.options][0] == "好"
 
-    transition(round_, "open", actor="t")
+    open_round(round_)
     for part in ("basics", "groups", "criteria", "subjects"):
         assert secretary.get(f"{base}/{part}").status_code == 409
         response = post(secretary, f"{base}/{part}", {
@@ -409,6 +413,45 @@ def test_link_round_has_a_poster_and_no_codes(secretary, orgs):
 
 # -- open, close, turnout --------------------------------------------------------------------
 
+SHARE_RE = re.compile(r"<code>(S1[-0-9A-Z]+)</code>")
+
+
+def test_open_shows_each_trustee_their_key_once_and_they_count_the_round(secretary, orgs):
+    spec = SPEC + '[trustees]\nnames = ["张三", "李四", "王五"]\nthreshold = 2\n'
+    round_ = branch_round(orgs, spec=spec)
+    round_page = text(secretary.get(f"/admin/rounds/{round_.slug}"))
+    assert "张三、李四、王五" in round_page and "2 位共同开箱计票" in round_page
+    opened = post(secretary, f"/admin/rounds/{round_.slug}/open", {"confirm": "y"})
+    assert opened.status_code == 200 and opened.headers["Cache-Control"] == "no-store"
+    shares = SHARE_RE.findall(text(opened))
+    assert len(shares) == 3 and len(set(shares)) == 3
+    assert "监票人 1/3：张三" in text(opened) and "<svg" in text(opened)  # QR per slip
+    assert shares[0] not in text(secretary.get(f"/admin/rounds/{round_.slug}"))  # never again
+    slips = post(secretary, f"/admin/rounds/{round_.slug}/key-slips.pdf",
+                 {"shares": " ".join(shares)})
+    assert slips.mimetype == "application/pdf" and slips.headers["Cache-Control"] == "no-store"
+    assert post(secretary, f"/admin/rounds/{round_.slug}/key-slips.pdf",
+                {"shares": shares[0][:-1] + "0"}).status_code == 400  # not this round's key
+    post(secretary, f"/admin/rounds/{round_.slug}/close", {"confirm": "y"})
+    count_url = f"/admin/rounds/{round_.slug}/count"
+    assert "开箱计票" in text(secretary.get(count_url))
+    refused = post(secretary, count_url, {"share-1": shares[0]})
+    assert refused.status_code == 400 and "只提供了 1 份密钥" in text(refused)
+    typo = shares[2][:-1] + ("0" if shares[2][-1] != "0" else "1")
+    refused = post(secretary, count_url, {"share-1": shares[0], "share-3": typo})
+    assert refused.status_code == 400 and "校验位不符" in text(refused)
+    twice = post(secretary, count_url, {"share-1": shares[0], "share-3": shares[0]})
+    assert twice.status_code == 400 and "输入了两次" in text(twice)
+    db.session.expire_all()
+    assert round_.status == "closed"
+    # A key names its trustee: 李四's typed in 王五's box is still 李四's, and counts.
+    counted = post(secretary, count_url, {"share-1": shares[0], "share-3": shares[1]})
+    assert counted.status_code == 303 and counted.headers["Location"].endswith("/results")
+    db.session.expire_all()
+    assert round_.status == "counted"
+    assert db.session.scalar(select(AuditEvent.detail).where(
+        AuditEvent.action == "round.count")) == "shares of trustees 1, 2"
+
 def test_open_and_close_ask_first(secretary, orgs):
     round_ = branch_round(orgs)
     url = f"/admin/rounds/{round_.slug}/open"
@@ -419,7 +462,7 @@ def test_open_and_close_ask_first(secretary, orgs):
     response = post(secretary, url, {"asked": "1"})
     assert response.status_code == 400 and round_.status == "draft"
     response = post(secretary, url, {"asked": "1", "confirm": "y"})
-    assert response.status_code == 303
+    assert response.status_code == 200 and "监票人密钥条" in text(response)  # shown once
     db.session.expire_all()
     assert round_.status == "open"
     assert post(secretary, url, {"confirm": "y"}).status_code == 303  # no second opening

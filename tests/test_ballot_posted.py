@@ -34,12 +34,11 @@ def structure(criteria: int = 1, groups: int = 1) -> RoundStructure:
         spec=None, option_ids=MappingProxyType({o.key: o.id for o in OPTIONS}))
 
 
-def test_a_complete_post_maps_to_ids_for_storing_and_keys_for_the_rules():
+def test_a_complete_post_reads_as_keys_for_the_rules_and_the_seal():
     posted = read_ballot(structure(criteria=2), {
         "q-0-0": "good", "q-0-1": "poor", "q-1-0": "poor", "q-1-1": "good",
         "comment": "ok", "unasked": "ignored"}, choose_group=False)
     assert posted.complete and posted.missing == ()
-    assert posted.answers == {(40, 20): 11, (40, 21): 12, (41, 20): 12, (41, 21): 11}
     assert posted.keyed == {("alice", "c0"): "good", ("alice", "c1"): "poor",
                             ("bob", "c0"): "poor", ("bob", "c1"): "good"}
     assert posted.comment == "ok" and posted.group_key is None
@@ -49,13 +48,13 @@ def test_missing_and_foreign_values_are_missing_in_ballot_order():
     posted = read_ballot(structure(), {"q-1-0": "excellent' OR 1=1 --"}, choose_group=False)
     assert not posted.complete
     assert posted.missing == ("q-0-0", "q-1-0")
-    assert posted.answers == {} and posted.keyed == {}
+    assert posted.keyed == {}
 
 
 def test_the_first_of_a_repeated_field_counts():
     posted = read_ballot(structure(), MultiDict([("q-0-0", "poor"), ("q-0-0", "good"),
                                                  ("q-1-0", "good")]), choose_group=False)
-    assert posted.complete and posted.answers[40, 20] == 12
+    assert posted.complete and posted.keyed["alice", "c0"] == "poor"
 
 
 def test_a_group_choice_must_be_one_of_the_rounds_groups():

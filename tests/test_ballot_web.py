@@ -11,10 +11,12 @@ from sqlalchemy import func, select, update
 
 from surveyapp.database import db
 from surveyapp.models import Answer, Ballot, Comment, VoterCode
+from surveyapp.services.counting import load_counts
 from surveyapp.services.results import tally_json
+from surveyapp.services.rounds import transition
 
 from .ballot_specs import ballot_spec, subject_name
-from .conftest import SPEC, csrf_token, full_ballot, issue, make_round
+from .conftest import SPEC, count_round, csrf_token, full_ballot, issue, make_round
 
 
 def ballots() -> int:
@@ -46,13 +48,16 @@ def test_scan_fill_in_submit_and_count(client):
 
     assert ballots() == 1
     assert db.session.scalar(select(VoterCode.status)) == "used"
-    assert db.session.scalar(select(Comment.text)) == "工作认真"
-    options = {o.id: o.key for o in round_.options}
-    stored = sorted(options[a.option_id] for a in db.session.scalars(select(Answer)))
-    assert stored == ["excellent", "unknown"]
+    # Nothing in plaintext: no answer rows, the comment sealed until counted.
+    assert db.session.scalars(select(Answer)).all() == []
+    assert db.session.scalars(select(Comment)).all() == []
 
-    round_.status = "closed"
-    db.session.commit()
+    transition(round_, "close", actor="test")
+    count_round(round_)
+    assert db.session.scalar(select(Comment.text)) == "工作认真"
+    counts = load_counts(round_)
+    assert counts.answers == {("members", "zhangsan", "overall"): {"excellent": 1},
+                              ("members", "lisi", "overall"): {"unknown": 1}}
     result = tally_json(round_)
     zhangsan = next(s for s in result["subjects"] if s["key"] == "zhangsan")
     assert zhangsan["groups"]["members"]["ballots"] is None  # 1 < anonymity_min: suppressed

@@ -17,8 +17,8 @@ from surveyapp.models import Answer, AuditEvent, Ballot, Round, VoterCode
 from .conftest import SPEC, csrf_token
 
 
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def create(cli, tmp_path, spec=SPEC) -> str:
@@ -59,12 +59,16 @@ def test_a_whole_round_from_spec_to_tally(cli, tmp_path):
     result = cli("ballots", "import", slug, str(paper))
     assert result.exit_code == 0, result.output
     assert "4 paper ballots" in result.output
-    assert count(Ballot) == 4 and count(Answer) == 8
+    # Stored sealed: a ballot's answers exist only as ciphertexts with proofs.
+    assert count(Ballot) == 4 and count(Answer) == 0
+    assert count(Ballot, Ballot.sealed.is_not(None), Ballot.tracker.is_not(None)) == 4
 
     assert cli("tally", slug).exit_code == 2  # still open: no results yet
     assert cli("rounds", "close", slug).exit_code == 0
+    assert cli("tally", slug).exit_code == 2  # closed, not counted: no results yet
+    assert cli.count(slug).exit_code == 0
     tally = json.loads(cli("tally", slug).output)
-    assert tally["round"] == {"slug": slug, "title": "2026年度民主评议党员", "status": "closed"}
+    assert tally["round"] == {"slug": slug, "title": "2026年度民主评议党员", "status": "counted"}
     assert tally["turnout"] == {"members": {"ballots": 2, "expected": 5},
                                 "masses": {"ballots": 2, "expected": 5}}
     first, second = tally["subjects"]

@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from surveyapp.database import db
-from surveyapp.models import Answer, Ballot, Comment, VoterCode
+from surveyapp.domain.ballot_box import sealing
+from surveyapp.models import Answer, Ballot, Comment, VoterCode, VoterGroup
 from surveyapp.services.rounds import get_round
+from surveyapp.services.voting.structure import structure_of
 
 from .conftest import csrf_token, issue, make_round
 
@@ -56,9 +58,11 @@ FUZZ = settings(max_examples=120, deadline=None,
                                        HealthCheck.too_slow])
 
 
-def totals() -> tuple[int, int, int]:
-    return tuple(db.session.scalar(select(func.count()).select_from(m))
-                 for m in (Ballot, Answer, Comment))
+def totals() -> tuple[int, int, int, int]:
+    """Ballots, sealed comments, and plain answers and comments (never any)."""
+    return tuple(db.session.scalar(select(func.count()).select_from(m).where(*where))
+                 for m, *where in ((Ballot,), (Ballot, Ballot.sealed_comment.is_not(None)),
+                                   (Answer,), (Comment,)))
 
 
 def body(base: dict, extra: list, token_mode: str, token: str) -> MultiDict:
@@ -72,21 +76,28 @@ def body(base: dict, extra: list, token_mode: str, token: str) -> MultiDict:
     return form
 
 
-def check_outcome(response, before, form: MultiDict):
-    """A 302 to the receipt with exactly one whole ballot more, or a 4xx
-    with nothing more at all."""
+def trackers() -> set[str]:
+    return set(db.session.scalars(select(Ballot.tracker)))
+
+
+def check_outcome(response, before, known: set[str], form: MultiDict, lock):
+    """A 302 to the receipt with exactly one whole sealed ballot more (every
+    cell answered, every proof holding), or a 4xx with nothing more at all."""
     assert response.status_code < 500
-    ballots, answers, comments = totals()
+    ballots, comments, plain_answers, plain_comments = totals()
+    assert (plain_answers, plain_comments) == (0, 0)
     if response.status_code == 302 and response.headers["Location"].endswith("/done"):
         assert ballots == before[0] + 1
-        assert answers == before[1] + len(QUESTIONS)
-        assert db.session.scalar(select(func.count()).select_from(Answer)
-                                 .where(Answer.option_id.is_(None))) == 0
         comment = (form.get("comment") or "").strip()
-        assert comments == before[2] + (1 if comment else 0)
+        assert comments == before[1] + (1 if comment else 0)
+        [new] = trackers() - known
+        group, sealed = db.session.execute(
+            select(VoterGroup.key, Ballot.sealed).join(VoterGroup, VoterGroup.id == Ballot.group_id)
+            .where(Ballot.tracker == new)).one()
+        assert sealing.check(lock, group, sealed) is None
         return True
     assert 400 <= response.status_code < 500, response.status_code
-    assert (ballots, answers, comments) == before
+    assert (ballots, comments) == before[:2]
     return False
 
 
@@ -113,8 +124,9 @@ def test_arbitrary_ballot_posts_store_a_whole_ballot_or_nothing(app, access):
         if access == "link" and "group" not in base:
             base = {**base, "group": "members"}
         form = body(base, extra, token_mode, token)
-        before = totals()
-        counted = check_outcome(client.post(url, data=form), before, form)
+        before, known = totals(), trackers()
+        counted = check_outcome(client.post(url, data=form), before, known, form,
+                                structure_of(round_).lock)
         outcomes.add(counted)
         if access == "codes":
             status = db.session.scalar(select(VoterCode.status)

@@ -30,7 +30,7 @@ from surveyapp.hookspecs import hookimpl
 from surveyapp.models import Answer, AuditEvent, Ballot, Round, VoterCode
 from surveyapp.services import rounds as rounds_service
 
-from .conftest import csrf_token, issue
+from .conftest import csrf_token, issue, open_round
 
 INSTALLED = ("party-member-appraisal", "four-strong-four-excellent", "cadre-evaluation")
 
@@ -82,6 +82,7 @@ def run_round(cli, tmp_path, spec: str, ballots) -> dict:
     result = cli("ballots", "import", slug, paper_csv(tmp_path, ballots))
     assert result.exit_code == 0, result.output
     assert cli("rounds", "close", slug).exit_code == 0
+    assert cli.count(slug).exit_code == 0
     result = cli("tally", slug)
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
@@ -135,6 +136,7 @@ def test_party_summary_export_and_quorum_flag(cli, tmp_path):
     cli("rounds", "open", slug)
     cli("ballots", "import", slug, paper_csv(tmp_path, member_ballots(*["EQQQ"] * 6)))
     cli("rounds", "close", slug)
+    cli.count(slug)
     assert json.loads(cli("tally", slug).output)["flags"] == ["quorum_not_met:members"]
     out = tmp_path / "summary.csv"
     result = cli("tally", slug, "--format", "appraisal-summary", "-o", out)
@@ -225,7 +227,7 @@ def test_the_web_ballot_shows_the_per_ballot_cap_beside_the_subject(client, use_
     use_plugins()
     spec = parse_spec(PARTY_SPEC, **plugins.spec_context())
     round_ = rounds_service.create_round(spec, actor="test")
-    rounds_service.transition(round_, "open", actor="test")
+    open_round(round_)
     [code] = issue(round_)
     client.get(f"/c/{code}")
     html = client.get("/ballot").get_data(as_text=True)
@@ -355,6 +357,7 @@ def test_every_hook_of_a_plugin_written_from_nothing(cli, tmp_path, use_plugins)
                          ("wu", "safety"): "2", ("wu", "quality"): "4"})]
     assert cli("ballots", "import", slug, paper_csv(tmp_path, ballots)).exit_code == 0
     cli("rounds", "close", slug)
+    cli.count(slug)
     tally = json.loads(cli("tally", slug).output)
     assert outcome(tally) == {
         "li": (70.0, 1, None, []),  # min(safety 90, quality 70); default would be 83.33
@@ -366,7 +369,8 @@ def test_every_hook_of_a_plugin_written_from_nothing(cli, tmp_path, use_plugins)
     cli("rounds", "publish", slug)
     assert [(e, r["status"], t) for e, r, t in acme.events] == [
         ("created", "draft", "Acme 班组评议"), ("opened", "open", "Acme 班组评议"),
-        ("closed", "closed", "Acme 班组评议"), ("published", "published", "Acme 班组评议")]
+        ("closed", "closed", "Acme 班组评议"), ("counted", "counted", "Acme 班组评议"),
+        ("published", "published", "Acme 班组评议")]
     assert {r["slug"] for _, r, _ in acme.events} == {slug}
 
 
@@ -374,7 +378,7 @@ def test_a_message_for_the_whole_ballot_is_shown_at_the_top(client, use_plugins)
     use_plugins(("acme", Acme()))
     spec = parse_spec(ACME_SPEC, **plugins.spec_context())
     round_ = rounds_service.create_round(spec, actor="test")
-    rounds_service.transition(round_, "open", actor="test")
+    open_round(round_)
     [code] = issue(round_, group="crew")
     client.get(f"/c/{code}")
     html = client.get("/ballot").get_data(as_text=True)
@@ -499,7 +503,7 @@ def test_validate_raising_on_the_web_stores_nothing(app, client, use_plugins):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: a 500 page
     spec = parse_spec(PARTY_SPEC, **plugins.spec_context())
     round_ = rounds_service.create_round(spec, actor="test")
-    rounds_service.transition(round_, "open", actor="test")
+    open_round(round_)
     # Broken after the round was created (say, upgraded mid-round); a plugin
     # broken already is refused at creation, see the test after these.
     use_plugins(("acme-broken", raising("validate_ballot")))
@@ -530,13 +534,14 @@ def test_score_or_classify_raising_fails_the_tally_and_changes_nothing(hook, cli
     cli("rounds", "open", slug)
     cli("ballots", "import", slug, paper_csv(tmp_path, member_ballots(*["QQQQ"] * 5)))
     cli("rounds", "close", slug)
+    cli.count(slug)
     use_plugins(("acme-broken", raising(hook)))  # broken after the vote
     audits = count(AuditEvent)
     result = cli("tally", slug)
     assert result.exit_code == 1
     assert f"Error: plugin 'acme-broken' failed in {hook}: RuntimeError" in result.output
     assert count(Ballot) == 5 and count(AuditEvent) == audits
-    assert db.session.scalar(select(Round.status)) == "closed"
+    assert db.session.scalar(select(Round.status)) == "counted"
 
 
 @pytest.mark.parametrize("hook", ["validate_ballot", "score_subject", "classify_subjects"])

@@ -14,7 +14,7 @@ from surveyapp.services import publication
 from surveyapp.services import results as results_service
 from surveyapp.services import rounds as rounds_service
 
-from .conftest import SPEC, csrf_token
+from .conftest import SPEC, count_round, csrf_token
 from .test_results_page import (
     BANDS,
     SUPPRESSED_SPEC,
@@ -105,7 +105,7 @@ def test_unpublish_takes_the_page_down_and_keeps_the_choice(client, people):
                            data={"csrf_token": csrf_token(page)})
     assert response.status_code == 302
     db.session.expire_all()
-    assert round_.status == "closed"
+    assert round_.status == "counted"
     assert actions(round_)[-2:] == ["round.publish", "round.unpublish"]
     assert json.loads(round_.publish_json) == {"fields": ["score"]}
     assert client.get(f"/p/{round_.slug}").status_code == 404
@@ -129,11 +129,15 @@ def test_publish_needs_a_closed_round_a_token_and_the_organisation(client, peopl
                              data={"csrf_token": csrf_token(page), "fields": ["score"]})
     assert still_open.status_code == 409
     rounds_service.transition(round_, "close", actor="test")
+    not_counted = client.post(f"/admin/rounds/{round_.slug}/results/publish",
+                              data={"csrf_token": csrf_token(page), "fields": ["score"]})
+    assert not_counted.status_code == 409
+    count_round(round_)
     bogus = client.post(f"/admin/rounds/{round_.slug}/results/publish",
                         data={"csrf_token": csrf_token(page), "fields": ["comments"]})
     assert bogus.status_code == 400
     db.session.expire_all()
-    assert round_.status == "closed" and "round.publish" not in actions(round_)
+    assert round_.status == "counted" and "round.publish" not in actions(round_)
 
 
 def test_cli_publish_freezes_the_default_fields(client, cli, people, monkeypatch):
@@ -192,7 +196,7 @@ def test_receipt_from_another_round_or_mistyped_is_not_found(client, people):
     assert response.status_code == 404 and "未找到" in response.get_data(as_text=True)
     bad = check(client, round_, "12345")
     assert bad.status_code == 400
-    assert "回执码由 10 位字母和数字组成" in bad.get_data(as_text=True)
+    assert "回执码由 20 位字母和数字组成" in bad.get_data(as_text=True)
     assert check(client, round_, "").status_code == 400
 
 

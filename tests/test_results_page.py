@@ -26,9 +26,10 @@ from surveyapp.services import rounds as rounds_service
 from surveyapp.services.results import tally_round
 from surveyapp.services.rounds import create_round, round_spec
 from surveyapp.services.voting.casting import cast
+from surveyapp.services.voting.structure import structure_of
 
 from . import conftest
-from .conftest import SPEC
+from .conftest import SPEC, count_round, open_round
 
 BANDS = """
 [rules]
@@ -63,16 +64,14 @@ SUPPRESSED_VOTES = {
 
 def vote(round_, votes: dict[str, list[dict[str, str | None]]]) -> list[str]:
     """Cast ballots straight through voting.cast; returns the receipts."""
-    options = {o.key: o.id for o in round_.options}
-    subjects = {s.key: s.id for s in round_.subjects}
-    criterion = round_.criteria[0].id
+    structure = structure_of(round_)
+    criterion = round_.criteria[0].key
     receipts = []
     for group_key, ballots in votes.items():
-        group = rounds_service.group_by_key(round_, group_key)
+        group = next(g for g in structure.groups if g.key == group_key)
         for ballot in ballots:
-            receipts.append(cast(round_, group, {
-                (subjects[s], criterion): None if o is None else options[o]
-                for s, o in ballot.items()}))
+            receipts.append(cast(structure, group, {(s, criterion): o
+                                                    for s, o in ballot.items()}))
     return receipts
 
 
@@ -89,12 +88,15 @@ def people_fixture(app):
     return {"a": branch_a, "b": branch_b}
 
 
-def closed_round(org, spec=SPEC + BANDS, votes=VOTES, status="closed"):
+def closed_round(org, spec=SPEC + BANDS, votes=VOTES, status="counted"):
+    """A round with these ballots, left open, closed, or closed and counted."""
     round_ = create_round(parse_spec(spec), actor="test", org=org)
-    rounds_service.transition(round_, "open", actor="test")
+    open_round(round_)
     receipts = vote(round_, votes)
-    if status == "closed":
+    if status in ("closed", "counted"):
         rounds_service.transition(round_, "close", actor="test")
+    if status == "counted":
+        count_round(round_)
     return round_, receipts
 
 

@@ -39,7 +39,7 @@ def serve_cli(host: str, port: int, workers: int | None, threads: int):
 def demo_cli():
     """A demo organisation, round and codes; prints URLs and a QR code."""
     schema.upgrade()
-    made = demo.make_demo()
+    made = demo.make_demo(Path(current_app.instance_path))
     round_ = made.round
     base = current_app.config["BASE_URL"].rstrip("/")
     click.echo(f"Demo round: {round_.title}  (slug {round_.slug}, {round_.status})")
@@ -58,8 +58,10 @@ def demo_cli():
     qr = qrcode.QRCode(border=2)
     qr.add_data(first)
     click.echo(_qr_text(qr))
-    click.echo(f"Or open {base}/ and type a code.  Results: surveyapp rounds close demo; "
-               "surveyapp tally demo")
+    click.echo(f"Or open {base}/ and type a code.  To end the demo and read its results:\n"
+               f"  surveyapp rounds close demo\n"
+               f"  surveyapp rounds count demo --share {made.share_file}\n"
+               f"  surveyapp tally demo")
 
 
 def _qr_text(qr: qrcode.QRCode) -> str:

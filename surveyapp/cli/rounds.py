@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import re
+import sys
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
 from .. import plugins
-from ..domain import lifecycle
 from ..domain.model import SpecError, SpecErrors
 from ..domain.spec import load_spec
-from ..services import codes, orgs, publication, rounds, turnout
+from ..exports.key_slips import share_file
+from ..services import ballot_box, codes, counting, orgs, publication, rounds, turnout
 from ..services.errors import RoundError
 from .common import ACTOR, fail, fail_with, find_round
 
@@ -69,6 +72,86 @@ def rounds_show(slug: str):
         click.echo("codes: " + ", ".join(f"{k} {v}" for k, v in sorted(found.items())))
 
 
+@rounds_cli.command("open")
+@click.argument("slug")
+@click.option("--shares-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write each trustee's key share (监票人密钥) to a file of their own here "
+                   "(default: print them).")
+@with_appcontext
+def rounds_open(slug: str, shares_dir: Path | None):
+    """Open SLUG for voting: its settings freeze, and its key is made and
+    split among its 监票人.  Each share is shown this once; hand it to its
+    trustee.  Example: surveyapp rounds open 7kq3xp2m --shares-dir shares/"""
+    round_ = find_round(slug)
+    names = ballot_box.trustee_names(round_)
+    targets = []
+    if shares_dir is not None:
+        targets = [shares_dir / f"{slug}-share-{i}-{_safe(name)}.txt"
+                   for i, name in enumerate(names, start=1)]
+        taken = [str(path) for path in targets if path.exists()]
+        if taken:
+            fail(f"{taken[0]}: exists already; shares are never overwritten")
+        try:
+            shares_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            fail(f"{shares_dir}: {error.strerror}")
+    try:
+        shares = rounds.open_round(round_, actor=ACTOR)
+    except RoundError as error:
+        fail_with(error)
+    box = ballot_box.box(round_)
+    files = [share_file(share, title=round_.title, slug=slug, name=trustee.name,
+                        threshold=box.threshold, count=len(box.trustees))
+             for share, trustee in zip(shares, box.trustees, strict=True)]
+    click.echo(f"{slug} {round_.status}; {box.threshold} of {len(box.trustees)} trustees "
+               "count it together")
+    if targets:
+        for path, text in zip(targets, files, strict=True):
+            # Created for its owner alone; a share written nowhere else.
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w",
+                      encoding="utf-8") as out:
+                out.write(text)
+            click.echo(f"share written to {path}")
+    else:
+        click.echo("Hand each trustee their share; it is shown only now:")
+        for text in files:
+            click.echo("\n" + text, nl=False)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_") or "trustee"
+
+
+@rounds_cli.command("count")
+@click.argument("slug")
+@click.option("--share", "share_files", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="A trustee's key file (repeat: threshold of them).")
+@with_appcontext
+def rounds_count(slug: str, share_files: tuple[Path, ...]):
+    """开箱计票: open SLUG's ballot box with its 监票人's shares; only the
+    sums are decrypted.  Example: surveyapp rounds count 7kq3xp2m --share a.txt --share b.txt"""
+    round_ = find_round(slug)
+    texts = []
+    for path in share_files:
+        try:
+            texts.append((str(path), path.read_text(encoding="utf-8-sig")))
+        except (OSError, UnicodeDecodeError) as error:
+            fail(f"{path}: {getattr(error, 'strerror', None) or 'not a text file'}")
+    try:
+        rounds.check_transition(round_, "count")
+        shares = counting.check_shares(round_, texts)
+        with click.progressbar(length=1, label="counting", file=sys.stderr) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
+
+            counting.count_round(round_, shares, actor=ACTOR, progress=progress)
+    except (SpecError, SpecErrors, RoundError) as error:
+        fail_with(error)
+    click.echo(f"{slug} {round_.status}")
+
+
 def _move(name: str):
     """A command making the lifecycle transition ``name``."""
     @click.argument("slug")
@@ -89,12 +172,8 @@ def _move(name: str):
     return command
 
 
-HELP = {
-    "open": "Open SLUG for voting; its settings freeze.",
-    "close": "Close SLUG; no more ballots.",
-    "publish": "Publish SLUG's results (公示) with the fields last chosen (default: unit, "
-               "proposal).",
-    "unpublish": "Withdraw SLUG's published results; the round is closed again.",
-}
-for _name in lifecycle.TRANSITIONS:
-    rounds_cli.command(_name, help=HELP[_name])(_move(_name))
+rounds_cli.command("close", help="Close SLUG; no more ballots.")(_move("close"))
+rounds_cli.command("publish", help="Publish SLUG's results (公示) with the fields last chosen "
+                                   "(default: unit, proposal).")(_move("publish"))
+rounds_cli.command("unpublish", help="Withdraw SLUG's published results; the round is "
+                                     "counted again.")(_move("unpublish"))

@@ -1,4 +1,7 @@
-"""A round's life, named once: draft → open → closed → published.
+"""A round's life, named once: draft → open → closed → counted → published.
+
+Closing stops the ballots; counting (开箱计票) is when the 监票人 open the
+encrypted ballot box together, and only then do results exist.
 
 Every part of surveyapp asks these predicates ("does the round accept
 ballots?") instead of comparing status strings, so a new status (or a
@@ -12,8 +15,9 @@ from dataclasses import dataclass
 DRAFT = "draft"
 OPEN = "open"
 CLOSED = "closed"
+COUNTED = "counted"
 PUBLISHED = "published"
-STATUSES = (DRAFT, OPEN, CLOSED, PUBLISHED)
+STATUSES = (DRAFT, OPEN, CLOSED, COUNTED, PUBLISHED)
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,11 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
                "round %(slug)s is %(status)s; only a draft round can be opened"),
     Transition("close", (OPEN,), CLOSED, "round.close", "closed",
                "round %(slug)s is %(status)s; only an open round can be closed"),
-    Transition("publish", (CLOSED,), PUBLISHED, "round.publish", "published",
-               "round %(slug)s is %(status)s; only a closed round can be published"),
-    Transition("unpublish", (PUBLISHED,), CLOSED, "round.unpublish", "unpublished",
+    Transition("count", (CLOSED,), COUNTED, "round.count", "counted",
+               "round %(slug)s is %(status)s; only a closed round can be counted"),
+    Transition("publish", (COUNTED,), PUBLISHED, "round.publish", "published",
+               "round %(slug)s is %(status)s; only a counted round can be published"),
+    Transition("unpublish", (PUBLISHED,), COUNTED, "round.unpublish", "unpublished",
                "round %(slug)s is %(status)s, not published"),
 )}
 
@@ -64,8 +70,13 @@ def codes_can_change(status: str) -> bool:
 
 
 def shows_results(status: str) -> bool:
-    """Results exist only once no more ballots can come."""
-    return status in (CLOSED, PUBLISHED)
+    """Results exist only once the ballot box has been opened."""
+    return status in (COUNTED, PUBLISHED)
+
+
+def awaits_count(status: str) -> bool:
+    """Closed, its ballots still sealed: the 监票人 have yet to count it."""
+    return status == CLOSED
 
 
 def is_published(status: str) -> bool:

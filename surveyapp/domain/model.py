@@ -72,6 +72,14 @@ class Subject:
 
 
 @dataclass(frozen=True)
+class Trustees:
+    """``[trustees]``: names of the 监票人 and how many open the box together."""
+
+    names: tuple[str, ...]
+    threshold: int
+
+
+@dataclass(frozen=True)
 class RoundSpec:
     title: str
     options: tuple[Option, ...]
@@ -82,6 +90,9 @@ class RoundSpec:
     access: str = "codes"
     anonymity_min: int = 5
     rules: dict[str, Any] = field(default_factory=dict)
+    #: The 监票人 who will hold the round's key, and how many of them open the
+    #: ballot box together.  None: one trustee (the secretary), threshold 1.
+    trustees: Trustees | None = None
 
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)

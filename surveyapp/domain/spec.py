@@ -32,13 +32,16 @@ from .model import (
     SpecError,
     SpecErrors,
     Subject,
+    Trustees,
     show,
 )
 from .subjects import read_subjects_table
 from .tables import read_text
 
 TOP_LEVEL_KEYS = ("title", "template", "access", "anonymity_min", "scale", "criteria",
-                  "groups", "subjects", "subjects_file", "rules")
+                  "groups", "subjects", "subjects_file", "trustees", "rules")
+#: Most 监票人 a round may have (each gets a key slip; two digits number them).
+TRUSTEES_MAX = 20
 TITLE_MAX = 200
 OVERALL_LABEL = "总体评价"
 _ACCESS_MUST = "access must be " + " or ".join(f'"{m}"' for m in ACCESS_MODES) + ", got %(got)s"
@@ -131,6 +134,9 @@ def spec_to_dict(spec: RoundSpec) -> dict:
         | ({} if g.expected is None else {"expected": g.expected})
         for g in spec.groups]
     data["subjects"] = [{"key": s.key, "name": s.name, "unit": s.unit} for s in spec.subjects]
+    if spec.trustees is not None:
+        data["trustees"] = {"names": list(spec.trustees.names),
+                            "threshold": spec.trustees.threshold}
     data["rules"] = copy.deepcopy(spec.rules)
     return data
 
@@ -192,6 +198,7 @@ def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Re
     groups = _entries(e, d.get("groups"), "groups", _group,
                       need="at least one voter group is required")
     subjects = _subjects(e, d, base_dir)
+    trustees = _trustees(e, d.get("trustees"))
     rules = d.get("rules", {})
     if not isinstance(rules, Mapping):
         e.add("rules must be a table, got %(got)s", "rules", got=show(rules))
@@ -203,7 +210,8 @@ def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Re
     e.raise_if_any()
     return RoundSpec(title=title, options=options, criteria=criteria, groups=groups,
                      subjects=subjects, template=template, access=access,
-                     anonymity_min=anonymity_min, rules=copy.deepcopy(dict(rules)))
+                     anonymity_min=anonymity_min, rules=copy.deepcopy(dict(rules)),
+                     trustees=trustees)
 
 
 def _apply_template(e: _Errors, data: Mapping, templates: Mapping[str, Mapping],
@@ -336,6 +344,42 @@ def _subjects(e: _Errors, d: Mapping, base_dir: pathlib.Path | None) -> tuple[Su
     except SpecErrors as errors:
         e.items.extend(errors.errors)
         return ()
+
+
+def _trustees(e: _Errors, value: Any) -> Trustees | None:
+    """``[trustees] names = [...], threshold = t``; absent: None (the secretary alone)."""
+    if value is None:
+        return None
+    table = _table(e, value, "trustees", ("names", "threshold"))
+    if table is None:
+        return None
+    names = table.get("names")
+    if not isinstance(names, list | tuple) or not names:
+        e.add("trustees.names must be a list of the trustees' names, got %(got)s",
+              "trustees.names", got=show(names))
+        return None
+    if len(names) > TRUSTEES_MAX:
+        e.add("at most %(max)s trustees, got %(count)s", "trustees.names", max=TRUSTEES_MAX,
+              count=len(names))
+        return None
+    checked = [_text(e, name, f"trustees.names[{i}]", max_len=80)
+               for i, name in enumerate(names)]
+    if None in checked:
+        return None
+    if len(set(checked)) != len(checked):
+        e.add("each trustee must be named once", "trustees.names")
+        return None
+    if "threshold" not in table:
+        e.add("trustees.threshold is required: how many of the %(count)s trustees must come "
+              "together to count the round", "trustees.threshold", count=len(checked))
+        return None
+    threshold = table["threshold"]
+    if (isinstance(threshold, bool) or not isinstance(threshold, int)
+            or not 1 <= threshold <= len(checked)):
+        e.add("trustees.threshold must be a whole number from 1 to %(count)s, got %(got)s",
+              "trustees.threshold", count=len(checked), got=show(threshold))
+        return None
+    return Trustees(tuple(checked), threshold)
 
 
 # -- entries of arrays: options, criteria, groups, subjects ---------------------------------

@@ -56,7 +56,7 @@ class Layout:
         return self.columns * self.rows
 
 
-def _register_fonts() -> None:
+def register_fonts() -> None:
     if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
 
@@ -66,7 +66,7 @@ def slips_pdf(codes: Sequence[str], *, title: str, base_url: str, group: str = "
               progress: Callable[[int], None] | None = None) -> bytes:
     """The slips for ``codes`` as PDF bytes; ``progress(n)`` is called after
     each page with the number of slips drawn so far."""
-    _register_fonts()
+    register_fonts()
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, pageCompression=1)
     pdf.setTitle(title)

@@ -12,32 +12,42 @@ from .. import plugins
 from ..database import db
 from ..domain import lifecycle
 from ..domain.spec import load_spec
+from ..exports.key_slips import share_file
 from ..models import Round, User
-from . import codes, orgs, rounds, users
+from . import ballot_box, codes, orgs, rounds, users
 
 DEMO_SLUG = "demo"
 DEMO_ORG = "示例集团公司 第一党支部"
 SPEC = Path(__file__).with_name("demo.toml")
 CODES_PER_GROUP = {"members": 5, "masses": 5}
 DEMO_USER = "demo"
+SHARE_FILE = "demo-share-1.txt"
 
 
 @dataclass
 class Demo:
     round: Round
     password: str  # the demo secretary's, fresh each run and shown only once
+    share_file: Path  # the demo's one 监票人 share, kept so the demo can be counted
     codes: dict[str, list[str]] = field(default_factory=dict)  # group key -> plain codes
 
 
-def make_demo() -> Demo:
-    """Create (once) the demo round and open it; issue fresh codes each run,
-    since codes are stored hashed and cannot be shown again."""
+def make_demo(instance: Path) -> Demo:
+    """Create (once) the demo round and open it, keeping its 监票人 share in
+    the instance folder (a real round hands it to its trustee and keeps
+    nothing); issue fresh codes each run, since codes are stored hashed and
+    cannot be shown again."""
+    share_path = instance / SHARE_FILE
     round_ = rounds.get_round(DEMO_SLUG)
     if round_ is None:
         round_ = rounds.create_round(load_spec(SPEC, **plugins.spec_context()),
                                      actor="demo", org=orgs.named(DEMO_ORG), slug=DEMO_SLUG)
-        rounds.transition(round_, "open", actor="demo")
-    demo = Demo(round_, _demo_secretary(round_.org_id))
+        [share] = rounds.open_round(round_, actor="demo")
+        share_path.write_text(share_file(share, title=round_.title, slug=DEMO_SLUG,
+                                         name=ballot_box.DEFAULT_TRUSTEE, threshold=1, count=1),
+                              encoding="utf-8")
+        share_path.chmod(0o600)
+    demo = Demo(round_, _demo_secretary(round_.org_id), share_path)
     db.session.commit()
     if lifecycle.accepts_ballots(round_.status):
         for group, n in CODES_PER_GROUP.items():

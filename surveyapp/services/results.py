@@ -16,14 +16,14 @@ from ..domain.model import RoundSpec
 from ..domain.tally import present
 from ..models import Round
 from . import audit
-from .counting import load_counts
+from .counting import load_counts, not_counted_error
 from .errors import RoundError
 from .rounds import round_spec
 
 
 @dataclass(frozen=True)
 class Results:
-    """A closed round's spec and its exact tally (Fractions; ``present``
+    """A counted round's spec and its exact tally (Fractions; ``present``
     rounds it for display)."""
 
     spec: RoundSpec
@@ -31,6 +31,9 @@ class Results:
 
 
 def check_ready(round_: Round) -> None:
+    """RoundError unless the round has results: closed, then counted."""
+    if lifecycle.awaits_count(round_.status):
+        raise not_counted_error(round_)
     if not lifecycle.shows_results(round_.status):
         raise RoundError("round %(slug)s is %(status)s; results are shown only after it closes",
                          slug=round_.slug, status=round_.status)

@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from .. import plugins
 from ..database import db
 from ..domain import lifecycle
-from ..domain.model import Criterion, Group, Option, RoundSpec, Subject
+from ..domain.ballot_box.keys import Share
+from ..domain.model import Criterion, Group, Option, RoundSpec, Subject, Trustees
 from ..models import Criterion as CriterionRow
 from ..models import Organisation, Round, ScaleOption, User, VoterCode, VoterGroup
 from ..models import Subject as SubjectRow
-from . import audit, orgs
+from . import audit, ballot_box, orgs
 from .errors import RoundError
 
 SLUG_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -42,6 +43,7 @@ def create_round(spec: RoundSpec, *, actor: str, org: Organisation | None = None
                    template=spec.template, access=spec.access,
                    anonymity_min=spec.anonymity_min, status=lifecycle.DRAFT,
                    rules_json=json.dumps(spec.rules, ensure_ascii=False, default=str))
+    _write_trustees(round_, spec)
     for part in ("basics", "groups", "criteria", "subjects"):
         _write_part(round_, spec, part)
     db.session.add(round_)
@@ -72,7 +74,19 @@ def round_spec(round_: Round) -> RoundSpec:
         access=round_.access,
         anonymity_min=round_.anonymity_min,
         rules=json.loads(round_.rules_json or "{}"),
+        trustees=_trustees(round_),
     )
+
+
+def _trustees(round_: Round) -> Trustees | None:
+    names = json.loads(round_.trustee_names or "[]")
+    return Trustees(tuple(names), round_.threshold or 1) if names else None
+
+
+def _write_trustees(round_: Round, spec: RoundSpec) -> None:
+    names = list(spec.trustees.names) if spec.trustees else []
+    round_.trustee_names = json.dumps(names, ensure_ascii=False)
+    round_.threshold = spec.trustees.threshold if spec.trustees else None
 
 
 def get_round(slug: str) -> Round | None:
@@ -108,12 +122,31 @@ def check_transition(round_: Round, name: str) -> lifecycle.Transition:
     return move
 
 
+def open_round(round_: Round, *, actor: str) -> list[Share]:
+    """Open a draft for voting: its settings freeze and its key is made and
+    split among its 监票人.  Returns their shares, to be handed out now: they
+    are kept nowhere, and ``threshold`` of them are needed to count."""
+    move = check_transition(round_, "open")
+    shares = ballot_box.make_key(round_, round_spec(round_))
+    apply_transition(round_, move, actor)
+    return shares
+
+
 def transition(round_: Round, name: str, *, actor: str) -> None:
-    """Make a lifecycle transition ("open", "close", "publish", "unpublish")
-    and commit it, or raise RoundError naming what the round is."""
-    move = check_transition(round_, name)
+    """Make a lifecycle transition ("close", "publish", "unpublish") and
+    commit it, or raise RoundError naming what the round is.  Opening makes
+    the key (:func:`open_round`); counting opens the ballot box
+    (services/counting.py)."""
+    if name in ("open", "count"):
+        raise ValueError(f"use {'open_round' if name == 'open' else 'counting.count_round'}")
+    apply_transition(round_, check_transition(round_, name), actor)
+
+
+def apply_transition(round_: Round, move: lifecycle.Transition, actor: str,
+                     detail: str = "") -> None:
+    """Set the status a checked transition leads to, audit it, commit, tell plugins."""
     round_.status = move.target
-    audit.record(move.action, actor, round_)
+    audit.record(move.action, actor, round_, detail)
     db.session.commit()
     announce(round_, move.event)
 
@@ -162,6 +195,7 @@ def update_settings(round_: Round, spec: RoundSpec, part: str, *, actor: str) ->
     if part == "basics":
         round_.title = spec.title
         round_.anonymity_min = spec.anonymity_min
+        _write_trustees(round_, spec)
     _write_part(round_, spec, part)
     audit.record("round.edit", actor, round_, part)
     db.session.commit()

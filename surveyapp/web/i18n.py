@@ -38,7 +38,8 @@ def select_locale() -> str | None:
 
 #: A round's status inside a message, in words (the status filter's wording).
 STATUS_WORDS = {"draft": lazy_gettext("a draft"), "open": lazy_gettext("open"),
-                "closed": lazy_gettext("closed"), "published": lazy_gettext("published")}
+                "closed": lazy_gettext("closed"), "counted": lazy_gettext("counted"),
+                "published": lazy_gettext("published")}
 
 
 def _word(name: str, value):

@@ -163,6 +163,12 @@ def test_a_whole_round_in_the_browser(new_page, snap, templates, secretary_accou
     expect(dialog).to_be_visible()
     snap(admin, "07-open-dialog")
     dialog.get_by_role("button", name="开始评议").click()
+    # The secretary is the one 监票人: their key slip, shown this once.
+    expect(admin.locator("h1")).to_have_text("监票人密钥条")
+    share = admin.locator(".share-text code").inner_text()
+    assert share.startswith("S1-")
+    snap(admin, "07b-key-slip")
+    admin.get_by_role("link", name="完成：每位监票人都已拿到密钥条").click()
     expect(admin.locator(".badge")).to_have_text("进行中")
     turnout = admin.locator('#turnout [data-group="members"]')
     expect(turnout).to_have_text("0")
@@ -183,20 +189,25 @@ def test_a_whole_round_in_the_browser(new_page, snap, templates, secretary_accou
     admin.locator("dialog.confirm-dialog").get_by_role("button", name="结束评议").click()
     expect(admin.locator(".badge")).to_have_text("已结束")
     assert fresh(select(Round.status)) == "closed"
+    admin.get_by_role("link", name="开箱计票").first.click()
+    admin.get_by_label(re.compile("第 1 位监票人")).fill(share.lower())  # typed as it comes
+    snap(admin, "09b-count")
+    admin.get_by_role("button", name="开箱计票").click()
+    expect(admin.locator("h1")).to_contain_text("测评结果")
+    assert fresh(select(Round.status)) == "counted"
     result = tally_json(fresh(select(Round)))
     assert result["turnout"]["members"] == {"ballots": 2, "expected": 2}
     assert {s["name"]: s["score"] for s in result["subjects"]} == {
         "王建国": 80, "李秀英": 80, "张伟": 80}
-    admin.get_by_role("link", name="测评结果").click()
     expect(admin.locator("body")).to_contain_text("王建国")
     snap(admin, "10-results")
 
     admin.goto(f"/admin/rounds/{round_.slug}/audit")
-    for action in ("创建评议", "发放投票码", "下载投票码", "开始评议", "结束评议"):
+    for action in ("创建评议", "发放投票码", "下载投票码", "开始评议", "结束评议", "开箱计票"):
         expect(admin.locator("table.audit")).to_contain_text(action)
     snap(admin, "11-audit-log")
     admin.get_by_role("link", name="评议活动").first.click()
-    expect(admin.locator(".round-card")).to_contain_text("已结束")
+    expect(admin.locator(".round-card")).to_contain_text("已计票")
     snap(admin, "12-rounds")
 
 
@@ -231,6 +242,10 @@ def test_the_console_on_a_phone_without_javascript(new_page, snap, secretary_acc
     page.get_by_label("是的，我已确认").check()
     snap(page, "phone-04-confirm-open")
     page.get_by_role("button", name="开始评议").click()
+    expect(page.locator(".share-text code")).to_have_count(1)
+    assert_no_horizontal_scroll(page, 360)
+    snap(page, "phone-04b-key-slip")
+    page.get_by_role("link", name="完成：每位监票人都已拿到密钥条").click()
     expect(page.locator(".badge")).to_have_text("进行中")
 
     # A paper ballot, typed in like the sheet.

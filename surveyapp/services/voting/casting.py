@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ...database import db
 from ...domain import codes, lifecycle
+from ...domain.ballot_box import sealing
 from ...models import Answer, Ballot, Comment, Round, VoterCode, today
-from .rows import AnswerIds, BallotRows, ballot_rows
+from .rows import BallotRows, Keyed, ballot_rows
 from .statements import Prepared
+from .structure import GroupView, RoundStructure
 from .writers import writer_turn
 
 
@@ -81,7 +82,8 @@ _SPEND = Prepared(
     .values(status="used", used_on=bindparam("p_day")))
 _CHECK_OPEN = Prepared(select(_ROUND_IS_OPEN))  # a ballot without a code spends none
 _INSERT_BALLOT = Prepared(insert(Ballot), keys=["id", "round_id", "group_id", "channel",
-                                                  "received_on", "receipt_hash"])
+                                                  "received_on", "receipt_hash", "tracker",
+                                                  "sealed", "sealed_comment"])
 _INSERT_ANSWERS = Prepared(insert(Answer),
                            keys=["ballot_id", "subject_id", "criterion_id", "option_id"])
 _INSERT_COMMENT = Prepared(insert(Comment), keys=["id", "round_id", "text"])
@@ -110,26 +112,21 @@ def check_code(typed: str) -> CodeCheck:
     return CodeCheck(code, round_id, slug, group_id)
 
 
-class HasId(Protocol):
-    id: int
-
-
-def cast(round_: HasId, group: HasId, answers: AnswerIds, *, code: str | None = None,
+def cast(round_: RoundStructure, group: GroupView, keyed: Keyed, *, code: str | None = None,
          channel: str = "web", comment: str | None = None,
-         before_commit: Callable[[], None] | None = None) -> str | None:
-    """Store one ballot and return its receipt (web ballots; None for paper).
+         before_commit: Callable[[], None] | None = None) -> str:
+    """Store one ballot and return what the voter keeps (the receipt).
 
-    ``round_`` and ``group`` are rows or snapshots (:mod:`.structure`): only
-    their ids are used, and the round's status is checked here, in SQL.
-
-    ``answers`` maps ``(subject_id, criterion_id)`` to an option id, or None
-    for a blank.  With ``code`` the code is spent in the same transaction;
-    a code spent meanwhile, or a round closed meanwhile, raises VotingError
-    and stores nothing.  ``before_commit`` adds to the same transaction
-    (a paper ballot's audit line).
+    ``keyed`` maps ``(subject_key, criterion_key)`` to an option key, or
+    None for a blank; it is sealed in memory, before the write's turn, and
+    only the sealed form is stored (see rows.py).  The round's status is
+    checked here, in SQL.  With ``code`` the code is spent in the same
+    transaction; a code spent meanwhile, or a round closed meanwhile, raises
+    VotingError and stores nothing.  ``before_commit`` adds to the same
+    transaction (a paper ballot's audit line).
     """
-    rows = ballot_rows(round_.id, group.id, answers, channel=channel, day=today(),
-                       comment=comment or "", receipt=channel == "web")
+    rows = ballot_rows(round_, group, keyed, channel=channel, day=today(),
+                       comment=comment or "")
     store(round_.id, [rows], code=code, group_id=group.id, before_commit=before_commit)
     return rows.receipt
 
@@ -194,6 +191,13 @@ def _why_refused(round_id: int, group_id: int | None, code: str) -> VotingError:
 def receipt_counted(round_: Round, typed: str) -> bool | None:
     """Was a ballot with this receipt counted in the round?  None when the
     text cannot be a receipt.  Says nothing else about the ballot."""
+    if round_.is_sealed:
+        prefix = sealing.receipt_prefix(typed)
+        if prefix is None:
+            return None
+        found = select(Ballot.id).where(Ballot.round_id == round_.id,
+                                        Ballot.tracker.startswith(prefix, autoescape=True))
+        return db.session.execute(found.limit(1)).first() is not None
     receipt = codes.normalise(typed)
     if receipt is None:
         return None

@@ -9,8 +9,6 @@ which group, never what they said.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from ... import plugins
 from ...domain import lifecycle
 from ...domain.model import RoundSpec, SpecError, SpecErrors
@@ -19,12 +17,10 @@ from ...domain.tables import decode_text
 from ...models import Round, today
 from .. import audit
 from ..errors import RoundError
-from ..rounds import group_by_key, round_spec
-from .casting import store
-from .rows import ballot_rows, complete
-
-#: ``(subject_key, criterion_key) -> option_key``, None for a blank.
-Keyed = Mapping[tuple[str, str], str | None]
+from ..rounds import group_by_key
+from .casting import cast, store
+from .rows import Keyed, ballot_rows
+from .structure import structure_of
 
 
 def problems(spec: RoundSpec, keyed: Keyed) -> list[tuple[str | None, str]]:
@@ -40,26 +36,17 @@ def _check_open(round_: Round) -> None:
                          "open", slug=round_.slug, status=round_.status)
 
 
-def _ids(round_: Round, keyed: Keyed) -> dict[tuple[int, int], int | None]:
-    subjects = {s.key: s.id for s in round_.subjects}
-    criteria = {c.key: c.id for c in round_.criteria}
-    options = {o.key: o.id for o in round_.options}
-    answers = {(subjects[s], criteria[c]): None if o is None else options[o]
-               for (s, c), o in keyed.items()}
-    return complete(answers, criteria.values())
-
-
 def enter_paper_ballot(round_: Round, group_key: str, keyed: Keyed, *,
                        actor: str) -> list[tuple[str | None, str]]:
     """Store one typed-in paper ballot, or return the rules' problems with it
     (storing nothing)."""
     _check_open(round_)
-    group = group_by_key(round_, group_key)
-    found = problems(round_spec(round_), keyed)
+    structure = structure_of(round_)
+    group = structure.group(group_by_key(round_, group_key).id)
+    found = problems(structure.spec, keyed)
     if found:
         return found
-    rows = ballot_rows(round_.id, group.id, _ids(round_, keyed), channel="paper", day=today())
-    store(round_.id, [rows], before_commit=lambda: audit.record(
+    cast(structure, group, keyed, channel="paper", before_commit=lambda: audit.record(
         "ballots.paper_entry", actor, round_, f"group={group.key}"))
     return []
 
@@ -69,21 +56,21 @@ def import_paper_ballots(round_: Round, data: bytes, *, source: str, actor: str)
     ballot in one transaction; raise SpecErrors naming each line that is
     wrong, storing nothing."""
     _check_open(round_)
-    ballots = parse_paper_ballots(decode_text(data, source), round_spec(round_), source=source)
-    _check_rules(round_, ballots, source)
-    groups = {g.key: g.id for g in round_.groups}
+    structure = structure_of(round_)
+    ballots = parse_paper_ballots(decode_text(data, source), structure.spec, source=source)
+    _check_rules(structure.spec, ballots, source)
+    groups = {g.key: g for g in structure.groups}
     day = today()
-    rows = [ballot_rows(round_.id, groups[paper.group], _ids(round_, paper.answers),
-                        channel="paper", day=day) for paper in ballots]
+    rows = [ballot_rows(structure, groups[paper.group], paper.answers, channel="paper", day=day)
+            for paper in ballots]
     store(round_.id, rows, before_commit=lambda: audit.record(
         "ballots.import", actor, round_, f"{len(rows)} paper ballots from {source}"))
     return len(rows)
 
 
-def _check_rules(round_: Round, ballots: list[PaperBallot], source: str) -> None:
+def _check_rules(spec: RoundSpec, ballots: list[PaperBallot], source: str) -> None:
     """The web's ballot rules; a paper ballot breaking one stops the import,
     naming its line."""
-    spec = round_spec(round_)
     errors = [SpecError(message, source=source, line=paper.line,
                         field=f"ballot {paper.label}" + (f" {subject}" if subject else ""))
               for paper in ballots

@@ -1,18 +1,27 @@
 """One ballot as the rows that store it: the single step every ballot write
 goes through, whether it came from the web, was typed in from paper or was
-imported from a paper-ballot file."""
+imported from a paper-ballot file.
+
+A round with a key stores a ballot only sealed (domain/ballot_box/sealing.py):
+one row holding its ciphertexts and proofs, its tracker and its comment
+encrypted to the round's key; no answer, no comment ever reaches the
+database in plaintext.  A round opened before ballots were encrypted keeps
+storing them as it began: an answer row per cell, the comment apart.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ...domain import codes
+from ...domain.ballot_box import sealing
+from .structure import GroupView, RoundStructure
 
-#: ``(subject_id, criterion_id) -> option_id``, None for a blank.
-AnswerIds = Mapping[tuple[int, int], int | None]
+#: ``(subject_key, criterion_key) -> option_key``, None for a blank.
+Keyed = Mapping[tuple[str, str], str | None]
 
 
 def new_id() -> str:
@@ -25,33 +34,44 @@ class BallotRows:
     ballot: dict
     answers: list[dict]
     comment: dict | None
-    #: The receipt shown to the voter (web ballots only); only its hash is stored.
-    receipt: str | None
+    #: What the voter keeps: the tracker's first characters (sealed rounds)
+    #: or a random code whose hash is stored (plain rounds).
+    receipt: str
 
 
-def ballot_rows(round_id: int, group_id: int, answers: AnswerIds, *, channel: str,
-                day: dt.date, comment: str = "", receipt: bool = False) -> BallotRows:
-    """The rows of one ballot.  Every subject on the ballot has an answer row
-    for each criterion (a NULL option is a blank), which is what counting's
-    single GROUP BY relies on (see :func:`complete`).  A comment is stored
-    beside the ballot, not linked to it."""
-    ballot_id = new_id()
-    plain_receipt = codes.new_code() if receipt else None
+def ballot_rows(round_: RoundStructure, group: GroupView, keyed: Keyed, *, channel: str,
+                day: dt.date, comment: str = "") -> BallotRows:
+    """The rows of one ballot.  A subject the ballot names has every
+    criterion answered or blank (an unmarked item is 弃权); a subject it
+    does not name at all is not on it (a paper ballot's choice, and
+    "ballots that include the subject" count only the others)."""
+    answers = complete(round_, keyed)
     comment = comment.strip()
-    return BallotRows(
-        ballot={"id": ballot_id, "round_id": round_id, "group_id": group_id,
-                "channel": channel, "received_on": day,
-                "receipt_hash": codes.code_hash(plain_receipt) if plain_receipt else None},
-        answers=[{"ballot_id": ballot_id, "subject_id": s, "criterion_id": c, "option_id": o}
-                 for (s, c), o in answers.items()],
-        comment={"id": new_id(), "round_id": round_id, "text": comment} if comment else None,
-        receipt=plain_receipt)
+    ballot = {"id": new_id(), "round_id": round_.id, "group_id": group.id, "channel": channel,
+              "received_on": day, "receipt_hash": None, "tracker": None, "sealed": None,
+              "sealed_comment": None}
+    if round_.lock is not None:
+        sealed = sealing.seal(round_.lock, group.key, answers)
+        tracker = sealing.tracker(group.key, sealed)
+        ballot |= {"tracker": tracker, "sealed": sealed,
+                   "sealed_comment": sealing.seal_comment(round_.lock, comment) if comment
+                   else None}
+        return BallotRows(ballot, [], None, sealing.receipt(tracker))
+    receipt = codes.new_code()
+    ballot["receipt_hash"] = codes.code_hash(receipt)
+    subjects = {s.key: s.id for s in round_.subjects}
+    criteria = {c.key: c.id for c in round_.criteria}
+    rows = [{"ballot_id": ballot["id"], "subject_id": subjects[s], "criterion_id": criteria[c],
+             "option_id": None if o is None else round_.option_ids[o]}
+            for (s, c), o in answers.items() if o != sealing.ABSENT]
+    return BallotRows(ballot, rows, {"id": new_id(), "round_id": round_.id, "text": comment}
+                      if comment else None, receipt)
 
 
-def complete(answers: Mapping[tuple[int, int], int | None],
-             criterion_ids: Iterable[int]) -> dict[tuple[int, int], int | None]:
-    """``answers`` with a blank for every criterion of a subject it names
-    but leaves out (a paper ballot may skip a cell)."""
-    criteria = list(criterion_ids)
-    subjects = dict.fromkeys(s for s, _ in answers)
-    return {(s, c): answers.get((s, c)) for s in subjects for c in criteria}
+def complete(round_: RoundStructure, keyed: Keyed) -> dict[tuple[str, str], str | None]:
+    """Every cell of the round, in ballot order: the ballot's answer, None
+    (a blank) for a criterion it leaves empty, or ``sealing.ABSENT`` for
+    every cell of a subject it does not name."""
+    named = {s for s, _ in keyed}
+    return {(s.key, c.key): keyed.get((s.key, c.key)) if s.key in named else sealing.ABSENT
+            for s in round_.subjects for c in round_.criteria}

@@ -20,8 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...database import db
+from ...domain.ballot_box.sealing import RoundLock
 from ...domain.model import RoundSpec
 from ...models import Round
+from ..ballot_box import box
 from ..rounds import round_spec
 
 
@@ -70,6 +72,9 @@ class RoundStructure:
     subjects: tuple[SubjectView, ...]
     spec: RoundSpec  # for the plugins' ballot rules
     option_ids: MappingProxyType  # option key -> id
+    # What seals its ballots (its key, layout and context); None for a round
+    # opened before ballots were encrypted, whose ballots stay plain.
+    lock: RoundLock | None = field(default=None, compare=False, repr=False)
     # Generated form classes by ``choose_group``, filled in by forms.ballot_form.
     form_classes: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -86,7 +91,8 @@ def snapshot(round_: Round) -> RoundStructure:
         groups=tuple(GroupView(g.id, g.key, g.label) for g in round_.groups),
         subjects=tuple(SubjectView(s.id, s.key, s.name, s.unit or "") for s in round_.subjects),
         spec=round_spec(round_),
-        option_ids=MappingProxyType({o.key: o.id for o in round_.options}))
+        option_ids=MappingProxyType({o.key: o.id for o in round_.options}),
+        lock=sealed.lock() if (sealed := box(round_)) else None)
 
 
 # Enough for every round an organisation runs at once; past it, start afresh.

@@ -3,7 +3,9 @@
  * - A form with data-confirm asks in a <dialog> before it is sent, then sends
  *   confirm=y.  Without JavaScript the server answers the unconfirmed post
  *   with a confirmation page instead, so both ways ask once.
- * - [data-print] buttons print the page (the QR poster).
+ * - [data-print] buttons print the page (the QR poster, the key slips).
+ * - A submit button with data-busy says so while its form is being handled
+ *   (counting a large round takes a while) and cannot be pressed twice.
  *
  * Pages are swapped in by htmx (hx-boost), so listeners sit on document.
  */
@@ -52,6 +54,13 @@
     event.stopImmediatePropagation();
     ask(form);
   }, true);
+
+  document.addEventListener("submit", function (event) {
+    var button = event.target.querySelector("button[data-busy]");
+    if (!button || event.defaultPrevented) return;
+    button.disabled = true;
+    button.textContent = button.getAttribute("data-busy");
+  });
 
   function showPrintButtons() {
     document.querySelectorAll("[data-print]").forEach(function (button) {

@@ -21,6 +21,7 @@ ACTIONS = {
     "round.edit": _l("Changed settings"),
     "round.open": _l("Opened the round"),
     "round.close": _l("Closed the round"),
+    "round.count": _l("Opened the ballot box and counted"),
     "round.publish": _l("Published the results"),
     "round.unpublish": _l("Withdrew the published results"),
     "codes.issue": _l("Issued codes"),

@@ -78,6 +78,10 @@ class IssueCodesForm(FlaskForm):
         InputRequired(_l("How many codes?")), NumberRange(1, MAX_WEB_CODES)])
 
 
+class TokenForm(FlaskForm):
+    """Only the CSRF token: the view reads its own fields (the 监票人's keys)."""
+
+
 class ConfirmForm(FlaskForm):
     """A checkbox that stands in for a confirm dialog when JavaScript is off."""
 

@@ -7,8 +7,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ...domain.ballot_box.keys import share_text
+from ...exports.key_slips import share_qr_svg
 from ...models import Round
-from ...services import orgs, rounds, turnout
+from ...services import ballot_box, orgs, rounds, turnout
 from ...services.errors import RoundError
 from ..i18n import STATUS_WORDS, spec_message
 from . import bp
@@ -17,6 +19,7 @@ from .forms import ConfirmForm
 
 #: How often the turnout panel refreshes itself while a round is open.
 TURNOUT_SECONDS = 5
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 @bp.route("/", endpoint="rounds")
@@ -37,7 +40,9 @@ def turnout_panel(round_: Round) -> dict:
 def round_detail(slug: str):
     round_ = round_for_user(slug)
     return render_template("admin/round.html", round=round_, org=orgs.get(round_.org_id),
-                           panel=turnout_panel(round_), confirm=ConfirmForm())
+                           panel=turnout_panel(round_), confirm=ConfirmForm(),
+                           box=ballot_box.box(round_),
+                           trustees=ballot_box.trustee_names(round_))
 
 
 @bp.route("/rounds/<slug>/turnout")
@@ -67,12 +72,15 @@ def change_status(slug: str, target: str):
     if form.validate_on_submit():
         if form.confirm.data:
             try:
+                if target == "open":
+                    shares = rounds.open_round(round_, actor=current_user.username)
+                    return key_slips_page(round_, shares)
                 rounds.transition(round_, target, actor=current_user.username)
             except RoundError as error:  # changed meanwhile by someone else
                 flash(spec_message(error))
                 return back
-            flash(_("The round is open: voting has started.") if target == "open"
-                  else _("The round is closed: no more ballots are accepted."))
+            flash(_("The round is closed: no more ballots are accepted. Its trustees now "
+                    "open the ballot box together to count it."))
             return back
         if request.form.get("asked"):
             form.confirm.errors.append(_("Please tick the box to confirm."))
@@ -81,7 +89,19 @@ def change_status(slug: str, target: str):
                            form=form, panel=turnout_panel(round_)), status
 
 
+def key_slips_page(round_: Round, shares: list):
+    """The one time the 监票人's shares are shown: a printable slip each, a
+    PDF to download, nothing kept (no-store)."""
+    box = ballot_box.box(round_)
+    slips = [{"share": share, "trustee": trustee, "text": share_text(share),
+              "qr": share_qr_svg(share)}
+             for share, trustee in zip(shares, box.trustees, strict=True)]
+    flash(_("The round is open: voting has started."))
+    return render_template("admin/key_slips.html", round=round_, slips=slips, box=box,
+                           joined=" ".join(s["text"] for s in slips)), 200, NO_STORE
+
+
 @bp.app_template_filter("round_status")
 def round_status_filter(status: str) -> str:
     return {"draft": _("Draft"), "open": _("Open"), "closed": _("Closed"),
-            "published": _("Published")}.get(status, status)
+            "counted": _("Counted"), "published": _("Published")}.get(status, status)

@@ -2,7 +2,7 @@
 structure, as plain data.
 
 This is the one place a ballot post is validated.  A complete ballot goes
-straight to ``voting.cast`` without building a form: a generated WTForms
+straight to ``voting.cast`` (which seals it) without building a form: a generated WTForms
 form of 20 radio groups costs more than storing the ballot, and the voter
 path must stay fast (bench/load.py).  Only when something is missing is the
 form built, to show the page again with every answer kept and each problem
@@ -28,8 +28,6 @@ def field_name(subject_index: int, criterion_index: int) -> str:
 
 @dataclass(frozen=True)
 class PostedBallot:
-    # (subject_id, criterion_id) -> option_id, as voting.cast stores it
-    answers: dict[tuple[int, int], int]
     # (subject_key, criterion_key) -> option_key, as the plugins' rules see it
     keyed: dict[tuple[str, str], str]
     group_key: str | None  # the group chosen on the ballot, if it offers a choice
@@ -49,7 +47,6 @@ def read_ballot(round_: RoundStructure, formdata: Mapping[str, str], *,
     round's option keys count as missing; keys the ballot does not ask for
     are ignored.  For a repeated field the first value counts, as in WTForms."""
     option_ids = round_.option_ids
-    answers: dict[tuple[int, int], int] = {}
     keyed: dict[tuple[str, str], str] = {}
     missing: list[str] = []
     group_key = None
@@ -62,12 +59,10 @@ def read_ballot(round_: RoundStructure, formdata: Mapping[str, str], *,
         for ci, criterion in enumerate(round_.criteria):
             name = field_name(si, ci)
             value = formdata.get(name)
-            option_id = option_ids.get(value) if value is not None else None
-            if option_id is None:
+            if value is None or value not in option_ids:
                 missing.append(name)
             else:
-                answers[subject.id, criterion.id] = option_id
                 keyed[subject.key, criterion.key] = value
     comment = formdata.get("comment") or ""
-    return PostedBallot(answers=answers, keyed=keyed, group_key=group_key, comment=comment,
+    return PostedBallot(keyed=keyed, group_key=group_key, comment=comment,
                         missing=tuple(missing), comment_too_long=len(comment) > COMMENT_MAX)

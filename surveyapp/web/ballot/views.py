@@ -148,7 +148,7 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
             key = posted.group_key if choose_group else round_.groups[0].key
             group = next(g for g in round_.groups if g.key == key)
         try:
-            receipt = cast(round_, group, posted.answers, code=code, comment=posted.comment)
+            receipt = cast(round_, group, posted.keyed, code=code, comment=posted.comment)
         except VotingError as error:
             session.pop("code", None)
             return refused(error, round_, after_submit=True)
@@ -156,6 +156,7 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
         if code is None:
             session["voted"] = [*session.get("voted", []), round_.slug]
         session["receipt"] = receipt
+        session["sealed"] = round_.lock is not None
         return redirect(url_for("ballot.done"))
     form = ballot_form(round_, choose_group=choose_group)  # filled in from the post
     show_posted(form, posted)
@@ -219,5 +220,7 @@ def done():
     receipt = session.get("receipt")
     if not receipt:
         return redirect(url_for("ballot.enter_code"))
-    return render_template("ballot/done.html", receipt=receipt,
-                           message=_("Your ballot has been counted."))
+    sealed = session.get("sealed", False)
+    return render_template("ballot/done.html", receipt=receipt, sealed=sealed,
+                           message=_("Your ballot is in the ballot box.") if sealed
+                           else _("Your ballot has been counted."))

@@ -66,8 +66,10 @@ def receipt(slug: str):
     if form.validate_on_submit():
         found = voting.receipt_counted(round_, form.receipt.data)
         if found is None:
-            form.receipt.errors.append(_l(
-                "A receipt code has 10 letters and digits, like ABCDE-FGH12."))
+            form.receipt.errors.append(
+                _l("A receipt has 20 letters and digits, like ABCDE-FGHJK-MNPQR-STVWX.")
+                if round_.is_sealed else
+                _l("A receipt code has 10 letters and digits, like ABCDE-FGH12."))
         elif found:
             form.receipt.data = ""  # a shared phone need not keep showing it
     # Not found is a 404, so the rate limit on unknown codes can count it.

@@ -1,0 +1,274 @@
+"""Sealing a ballot: the exponential-ElGamal encryption of every answer,
+with its proofs, as one byte string, and its tracker.
+
+A ballot of a round has every *cell* (subject × criterion) of the round's
+layout.  A cell is a vector over its *positions*: the scale's options, then
+"left blank".  Each position is a ciphertext (A, B) = (r·G, r·H + m·G) with
+m = 1 at the chosen position and 0 elsewhere, and a proof that m is 0 or 1.
+Each cell adds a proof that the sum of its positions, (ΣA, ΣB), is 0 or 1
+too: 1 on every web ballot (one-hot, blank and abstention being positions),
+0 where a paper ballot leaves a subject out altogether, so that "ballots
+that include the subject" is counted without showing which ballots leave
+whom out (本人不评 must not name the voter).  Summing the ciphertexts of
+every ballot of a group, position by position, gives ciphertexts of exactly
+the counts the tally takes (:mod:`.opening`).
+
+The encoding (version 1):
+
+    b"SB1" | per cell, in layout order:
+        per position: A | B | a0 | b0 | a1 | b1 | c0 | s0 | s1   (6×33 + 3×32 bytes)
+        the cell's sum proof: a0 | b0 | a1 | b1 | c0 | s0 | s1    (4×33 + 3×32 bytes)
+
+A ballot's *tracker* is the SHA-256 of its group key and that encoding: the
+voter's receipt (its first 20 characters in base32) and its name on the
+bulletin board.  Proofs are bound to the round (:func:`context`), the
+ballot's group, the cell and the position.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from . import curve, proofs
+from .curve import FixedBase, N
+from .proofs import DisjunctiveProof
+
+MAGIC = b"SB1"
+CIPHERTEXT = 2 * curve.POINT_BYTES
+POSITION = CIPHERTEXT + DisjunctiveProof.SIZE
+BLANK = "_blank"
+#: A cell left out of a ballot (a subject not on it): no position is set.
+ABSENT = "_absent"
+RECEIPT_CHARS = 20
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a ballot of the round holds: its cells (subject key, criterion
+    key) and, in each, its positions (option keys, then blank)."""
+
+    cells: tuple[tuple[str, str], ...]
+    positions: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        """Bytes of a sealed ballot."""
+        return len(MAGIC) + len(self.cells) * (
+            len(self.positions) * POSITION + DisjunctiveProof.SIZE)
+
+
+@dataclass(frozen=True)
+class RoundLock:
+    """What sealing and checking ballots of one round needs: its context
+    (binding every proof to the round), its layout and its public key H,
+    with H's multiplication table."""
+
+    context: bytes
+    layout: Layout
+    public_key: bytes
+    h: FixedBase
+
+    @classmethod
+    def make(cls, context: bytes, layout: Layout, public_key: bytes) -> RoundLock:
+        return cls(context, layout, public_key, FixedBase(curve.decode(public_key)))
+
+
+def context(spec_hash: str, public_key: bytes) -> bytes:
+    """The round's context, hashed into every proof: its frozen spec and its key."""
+    return hashlib.sha256(b"surveyapp/v1/round" + bytes.fromhex(spec_hash)
+                          + public_key).digest()
+
+
+def spec_hash(spec_data: Mapping) -> str:
+    """SHA-256 of the frozen spec as canonical JSON (sorted keys, no spaces)."""
+    text = json.dumps(spec_data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _place(group: str, cell: int, position: int | None = None) -> bytes:
+    place = f"{group}|{cell}" + ("" if position is None else f"|{position}")
+    return place.encode("utf-8")
+
+
+# -- sealing ---------------------------------------------------------------------------------
+
+def seal(lock: RoundLock, group: str, choices: Mapping[tuple[str, str], str | None]) -> bytes:
+    """The sealed ballot of ``group`` whose answer in each cell is an option
+    key, None for a blank or :data:`ABSENT`; every cell must be given."""
+    layout = lock.layout
+    g = curve.g_table()
+    k = len(layout.positions)
+    parts = [MAGIC]
+    for index, cell in enumerate(layout.cells):
+        choice = choices[cell]
+        chosen = (None if choice == ABSENT
+                  else layout.positions.index(BLANK if choice is None else choice))
+        randoms = curve.random_scalars(4 * k + 3)
+        total_r = 0
+        sum_a, sum_b = [], []
+        for p in range(k):
+            r, proof_randoms = randoms[4 * p], randoms[4 * p + 1:4 * p + 4]
+            m = 1 if p == chosen else 0
+            a_point = g.mul(r)
+            b_terms = lock.h.terms(r) + ([curve.G] if m else [])
+            b_point = curve.add(b_terms)
+            a, b = curve.encode(a_point), curve.encode(b_point)
+            proof = proofs.prove_zero_or_one(lock.context, _place(group, index, p), a, b, m, r,
+                                             lock.h, proof_randoms)
+            parts += [a, b, proof.encode()]
+            total_r = (total_r + r) % N
+            sum_a.append(a_point)
+            sum_b.append(b_point)
+        x, y = curve.encode(curve.add(sum_a)), curve.encode(curve.add(sum_b))
+        parts.append(proofs.prove_zero_or_one(lock.context, _place(group, index), x, y,
+                                              0 if chosen is None else 1, total_r, lock.h,
+                                              randoms[-3:], label=proofs.AT_MOST_ONE).encode())
+    return b"".join(parts)
+
+
+def tracker(group: str, sealed: bytes) -> str:
+    """The ballot's tracker: SHA-256 (hex) of its group and sealed answers."""
+    return hashlib.sha256(group.encode("utf-8") + b"\x00" + sealed).hexdigest()
+
+
+def receipt(tracker_hex: str) -> str:
+    """What the voter keeps: the tracker's first 100 bits in base32,
+    ``ABCDE-FGHJK-MNPQR-STVWX``."""
+    bits = int(tracker_hex[:25], 16)  # 100 bits
+    raw = "".join(_ALPHABET[(bits >> (5 * (RECEIPT_CHARS - 1 - i))) & 31]
+                  for i in range(RECEIPT_CHARS))
+    return "-".join(raw[i:i + 5] for i in range(0, RECEIPT_CHARS, 5))
+
+
+def receipt_prefix(typed: str) -> str | None:
+    """The tracker prefix (25 hex digits) a typed receipt stands for, or None."""
+    cleaned = "".join(ch for ch in typed.upper() if ch not in " -_\t").translate(
+        str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"}))
+    if len(cleaned) != RECEIPT_CHARS or any(ch not in _ALPHABET for ch in cleaned):
+        return None
+    bits = 0
+    for ch in cleaned:
+        bits = bits * 32 + _ALPHABET.index(ch)
+    return f"{bits:025x}"
+
+
+# -- reading a sealed ballot back ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SealedCell:
+    ciphertexts: tuple[tuple[bytes, bytes], ...]
+    proofs: tuple[DisjunctiveProof, ...]
+    sum_proof: DisjunctiveProof
+
+
+def ciphertexts(layout: Layout, sealed: bytes) -> list[tuple[bytes, bytes]]:
+    """The (A, B) of every position, cell by cell, without reading the proofs."""
+    if len(sealed) != layout.size or not sealed.startswith(MAGIC):
+        raise ValueError("a sealed ballot of the wrong size for this round")
+    out = []
+    offset = len(MAGIC)
+    p = curve.POINT_BYTES
+    for _cell in layout.cells:
+        for _position in layout.positions:
+            out.append((sealed[offset:offset + p], sealed[offset + p:offset + 2 * p]))
+            offset += POSITION
+        offset += DisjunctiveProof.SIZE
+    return out
+
+
+def cells(layout: Layout, sealed: bytes) -> list[SealedCell]:
+    """The sealed ballot cell by cell, proofs included (ValueError if malformed)."""
+    if len(sealed) != layout.size or not sealed.startswith(MAGIC):
+        raise ValueError("a sealed ballot of the wrong size for this round")
+    out = []
+    offset = len(MAGIC)
+    p = curve.POINT_BYTES
+    for _cell in layout.cells:
+        texts, cell_proofs = [], []
+        for _position in layout.positions:
+            texts.append((sealed[offset:offset + p], sealed[offset + p:offset + 2 * p]))
+            cell_proofs.append(DisjunctiveProof.decode(
+                sealed[offset + CIPHERTEXT:offset + POSITION]))
+            offset += POSITION
+        sum_proof = DisjunctiveProof.decode(sealed[offset:offset + DisjunctiveProof.SIZE])
+        offset += DisjunctiveProof.SIZE
+        out.append(SealedCell(tuple(texts), tuple(cell_proofs), sum_proof))
+    return out
+
+
+def check(lock: RoundLock, group: str, sealed: bytes) -> str | None:
+    """None if every proof of the ballot holds; else what fails first."""
+    try:
+        found = cells(lock.layout, sealed)
+    except ValueError as error:
+        return str(error)
+    for index, cell in enumerate(found):
+        for p, ((a, b), proof) in enumerate(zip(cell.ciphertexts, cell.proofs, strict=True)):
+            if not proofs.verify_zero_or_one(lock.context, _place(group, index, p), a, b,
+                                             proof, lock.h):
+                return f"cell {index} position {p}: the 0-or-1 proof fails"
+        try:
+            x = curve.encode(curve.add([curve.decode(a) for a, _ in cell.ciphertexts]))
+            y = curve.encode(curve.add([curve.decode(b) for _, b in cell.ciphertexts]))
+        except ValueError:
+            return f"cell {index}: the ciphertexts do not sum"
+        if not proofs.verify_zero_or_one(lock.context, _place(group, index), x, y,
+                                         cell.sum_proof, lock.h, label=proofs.AT_MOST_ONE):
+            return f"cell {index}: the at-most-one proof fails"
+    return None
+
+
+# -- comments ---------------------------------------------------------------------------------
+
+_NONCE = 12
+
+
+def _comment_key(shared: bytes, lock_context: bytes) -> ChaCha20Poly1305:
+    key = HKDF(algorithm=SHA256(), length=32, salt=lock_context,
+               info=b"surveyapp/v1/comment").derive(shared)
+    return ChaCha20Poly1305(key)
+
+
+def seal_comment(lock: RoundLock, text: str) -> bytes:
+    """Hybrid encryption to the round key: K = k·G, S = k·H, the text under
+    ChaCha20-Poly1305 with a key from S, the round and K as associated data.
+    Returns K | nonce | ciphertext."""
+    k = curve.random_scalars(1)[0]
+    ephemeral = curve.encode(curve.g_table().mul(k))
+    shared = curve.encode(lock.h.mul(k))
+    nonce = secrets.token_bytes(_NONCE)
+    body = _comment_key(shared, lock.context).encrypt(nonce, text.encode("utf-8"),
+                                                      lock.context + ephemeral)
+    return ephemeral + nonce + body
+
+
+def comment_ephemeral(sealed: bytes) -> bytes:
+    return sealed[:curve.POINT_BYTES]
+
+
+def open_comment(context_bytes: bytes, sealed: bytes, shared: bytes) -> str:
+    """The text, given S = x·K (from the trustees' shares); ValueError if
+    it was tampered with."""
+    from cryptography.exceptions import InvalidTag
+
+    ephemeral = sealed[:curve.POINT_BYTES]
+    nonce = sealed[curve.POINT_BYTES:curve.POINT_BYTES + _NONCE]
+    try:
+        plain = _comment_key(shared, context_bytes).decrypt(
+            nonce, sealed[curve.POINT_BYTES + _NONCE:], context_bytes + ephemeral)
+    except InvalidTag:
+        raise ValueError("a sealed comment was altered") from None
+    return plain.decode("utf-8")
+
+
+def layout_of(subjects: Sequence[str], criteria: Sequence[str], options: Sequence[str]) -> Layout:
+    return Layout(tuple((s, c) for s in subjects for c in criteria), (*options, BLANK))
