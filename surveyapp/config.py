@@ -46,6 +46,9 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         # A ballot of 50 subjects x 5 criteria is well under this.
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Ballot kits each worker keeps ready per open round (services/voting/kits.py):
+        # each is ~55 KB for 20 people on a 5-grade scale; 0 makes every kit on demand.
+        "BALLOT_KITS": int(os.environ.get("SURVEYAPP_BALLOT_KITS", "100")),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "LANGUAGES": ["zh_CN", "en"],
         **{key: _typed(os.environ.get(_VARIABLES.get(key, f"SURVEYAPP_{key}")), default)

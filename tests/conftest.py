@@ -120,6 +120,7 @@ def app(tmp_path, migrated_db, monkeypatch, app_config):
         "SECRET_KEY": "test-secret",
         "BASE_URL": "http://vote.example",
         "RATELIMIT_ENABLED": False,
+        "BALLOT_KITS": 0,  # no background kit-making in tests but tests/test_kits.py
         **app_config,
     })
     app.test_client_class = Client

@@ -78,32 +78,76 @@ class EqualityProof:
 
 
 # -- 0 or 1 --------------------------------------------------------------------------------
+#
+# The prover's work splits in two.  Everything that does not depend on m (the
+# ciphertext for either m, the real branch's commitments, the simulated
+# branch's challenge, response and commitments for either m) is a *kit*, made
+# ahead (sealing.ballot_kit); with m known, finishing is one hash and a few
+# scalar operations.  A kit is used once and thrown away.
+
+#: r | A | rH | rH+G | w | wG | wH | c_sim | s_sim | tG | tH+c_sim·G | tH−c_sim·G
+KIT_SIZE = 4 * curve.SCALAR_BYTES + 8 * curve.POINT_BYTES
+_S, _P = curve.SCALAR_BYTES, curve.POINT_BYTES
+
+
+def zero_or_one_kit(a_point: Point, r: int, rh_point: Point, h: FixedBase,
+                    randoms: list[int]) -> bytes:
+    """The kit for (A, B) = (r·G, r·H + m·G), m in {0, 1} to come; ``randoms``
+    are three fresh scalars (the real branch's nonce, the simulated branch's
+    challenge and response).  Every point is made from the prover's known
+    logs: t = s_sim − c_sim·r gives the simulated commitments t·G and
+    t·H − c_sim·(m − k)·G directly."""
+    g = curve.g_table()
+    w, c_sim, s_sim = randoms
+    t = (s_sim - c_sim * r) % N
+    t_h, c_g = h.mul(t), g.mul(c_sim)
+    encode, scalar = curve.encode, curve.scalar_bytes
+    return b"".join((
+        scalar(r), encode(a_point), encode(rh_point), encode(curve.add_g(rh_point, 1)),
+        scalar(w), encode(g.mul(w)), encode(h.mul(w)),
+        scalar(c_sim), scalar(s_sim), encode(g.mul(t)),
+        encode(curve.add([t_h, c_g])), encode(curve.add([t_h, curve.neg(c_g)]))))
+
+
+def finish_zero_or_one(context: bytes, place: bytes, kit: bytes, m: int, *,
+                       label: bytes = ZERO_OR_ONE) -> tuple[bytes, bytes, DisjunctiveProof]:
+    """The ciphertext (A, B) of m and its proof, from a kit."""
+    r = int.from_bytes(kit[:_S], "big")
+    at = _S
+    a, b0, b1 = kit[at:at + _P], kit[at + _P:at + 2 * _P], kit[at + 2 * _P:at + 3 * _P]
+    at += 3 * _P
+    w = int.from_bytes(kit[at:at + _S], "big")
+    at += _S
+    a_real, b_real = kit[at:at + _P], kit[at + _P:at + 2 * _P]
+    at += 2 * _P
+    c_sim, s_sim = int.from_bytes(kit[at:at + _S], "big"), int.from_bytes(
+        kit[at + _S:at + 2 * _S], "big")
+    at += 2 * _S
+    a_sim, b_sim_if_0, b_sim_if_1 = (kit[at:at + _P], kit[at + _P:at + 2 * _P],
+                                     kit[at + 2 * _P:at + 3 * _P])
+    b = b1 if m else b0
+    if m == 0:  # real branch 0; branch 1 simulated with b = tH + c·G
+        a0, bb0, a1, bb1 = a_real, b_real, a_sim, b_sim_if_0
+    else:       # branch 0 simulated with b = tH − c·G; real branch 1
+        a0, bb0, a1, bb1 = a_sim, b_sim_if_1, a_real, b_real
+    c = curve.hash_to_scalar(label, (context, place, a, b, a0, bb0, a1, bb1))
+    c_real = (c - c_sim) % N
+    s_real = (w + c_real * r) % N
+    if m == 0:
+        return a, b, DisjunctiveProof(a0, bb0, a1, bb1, c_real, s_real, s_sim)
+    return a, b, DisjunctiveProof(a0, bb0, a1, bb1, c_sim, s_sim, s_real)
+
 
 def prove_zero_or_one(context: bytes, place: bytes, a: bytes, b: bytes, m: int, r: int,
                       h: FixedBase, randoms: list[int], *,
                       label: bytes = ZERO_OR_ONE) -> DisjunctiveProof:
-    """For (A, B) = (r·G, r·H + m·G), m in {0, 1}; ``randoms`` are three fresh
-    scalars (the real branch's nonce, the simulated branch's challenge and
-    response).  Every point is made from the prover's known logs, so each
-    costs one sum of table points."""
-    g = curve.g_table()
-    w, c_sim, s_sim = randoms
-    t = (s_sim - c_sim * r) % N  # the simulated commitments' log: s − c·r
-    a_real, b_real = curve.encode(g.mul(w)), curve.encode(h.mul(w))
-    a_sim = curve.encode(g.mul(t))
-    # b_sim = s·H − c·(B − k·G) = t·H − c·(m − k)·G, and m − k = ±1.
-    sign = 1 if m == 1 else -1
-    b_sim = curve.encode(curve.add(h.terms(t) + g.terms(-sign * c_sim)))
-    if m == 0:
-        a0, b0, a1, b1 = a_real, b_real, a_sim, b_sim
-    else:
-        a0, b0, a1, b1 = a_sim, b_sim, a_real, b_real
-    c = curve.hash_to_scalar(label, (context, place, a, b, a0, b0, a1, b1))
-    c_real = (c - c_sim) % N
-    s_real = (w + c_real * r) % N
-    if m == 0:
-        return DisjunctiveProof(a0, b0, a1, b1, c_real, s_real, s_sim)
-    return DisjunctiveProof(a0, b0, a1, b1, c_sim, s_sim, s_real)
+    """A proof that (A, B) encrypts m (0 or 1) with randomness r, in one go.
+    (A, B) as given is what the proof is about, even if it is not an
+    encryption of 0 or 1, which is how tests try to forge one.)"""
+    a_point = curve.decode(a)
+    rh_point = curve.add_g(curve.decode(b), -m) if m else curve.decode(b)
+    kit = zero_or_one_kit(a_point, r, rh_point, h, randoms)
+    return finish_zero_or_one(context, place, kit, m, label=label)[2]
 
 
 def verify_zero_or_one(context: bytes, place: bytes, a: bytes, b: bytes,

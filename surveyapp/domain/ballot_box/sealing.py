@@ -101,37 +101,63 @@ def _place(group: str, cell: int, position: int | None = None) -> bytes:
 
 # -- sealing ---------------------------------------------------------------------------------
 
-def seal(lock: RoundLock, group: str, choices: Mapping[tuple[str, str], str | None]) -> bytes:
-    """The sealed ballot of ``group`` whose answer in each cell is an option
-    key, None for a blank or :data:`ABSENT`; every cell must be given."""
-    layout = lock.layout
+def kit_size(layout: Layout) -> int:
+    """Bytes of a ballot kit: a 0-or-1 kit per position and per cell."""
+    return len(layout.cells) * (len(layout.positions) + 1) * proofs.KIT_SIZE
+
+
+def ballot_kit(lock: RoundLock) -> bytes:
+    """Everything about sealing one ballot that does not depend on its
+    answers: nearly all of the work (~20 ms), done ahead when the server is
+    idle (services/voting/kits.py) or at once.  Fresh randomness throughout;
+    a kit seals one ballot and is never used again."""
     g = curve.g_table()
+    k = len(lock.layout.positions)
+    kits = []
+    for _cell in lock.layout.cells:
+        randoms = curve.random_scalars(4 * k + 4)
+        a_points, rh_points = [], []
+        for p in range(k):
+            r = randoms[4 * p]
+            a_points.append(g.mul(r))
+            rh_points.append(lock.h.mul(r))
+            kits.append(proofs.zero_or_one_kit(a_points[-1], r, rh_points[-1], lock.h,
+                                               randoms[4 * p + 1:4 * p + 4]))
+        # The cell's sum (ΣA, ΣrH + Σm·G) is a ciphertext of 0 or 1 with randomness Σr.
+        total_r = sum(randoms[0:4 * k:4]) % N
+        kits.append(proofs.zero_or_one_kit(curve.add(a_points), total_r, curve.add(rh_points),
+                                           lock.h, randoms[4 * k + 1:4 * k + 4]))
+    return b"".join(kits)
+
+
+def seal(lock: RoundLock, group: str, choices: Mapping[tuple[str, str], str | None],
+         kit: bytes | None = None) -> bytes:
+    """The sealed ballot of ``group`` whose answer in each cell is an option
+    key, None for a blank or :data:`ABSENT`; every cell must be given.  With
+    a ``kit`` (from :func:`ballot_kit`, never used before) sealing is little
+    more than hashing."""
+    layout = lock.layout
+    kit = ballot_kit(lock) if kit is None else kit
+    if len(kit) != kit_size(layout):
+        raise ValueError("a ballot kit of another layout")
+    size = proofs.KIT_SIZE
     k = len(layout.positions)
     parts = [MAGIC]
+    at = 0
     for index, cell in enumerate(layout.cells):
         choice = choices[cell]
         chosen = (None if choice == ABSENT
                   else layout.positions.index(BLANK if choice is None else choice))
-        randoms = curve.random_scalars(4 * k + 3)
-        total_r = 0
-        sum_a, sum_b = [], []
         for p in range(k):
-            r, proof_randoms = randoms[4 * p], randoms[4 * p + 1:4 * p + 4]
-            m = 1 if p == chosen else 0
-            a_point = g.mul(r)
-            b_terms = lock.h.terms(r) + ([curve.G] if m else [])
-            b_point = curve.add(b_terms)
-            a, b = curve.encode(a_point), curve.encode(b_point)
-            proof = proofs.prove_zero_or_one(lock.context, _place(group, index, p), a, b, m, r,
-                                             lock.h, proof_randoms)
+            a, b, proof = proofs.finish_zero_or_one(lock.context, _place(group, index, p),
+                                                    kit[at:at + size], 1 if p == chosen else 0)
             parts += [a, b, proof.encode()]
-            total_r = (total_r + r) % N
-            sum_a.append(a_point)
-            sum_b.append(b_point)
-        x, y = curve.encode(curve.add(sum_a)), curve.encode(curve.add(sum_b))
-        parts.append(proofs.prove_zero_or_one(lock.context, _place(group, index), x, y,
-                                              0 if chosen is None else 1, total_r, lock.h,
-                                              randoms[-3:], label=proofs.AT_MOST_ONE).encode())
+            at += size
+        _a, _b, proof = proofs.finish_zero_or_one(
+            lock.context, _place(group, index), kit[at:at + size], 0 if chosen is None else 1,
+            label=proofs.AT_MOST_ONE)
+        parts.append(proof.encode())
+        at += size
     return b"".join(parts)
 
 

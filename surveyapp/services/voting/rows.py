@@ -51,7 +51,8 @@ def ballot_rows(round_: RoundStructure, group: GroupView, keyed: Keyed, *, chann
               "received_on": day, "receipt_hash": None, "tracker": None, "sealed": None,
               "sealed_comment": None}
     if round_.lock is not None:
-        sealed = sealing.seal(round_.lock, group.key, answers)
+        kit = round_.kits.take() if round_.kits is not None else None
+        sealed = sealing.seal(round_.lock, group.key, answers, kit)
         tracker = sealing.tracker(group.key, sealed)
         ballot |= {"tracker": tracker, "sealed": sealed,
                    "sealed_comment": sealing.seal_comment(round_.lock, comment) if comment

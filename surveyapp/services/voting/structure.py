@@ -25,6 +25,7 @@ from ...domain.model import RoundSpec
 from ...models import Round
 from ..ballot_box import box
 from ..rounds import round_spec
+from .kits import KitPool
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class RoundStructure:
     # What seals its ballots (its key, layout and context); None for a round
     # opened before ballots were encrypted, whose ballots stay plain.
     lock: RoundLock | None = field(default=None, compare=False, repr=False)
+    # Kits for sealing made ahead in this process (kits.py), if any.
+    kits: KitPool | None = field(default=None, compare=False, repr=False)
     # Generated form classes by ``choose_group``, filled in by forms.ballot_form.
     form_classes: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -83,6 +86,8 @@ class RoundStructure:
 
 
 def snapshot(round_: Round) -> RoundStructure:
+    sealed = box(round_)
+    lock = sealed.lock() if sealed else None
     return RoundStructure(
         id=round_.id, slug=round_.slug, title=round_.title, access=round_.access,
         options=tuple(OptionView(o.id, o.key, o.label) for o in round_.options),
@@ -92,7 +97,7 @@ def snapshot(round_: Round) -> RoundStructure:
         subjects=tuple(SubjectView(s.id, s.key, s.name, s.unit or "") for s in round_.subjects),
         spec=round_spec(round_),
         option_ids=MappingProxyType({o.key: o.id for o in round_.options}),
-        lock=sealed.lock() if (sealed := box(round_)) else None)
+        lock=lock, kits=KitPool(lock, current_app.config["BALLOT_KITS"]) if lock else None)
 
 
 # Enough for every round an organisation runs at once; past it, start afresh.
