@@ -181,7 +181,10 @@ def submit(port: int, sessions, args, *, seconds: float | None) -> tuple[int, in
     errors = sum(o[1] for o in outcomes)
     first = next((o[2] for o in outcomes if o[2]), "")
     if any(o[3] for o in outcomes):
-        errors, first = errors + 1, "ran out of codes before the time was up: raise --codes"
+        ran_out = next(o for o in outcomes if o[3])
+        errors, first = errors + 1, (f"a client ran out of codes before the time was up "
+                                     f"({ran_out[0]} accepted, {ran_out[1]} refused in "
+                                     f"{ran_out[4]:.1f} s): raise --codes")
     return done, errors, first, seconds or max(o[4] for o in outcomes)
 
 
@@ -294,7 +297,7 @@ def main() -> int:
     parser.add_argument("--burst", type=int, default=256, help="voters submitting at once")
     parser.add_argument("--think", type=float, default=8,
                         help="seconds between scanning and submitting, in a meeting")
-    parser.add_argument("--codes", type=int, default=6000)
+    parser.add_argument("--codes", type=int, default=10_000)
     parser.add_argument("--database-url", help="run surveyapp on this (empty) database")
     args = parser.parse_args()
 
@@ -320,7 +323,8 @@ def main() -> int:
 
     server, port = serve(args, env, work / "sustained.log", SURVEYAPP_BALLOT_KITS="0")
     try:
-        expected = int(args.seconds * 300)  # more than the server can take in a window
+        # More than the server can take in a window, even all on one client.
+        expected = int(args.seconds * 600)
         for _ in range(args.rounds):
             crypto.rates.append(crypto_only_rate(args.answers, args.workers, args.seconds))
             sustained.add(*submit(port, take(expected), args, seconds=args.seconds))
