@@ -120,7 +120,7 @@ def round_event(event, round, spec):
     """A round changed state, after the change was committed.
 
     ``event`` is one of ``"created"``, ``"opened"``, ``"closed"``,
-    ``"published"``, ``"unpublished"``; ``round`` is ``{"slug", "title",
+    ``"counted"``, ``"published"``, ``"unpublished"``; ``round`` is ``{"slug", "title",
     "status"}``.  An exception here is logged with the plugin's name and does
     not undo the change; the other plugins are still told.
     """
