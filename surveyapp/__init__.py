@@ -8,9 +8,9 @@ from typing import Any
 from flask import Flask
 
 from . import config, database, plugins
-from .extensions import csrf, login_manager
 from .paths import STATIC_DIR, TEMPLATES_DIR
 from .version import __version__
+from .web.extensions import csrf, login_manager
 
 __all__ = ["__version__", "create_app"]
 

@@ -21,6 +21,9 @@ NAMING = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+# No Round.query: every query goes through a service's db.session, and a
+# view that imports a model for its type cannot query through it.
+db.Model.query = None
 migrate = Migrate()
 
 

@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from ..domain.model import SpecError, SpecErrors
 from ..services import voting
-from ..services.errors import RoundError
+from ..services.errors import ServiceError
 from .common import ACTOR, fail, fail_with, find_round
 
 
@@ -30,6 +30,6 @@ def ballots_import(slug: str, file: Path):
     try:
         imported = voting.import_paper_ballots(round_, file.read_bytes(), source=str(file),
                                                actor=ACTOR)
-    except (SpecError, SpecErrors, RoundError) as error:
+    except (SpecError, SpecErrors, ServiceError) as error:
         fail_with(error)
     click.echo(f"{imported} paper ballots imported into {slug}")

@@ -20,7 +20,7 @@ from ..domain.model import RoundSpec
 from ..exports import summary
 from ..models import Round, today
 from .results import results
-from .rounds import check_transition, transition
+from .rounds import apply_transition, check_transition
 
 #: Publishable fields in display order (the name is always shown).
 FIELDS = ("unit", "rank", "score", "proposal", "counts", "turnout")
@@ -98,18 +98,18 @@ def snapshot(round_: Round) -> dict | None:
 def publish(round_: Round, fields: list[str] | None = None, *, actor: str) -> None:
     """Freeze ``fields`` (the last choice, or the defaults, when None) and
     publish; the transition audits and commits."""
-    check_transition(round_, "publish")
+    move = check_transition(round_, "publish")
     found = results(round_)
     chosen = chosen_fields(round_) if fields is None else fields
     round_.publish_json = json.dumps(build(found.exact, found.spec, chosen), ensure_ascii=False)
-    transition(round_, "publish", actor=actor)
+    apply_transition(round_, move, actor)
 
 
 def unpublish(round_: Round, *, actor: str) -> None:
-    """Back to closed; only the choice of fields is kept, for next time."""
-    check_transition(round_, "unpublish")
+    """Back to counted; only the choice of fields is kept, for next time."""
+    move = check_transition(round_, "unpublish")
     round_.publish_json = json.dumps({"fields": chosen_fields(round_)})
-    transition(round_, "unpublish", actor=actor)
+    apply_transition(round_, move, actor)
 
 
 def rows(snap: dict) -> list[summary.Row]:

@@ -132,13 +132,19 @@ def open_round(round_: Round, *, actor: str) -> list[Share]:
     return shares
 
 
+#: Transitions with more to them than a status, and the function that makes each.
+_DONE_ELSEWHERE = {"open": "rounds.open_round (the key is made)",
+                   "count": "counting.count_round (the ballot box is opened)",
+                   "publish": "publication.publish (the snapshot is frozen)",
+                   "unpublish": "publication.unpublish"}
+
+
 def transition(round_: Round, name: str, *, actor: str) -> None:
-    """Make a lifecycle transition ("close", "publish", "unpublish") and
-    commit it, or raise RoundError naming what the round is.  Opening makes
-    the key (:func:`open_round`); counting opens the ballot box
-    (services/counting.py)."""
-    if name in ("open", "count"):
-        raise ValueError(f"use {'open_round' if name == 'open' else 'counting.count_round'}")
+    """Make a plain lifecycle transition (closing) and commit it, or raise
+    RoundError naming what the round is.  The others do more than set a
+    status and have their own functions (see ``_DONE_ELSEWHERE``)."""
+    if name in _DONE_ELSEWHERE:
+        raise ValueError(f"use {_DONE_ELSEWHERE[name]}")
     apply_transition(round_, check_transition(round_, name), actor)
 
 
@@ -161,10 +167,6 @@ def group_by_key(round_: Round, key: str) -> VoterGroup:
 
 
 # -- a draft's settings ----------------------------------------------------------------------
-
-#: The parts of a round the console edits one at a time.
-PARTS = ("basics", "groups", "criteria", "subjects")
-
 
 def groups_with_codes(round_: Round, keep: Iterable[str]) -> list[tuple[VoterGroup, int]]:
     """Groups not in ``keep`` that already have codes (so cannot be removed),
@@ -189,9 +191,9 @@ def update_settings(round_: Round, spec: RoundSpec, part: str, *, actor: str) ->
         raise RoundError("round %(slug)s is %(status)s; its settings froze when it opened",
                          slug=round_.slug, status=round_.status)
     if part == "groups" and (blocked := groups_with_codes(round_, (g.key for g in spec.groups))):
-        group, count = blocked[0]
-        raise RoundError("group %(group)s already has %(count)d codes, so it cannot be removed",
-                         group=group.label, count=count)
+        raise RoundError("these groups already have codes, so they cannot be removed: "
+                         "%(groups)s", groups=", ".join(f"{group.label} ({count})"
+                                                        for group, count in blocked))
     if part == "basics":
         round_.title = spec.title
         round_.anonymity_min = spec.anonymity_min

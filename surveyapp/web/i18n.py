@@ -17,8 +17,8 @@ from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale, gettext, lazy_gettext
 
 from ..domain.model import SHOWN_KINDS
-from ..extensions import babel
 from ..paths import TRANSLATIONS_DIR
+from .extensions import babel
 
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 

@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from ..model import BLANK
 from . import curve, proofs
 from .curve import FixedBase, N
 from .proofs import DisjunctiveProof
@@ -44,7 +45,6 @@ from .proofs import DisjunctiveProof
 MAGIC = b"SB1"
 CIPHERTEXT = 2 * curve.POINT_BYTES
 POSITION = CIPHERTEXT + DisjunctiveProof.SIZE
-BLANK = "_blank"
 #: A cell left out of a ballot (a subject not on it): no position is set.
 ABSENT = "_absent"
 RECEIPT_CHARS = 20

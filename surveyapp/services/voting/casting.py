@@ -20,17 +20,27 @@ from ...database import db
 from ...domain import codes, lifecycle
 from ...domain.ballot_box import sealing
 from ...models import Answer, Ballot, Comment, Round, VoterCode, today
+from ..errors import ServiceError
 from .rows import BallotRows, Keyed, ballot_rows
 from .statements import Prepared
 from .structure import GroupView, RoundStructure
 from .writers import writer_turn
 
 
-class VotingError(Exception):
-    """Why a code or ballot was refused; ``reason`` picks the page shown."""
+class VotingError(ServiceError):
+    """Why a code or ballot was refused; ``reason`` picks the voter's page."""
+
+    TEMPLATES = {
+        "bad_code": "that is not a voter code",
+        "unknown_code": "no such voter code for this round and group",
+        "used_code": "this code has been used already",
+        "void_code": "this code was voided",
+        "not_open": "the round is not open yet",
+        "closed": "the round is closed; no more ballots are accepted",
+    }
 
     def __init__(self, reason: str):
-        super().__init__(reason)
+        super().__init__(self.TEMPLATES[reason])
         self.reason = reason
 
 

@@ -12,9 +12,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
-from ...extensions import login_manager
 from ...models import User
 from ...services import users
+from ..extensions import login_manager
 from . import bp
 
 

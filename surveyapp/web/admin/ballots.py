@@ -17,7 +17,7 @@ from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from ...domain.model import SpecError, SpecErrors
+from ...domain.model import BLANK, SpecError, SpecErrors
 from ...models import Round, VoterGroup
 from ...services import turnout, voting
 from ...services.errors import RoundError
@@ -25,9 +25,6 @@ from ..forms import show_problems
 from . import bp
 from .access import round_for_user
 from .forms import PaperGroupForm, PaperImportForm
-
-#: The choice for an item the voter left empty on paper (stored as a blank).
-BLANK = "_blank"
 
 
 class PaperBallotForm(FlaskForm):

@@ -22,12 +22,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ... import plugins
+from ...domain.model import BLANK
 from ...exports import charts, summary
 from ...exports.flags import flag_label, hidden_reason
 from ...models import Round
 from ...services import publication
 from ...services import results as results_service
 from ...services.errors import RoundError
+from ..i18n import spec_message
 from . import bp
 from .access import round_for_user
 
@@ -63,7 +65,7 @@ def _page(round_: Round, form: PublishForm | None = None, status: int = 200):
         query["sort"] = "rank"
     shown = summary.select(table, **query)
     columns = summary.count_columns(spec, table, _("Blank"))
-    chart_options = [(key, label, key == "_blank" or spec.option(key).points is None)
+    chart_options = [(key, label, key == BLANK or spec.option(key).points is None)
                      for key, label in columns]
     if form is None:
         form = PublishForm(formdata=None, fields=publication.chosen_fields(round_))
@@ -133,8 +135,8 @@ def results_publish(slug: str):
         return _page(round_, form=form, status=400)
     try:
         publication.publish(round_, form.fields.data or [], actor=current_user.username)
-    except RoundError:
-        flash(_("Only a closed round can be published."))
+    except RoundError as error:
+        flash(spec_message(error))
         return _page(round_, status=409)
     flash(_("Published: anyone with the address below can read the results page."))
     return redirect(url_for("admin.results", slug=slug))
@@ -146,8 +148,8 @@ def results_unpublish(slug: str):
     round_ = round_for_user(slug)
     try:
         publication.unpublish(round_, actor=current_user.username)
-    except RoundError:
-        flash(_("This round is not published."))
+    except RoundError as error:
+        flash(spec_message(error))
         return _page(round_, status=409)
     flash(_("Unpublished: the public results page is gone."))
     return redirect(url_for("admin.results", slug=slug))

@@ -25,6 +25,7 @@ from ...domain.model import RoundSpec
 from ...domain.spec import spec_to_dict
 from ...models import Organisation, Round
 from ...services import orgs, rounds
+from ...services.errors import RoundError
 from ..i18n import spec_message
 from . import bp
 from .access import round_for_user
@@ -87,14 +88,12 @@ def row_step(mode: Mode, part: str, items: list[dict]):
         items, index, problems = read_rows(form, kind)
         spec, errors = check(mode.data_for(part, items), part)
         problems += row_problems(errors, part, index)
-        if spec is not None and not problems and mode.round is not None and part == "groups":
-            problems = [Problem(_("Group “%(group)s” already has %(count)d codes, so it cannot "
-                                  "be removed.", group=group.label, count=count))
-                        for group, count in rounds.groups_with_codes(
-                            mode.round, (g.key for g in spec.groups))]
-        loose = attach(form, problems)
         if spec is not None and not problems:
-            return mode.save(part, spec, items)
+            try:
+                return mode.save(part, spec, items)
+            except RoundError as error:  # e.g. a removed group has codes
+                problems.append(Problem(spec_message(error)))
+        loose = attach(form, problems)
     return _render(mode, part, form, loose=loose)
 
 
@@ -129,8 +128,12 @@ def subjects_step(mode: Mode, initial: list[dict] | None, *, finish_label: str):
             problems = subject_problems(errors, lines)
             if not problems:
                 if action == "finish" and spec is not None:
-                    return mode.save("subjects", spec, subjects)
-                context["preview"] = subjects
+                    try:
+                        return mode.save("subjects", spec, subjects)
+                    except RoundError as error:  # changed meanwhile (opened)
+                        problems.append(Problem(spec_message(error)))
+                else:
+                    context["preview"] = subjects
     context["problems"] = problems
     return _render(mode, "subjects", form, status=400 if problems else 200, **context)
 
@@ -272,5 +275,8 @@ def _edit_basics(mode: Mode, round_: Round, data: dict):
         spec, errors = check(data, "basics")
         loose = attach(form, _basics_problems(errors))
         if spec is not None:
-            return mode.save("basics", spec, None)
+            try:
+                return mode.save("basics", spec, None)
+            except RoundError as error:  # changed meanwhile (opened)
+                loose.append(spec_message(error))
     return _render(mode, "basics", form, loose=loose)

@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
+from ...domain.model import BLANK
 from ...exports import charts, summary
 from ...services import publication, voting
 from ...services.rounds import get_round
@@ -44,7 +45,7 @@ def page(slug: str):
                                        top=None if top is None else Fraction(top))
     if "counts" in fields:
         grades = charts.grade_distribution(
-            rows, [(o["key"], o["label"] if o["key"] != "_blank" else _("Blank"), o["abstains"])
+            rows, [(o["key"], o["label"] if o["key"] != BLANK else _("Blank"), o["abstains"])
                    for o in options],
             title=_("Grade distribution per subject"),
             hidden_text=_("hidden: fewer than %(k)d ballots", k=snap["anonymity_min"]))

@@ -1,5 +1,6 @@
-"""Flask extensions of the web side, created unbound and initialised by the
-app factory.  The database's are in :mod:`surveyapp.database`."""
+"""Flask extensions of the web side (forms' CSRF, languages, logins),
+created unbound and initialised by the app factory.  The database's are in
+:mod:`surveyapp.database`."""
 
 from flask_babel import Babel, lazy_gettext
 from flask_login import LoginManager
