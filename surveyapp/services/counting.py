@@ -139,15 +139,21 @@ def _open_sums(round_: Round, box: ballot_box.Box, shares: list[Share], trustees
 
 def _open_comments(round_: Round, box: ballot_box.Box, shares: list[Share]) -> None:
     texts = []
-    for (sealed,) in db.session.execute(
-            select(Ballot.sealed_comment).where(Ballot.round_id == round_.id,
-                                                Ballot.sealed_comment.is_not(None))):
-        secret = opening.comment_secret(shares, sealing.comment_ephemeral(sealed))
+    for tracker, sealed in db.session.execute(
+            select(Ballot.tracker, Ballot.sealed_comment)
+            .where(Ballot.round_id == round_.id, Ballot.sealed_comment.is_not(None))
+            .execution_options(yield_per=BATCH)):
         try:
-            texts.append(sealing.open_comment(box.context, sealed, secret))
+            # Its maker's proof first: no share is applied to a K nobody made for it.
+            if not sealing.check_comment(box.context, tracker, sealed):
+                raise ValueError("the proof of a sealed comment fails")
+            secret = opening.comment_secret(shares, sealing.comment_ephemeral(sealed))
+            text = sealing.open_comment(box.context, sealed, secret)
         except ValueError:
             raise RoundError("a sealed comment of round %(slug)s was altered",
                              slug=round_.slug) from None
+        if text:
+            texts.append(text)
     secrets.SystemRandom().shuffle(texts)
     for text in texts:
         db.session.add(Comment(id=secrets.token_hex(16), round_id=round_.id, text=text))

@@ -221,6 +221,10 @@ def test_a_share_survives_being_typed_and_a_typo_or_another_round_is_caught(box)
         keys.parse_share(text[:-3])
     with pytest.raises(SpecError, match="not a trustee"):
         keys.parse_share("ABCDE-FGHJK")
+    # A number that is not digits, even with matching check characters.
+    crafted = "S1" + shares[1].tag + "0A" + "0" * keys.SECRET_CHARS
+    with pytest.raises(SpecError, match="damaged"):
+        keys.parse_share(crafted + keys._check(crafted))
     assert opening.check_share(shares[1], key.trustees[1], keys.key_tag(key.public_key))
     assert not opening.check_share(shares[1], key.trustees[0], keys.key_tag(key.public_key))
     assert repr(shares[1]).find(str(shares[1].secret)) == -1  # never printed by accident
@@ -237,10 +241,14 @@ def test_threshold_and_trustee_numbers_are_checked():
 
 # -- comments --------------------------------------------------------------------------------------
 
+TRACKER = "ab" * 32
+
+
 def test_a_sealed_comment_opens_with_the_shares_and_refuses_changes(box):
     _key, shares, lock = box
-    sealed = sealing.seal_comment(lock, "食堂排队太久")
+    sealed = sealing.seal_comment(lock, "食堂排队太久", TRACKER)
     assert "食堂".encode() not in sealed
+    assert sealing.check_comment(lock.context, TRACKER, sealed)
     ephemeral = sealing.comment_ephemeral(sealed)
     secret = opening.comment_secret([shares[2], shares[0]], ephemeral)
     assert sealing.open_comment(lock.context, sealed, secret) == "食堂排队太久"
@@ -250,6 +258,30 @@ def test_a_sealed_comment_opens_with_the_shares_and_refuses_changes(box):
         sealing.open_comment(b"another round's context........", sealed, secret)
     with pytest.raises(ValueError):
         sealing.open_comment(lock.context, sealed, opening.comment_secret(shares[:1], ephemeral))
+
+
+def test_comments_all_look_alike_whatever_their_length_or_absence(box):
+    _key, shares, lock = box
+    sizes = {len(sealing.seal_comment(lock, text, TRACKER))
+             for text in ("", "好", "意见" * 400, "x" * 1000)}
+    assert sizes == {sealing.SEALED_COMMENT}
+    empty = sealing.seal_comment(lock, "", TRACKER)
+    secret = opening.comment_secret(shares[:2], sealing.comment_ephemeral(empty))
+    assert sealing.open_comment(lock.context, empty, secret) == ""
+
+
+def test_a_comment_key_needs_its_makers_proof_so_no_ballot_can_pass_for_one(box):
+    """Whoever writes to the database could put a ballot's A where a
+    comment's K goes and have the trustees decrypt it: the proof of knowing
+    k, bound to the ballot's tracker, refuses that, and any other change."""
+    _key, _shares, lock = box
+    sealed = sealing.seal_comment(lock, "意见", TRACKER)
+    sealed_ballot = sealing.seal(lock, "members", ballot())
+    a = sealing.ciphertexts(LAYOUT, sealed_ballot)[0][0]
+    assert not sealing.check_comment(lock.context, TRACKER, a + sealed[33:])
+    assert not sealing.check_comment(lock.context, "cd" * 32, sealed)   # moved to a ballot
+    for at in (0, 40, 70, 80, len(sealed) - 1):
+        assert not sealing.check_comment(lock.context, TRACKER, flip(sealed, at)), at
 
 
 def test_a_receipt_names_its_tracker_and_is_forgiving_to_type(box):

@@ -130,7 +130,10 @@ def parse_share(text: str, *, source: str = "share") -> Share:
         raise SpecError("the key share has a typo: its check characters do not match",
                         source=source)
     tag = body[len(VERSION):len(VERSION) + TAG_CHARS]
-    index = int(body[len(VERSION) + TAG_CHARS:len(VERSION) + TAG_CHARS + 2])
+    number = body[len(VERSION) + TAG_CHARS:len(VERSION) + TAG_CHARS + 2]
+    if not number.isdigit():
+        raise SpecError("the key share is damaged", source=source)
+    index = int(number)
     secret = _from_base32(body[-SECRET_CHARS:])
     if not 0 < secret < N or index < 1:
         raise SpecError("the key share is damaged", source=source)

@@ -254,8 +254,21 @@ def check(lock: RoundLock, group: str, sealed: bytes) -> str | None:
 
 
 # -- comments ---------------------------------------------------------------------------------
+#
+# Every sealed ballot carries a comment, empty or not, padded to one size, so
+# neither its presence nor its length tells a comment (published after
+# counting) from another.  And a proof that its maker knows k with K = k·G,
+# bound to the ballot's tracker: without it, whoever can write to the
+# database could put a ballot's A in place of K and have the trustees
+# decrypt it as a "comment" (a decryption oracle).
 
 _NONCE = 12
+#: Padded plaintext: a 2-byte length, the text in UTF-8, zeros.  1,000
+#: characters of 4 bytes at most fit.
+COMMENT_BYTES = 4096
+COMMENT_KEY = b"surveyapp/v1/comment-key"
+_P = curve.POINT_BYTES
+SEALED_COMMENT = 2 * _P + curve.SCALAR_BYTES + _NONCE + COMMENT_BYTES + 16
 
 
 def _comment_key(shared: bytes, lock_context: bytes) -> ChaCha20Poly1305:
@@ -264,36 +277,73 @@ def _comment_key(shared: bytes, lock_context: bytes) -> ChaCha20Poly1305:
     return ChaCha20Poly1305(key)
 
 
-def seal_comment(lock: RoundLock, text: str) -> bytes:
-    """Hybrid encryption to the round key: K = k·G, S = k·H, the text under
-    ChaCha20-Poly1305 with a key from S, the round and K as associated data.
-    Returns K | nonce | ciphertext."""
-    k = curve.random_scalars(1)[0]
-    ephemeral = curve.encode(curve.g_table().mul(k))
+def _pad(text: str) -> bytes:
+    data = text.encode("utf-8")
+    if len(data) > COMMENT_BYTES - 2:
+        raise ValueError("comment too long to seal")
+    return len(data).to_bytes(2, "big") + data + bytes(COMMENT_BYTES - 2 - len(data))
+
+
+def seal_comment(lock: RoundLock, text: str, tracker_hex: str) -> bytes:
+    """Hybrid encryption to the round key: K = k·G, S = k·H, the padded text
+    under ChaCha20-Poly1305 with a key from S, the round and K as associated
+    data; and a Schnorr proof (R, s) of knowing k, bound to the round, the
+    ballot's tracker and the ciphertext.  Returns K | R | s | nonce | body."""
+    g = curve.g_table()
+    k, u = curve.random_scalars(2)
+    ephemeral = curve.encode(g.mul(k))
     shared = curve.encode(lock.h.mul(k))
     nonce = secrets.token_bytes(_NONCE)
-    body = _comment_key(shared, lock.context).encrypt(nonce, text.encode("utf-8"),
+    body = _comment_key(shared, lock.context).encrypt(nonce, _pad(text),
                                                       lock.context + ephemeral)
-    return ephemeral + nonce + body
+    commitment = curve.encode(g.mul(u))
+    e = curve.hash_to_scalar(COMMENT_KEY, (lock.context, bytes.fromhex(tracker_hex),
+                                           ephemeral, commitment, nonce, body))
+    return ephemeral + commitment + curve.scalar_bytes(u + e * k) + nonce + body
 
 
 def comment_ephemeral(sealed: bytes) -> bytes:
-    return sealed[:curve.POINT_BYTES]
+    """K, once its maker's knowledge of k has been checked; ValueError if not."""
+    if len(sealed) != SEALED_COMMENT:
+        raise ValueError("a sealed comment of the wrong size")
+    return sealed[:_P]
+
+
+def check_comment(context_bytes: bytes, tracker_hex: str, sealed: bytes) -> bool:
+    """Does the proof of knowledge of k hold?  (Checked before any trustee
+    applies a share to K.)"""
+    try:
+        ephemeral, commitment = sealed[:_P], sealed[_P:2 * _P]
+        s = curve.scalar_from(sealed[2 * _P:2 * _P + 32])
+        rest = sealed[2 * _P + 32:]
+        nonce, body = rest[:_NONCE], rest[_NONCE:]
+        e = curve.hash_to_scalar(COMMENT_KEY, (context_bytes, bytes.fromhex(tracker_hex),
+                                               ephemeral, commitment, nonce, body))
+        if s == 0 or e == 0 or len(sealed) != SEALED_COMMENT:
+            return False
+        expected = curve.add([curve.decode(commitment), curve.mul(curve.decode(ephemeral), e)])
+        return curve.equal(curve.g_table().mul(s), expected)
+    except ValueError:
+        return False
 
 
 def open_comment(context_bytes: bytes, sealed: bytes, shared: bytes) -> str:
     """The text, given S = x·K (from the trustees' shares); ValueError if
-    it was tampered with."""
+    it was tampered with.  An empty text is an empty comment."""
     from cryptography.exceptions import InvalidTag
 
-    ephemeral = sealed[:curve.POINT_BYTES]
-    nonce = sealed[curve.POINT_BYTES:curve.POINT_BYTES + _NONCE]
+    ephemeral = sealed[:_P]
+    rest = sealed[2 * _P + 32:]
+    nonce, body = rest[:_NONCE], rest[_NONCE:]
     try:
-        plain = _comment_key(shared, context_bytes).decrypt(
-            nonce, sealed[curve.POINT_BYTES + _NONCE:], context_bytes + ephemeral)
+        plain = _comment_key(shared, context_bytes).decrypt(nonce, body,
+                                                            context_bytes + ephemeral)
     except InvalidTag:
         raise ValueError("a sealed comment was altered") from None
-    return plain.decode("utf-8")
+    size = int.from_bytes(plain[:2], "big")
+    if size > COMMENT_BYTES - 2 or any(plain[2 + size:]):
+        raise ValueError("a sealed comment is badly padded")
+    return plain[2:2 + size].decode("utf-8")
 
 
 def layout_of(subjects: Sequence[str], criteria: Sequence[str], options: Sequence[str]) -> Layout:

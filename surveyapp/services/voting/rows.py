@@ -54,9 +54,9 @@ def ballot_rows(round_: RoundStructure, group: GroupView, keyed: Keyed, *, chann
         kit = round_.kits.take() if round_.kits is not None else None
         sealed = sealing.seal(round_.lock, group.key, answers, kit)
         tracker = sealing.tracker(group.key, sealed)
+        # Every ballot has a comment, empty or not: none shows by its absence.
         ballot |= {"tracker": tracker, "sealed": sealed,
-                   "sealed_comment": sealing.seal_comment(round_.lock, comment) if comment
-                   else None}
+                   "sealed_comment": sealing.seal_comment(round_.lock, comment, tracker)}
         return BallotRows(ballot, [], None, sealing.receipt(tracker))
     receipt = codes.new_code()
     ballot["receipt_hash"] = codes.code_hash(receipt)
