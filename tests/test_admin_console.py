@@ -418,22 +418,58 @@ def test_link_round_has_a_poster_and_no_codes(secretary, orgs):
 SHARE_RE = re.compile(r"<code>(S1[-0-9A-Z]+)</code>")
 
 
+RECORD_RE = re.compile(r'name="record" value="([^"]+)"')
+
+
+def open_in_console(secretary, round_) -> list[str]:
+    """Both steps of opening: the slips page, then opening with its key."""
+    slips = text(post(secretary, f"/admin/rounds/{round_.slug}/open", {"confirm": "y"}))
+    shares = SHARE_RE.findall(slips)
+    opened = post(secretary, f"/admin/rounds/{round_.slug}/open/with-key",
+                  {"record": RECORD_RE.search(slips).group(1), "confirm": "y"})
+    assert opened.status_code == 303, text(opened)
+    return shares
+
+
 def test_open_shows_each_trustee_their_key_once_and_they_count_the_round(secretary, orgs):
     spec = SPEC + '[trustees]\nnames = ["张三", "李四", "王五"]\nthreshold = 2\n'
     round_ = branch_round(orgs, spec=spec)
     round_page = text(secretary.get(f"/admin/rounds/{round_.slug}"))
     assert "张三、李四、王五" in round_page and "2 位共同开箱计票" in round_page
-    opened = post(secretary, f"/admin/rounds/{round_.slug}/open", {"confirm": "y"})
-    assert opened.status_code == 200 and opened.headers["Cache-Control"] == "no-store"
-    shares = SHARE_RE.findall(text(opened))
+    slips = post(secretary, f"/admin/rounds/{round_.slug}/open", {"confirm": "y"})
+    assert slips.status_code == 200 and slips.headers["Cache-Control"] == "no-store"
+    page = text(slips)
+    shares = SHARE_RE.findall(page)
     assert len(shares) == 3 and len(set(shares)) == 3
-    assert "监票人 1/3：张三" in text(opened) and "<svg" in text(opened)  # QR per slip
-    assert shares[0] not in text(secretary.get(f"/admin/rounds/{round_.slug}"))  # never again
-    slips = post(secretary, f"/admin/rounds/{round_.slug}/key-slips.pdf",
-                 {"shares": " ".join(shares)})
-    assert slips.mimetype == "application/pdf" and slips.headers["Cache-Control"] == "no-store"
+    assert "监票人 1/3：张三" in page and "<svg" in page  # QR per slip
+    assert page.count("<details") == 3 and "<details class=\"card key-slip\" open" not in page
+    db.session.expire_all()
+    assert round_.status == "draft" and round_.public_key is None  # step one changes nothing
+    assert "checked" not in page  # "every trustee has their slip" is ticked anew, not carried
+    record = RECORD_RE.search(page).group(1)
+    # Each trustee downloads their own slip: a PDF of that share alone.
+    one = post(secretary, f"/admin/rounds/{round_.slug}/key-slips.pdf",
+               {"record": record, "shares": shares[1]})
+    assert one.mimetype == "application/pdf" and one.headers["Cache-Control"] == "no-store"
+    assert "key-slip-2.pdf" in one.headers["Content-Disposition"]
     assert post(secretary, f"/admin/rounds/{round_.slug}/key-slips.pdf",
-                {"shares": shares[0][:-1] + "0"}).status_code == 400  # not this round's key
+                {"record": record, "shares": shares[0][:-1] + "0"}).status_code == 400
+    # A record not signed here (someone's own key) is refused; so is no tick.
+    forged = record[:-2] + ("AA" if record[-2:] != "AA" else "BB")
+    assert post(secretary, f"/admin/rounds/{round_.slug}/open/with-key",
+                {"record": forged, "confirm": "y"}).status_code == 400
+    unticked = post(secretary, f"/admin/rounds/{round_.slug}/open/with-key",
+                    {"record": record, "shares": shares})
+    assert unticked.status_code == 400 and SHARE_RE.findall(text(unticked)) == shares
+    opened = post(secretary, f"/admin/rounds/{round_.slug}/open/with-key",
+                  {"record": record, "confirm": "y"})
+    assert opened.status_code == 303
+    db.session.expire_all()
+    assert round_.status == "open"
+    assert shares[0] not in text(secretary.get(f"/admin/rounds/{round_.slug}"))  # never again
+    assert post(secretary, f"/admin/rounds/{round_.slug}/open/with-key",
+                {"record": record, "confirm": "y"}).status_code == 303  # no second opening
+    assert count(AuditEvent, AuditEvent.action == "round.open") == 1
     post(secretary, f"/admin/rounds/{round_.slug}/close", {"confirm": "y"})
     count_url = f"/admin/rounds/{round_.slug}/count"
     assert "开箱计票" in text(secretary.get(count_url))
@@ -454,6 +490,20 @@ def test_open_shows_each_trustee_their_key_once_and_they_count_the_round(secreta
     assert db.session.scalar(select(AuditEvent.detail).where(
         AuditEvent.action == "round.count")) == "shares of trustees 1, 2"
 
+def test_a_key_made_before_the_trustees_changed_does_not_open_the_round(secretary, orgs):
+    spec = SPEC + '[trustees]\nnames = ["张三", "李四"]\nthreshold = 2\n'
+    round_ = branch_round(orgs, spec=spec)
+    page = text(post(secretary, f"/admin/rounds/{round_.slug}/open", {"confirm": "y"}))
+    round_.threshold = 1  # edited in another tab meanwhile
+    db.session.commit()
+    refused = post(secretary, f"/admin/rounds/{round_.slug}/open/with-key",
+                   {"record": RECORD_RE.search(page).group(1), "confirm": "y"},
+                   follow_redirects=True)
+    assert "生成密钥后评议的设置或监票人发生了变化" in text(refused)
+    db.session.expire_all()
+    assert round_.status == "draft" and round_.public_key is None
+
+
 def test_open_and_close_ask_first(secretary, orgs):
     round_ = branch_round(orgs)
     url = f"/admin/rounds/{round_.slug}/open"
@@ -465,6 +515,9 @@ def test_open_and_close_ask_first(secretary, orgs):
     assert response.status_code == 400 and round_.status == "draft"
     response = post(secretary, url, {"asked": "1", "confirm": "y"})
     assert response.status_code == 200 and "监票人密钥条" in text(response)  # shown once
+    db.session.expire_all()
+    assert round_.status == "draft"  # until the slips are handed out
+    open_in_console(secretary, round_)
     db.session.expire_all()
     assert round_.status == "open"
     assert post(secretary, url, {"confirm": "y"}).status_code == 303  # no second opening
@@ -562,7 +615,7 @@ def test_audit_log_tells_who_did_what_but_nothing_about_ballots(secretary, orgs,
     issued = post(secretary, f"/admin/rounds/{round_.slug}/codes",
                   {"group": "members", "count": "2"})
     plain = re.findall(r"<code>([0-9A-Z-]{11})</code>", text(issued))
-    post(secretary, f"/admin/rounds/{round_.slug}/open", {"confirm": "y"})
+    open_in_console(secretary, round_)
     post(secretary, f"/admin/rounds/{round_.slug}/paper",
          {"group": "members", "p-0-0": "excellent", "p-1-0": "basic"})
     page = text(secretary.get(f"/admin/rounds/{round_.slug}/audit"))

@@ -161,6 +161,33 @@ def test_opening_never_overwrites_a_share_file(cli, tmp_path):
     assert db.session.scalar(select(Round.status)) == "draft"  # not opened either
 
 
+def test_a_round_that_fails_to_open_leaves_no_share_files(cli, tmp_path, monkeypatch):
+    """Files are written before the round opens, so a disk that fails leaves
+    a draft; and a round that then fails to open takes its files back."""
+    spec = tmp_path / "round.toml"
+    spec.write_text(TRUSTEES, encoding="utf-8")
+    slug = cli("rounds", "create", spec).output.strip()
+    shares_dir = tmp_path / "shares"
+
+    def changed_meanwhile(round_, record, *, actor):
+        raise RoundError("the round's settings or trustees changed after its key was made")
+
+    monkeypatch.setattr(rounds_service, "open_with_key", changed_meanwhile)
+    result = cli("rounds", "open", slug, "--shares-dir", shares_dir)
+    assert result.exit_code == 2 and "changed after its key was made" in result.output
+    assert list(shares_dir.iterdir()) == []
+    monkeypatch.undo()
+    # A disk that refuses the third file after two were written.  (A
+    # dangling link passes the "exists already" check; O_EXCL refuses it.)
+    blocked = shares_dir / f"{slug}-share-3-王五.txt"
+    os.symlink(tmp_path / "nowhere", blocked)
+    result = cli("rounds", "open", slug, "--shares-dir", shares_dir)
+    assert result.exit_code == 2 and "still a draft" in result.output, result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(Round.status)) == "draft"
+    assert sorted(p.name for p in shares_dir.iterdir()) == [blocked.name]
+
+
 def test_the_demo_keeps_its_share_and_says_how_to_count(cli, app):
     result = cli("demo")
     assert result.exit_code == 0, result.output

@@ -95,27 +95,43 @@ def rounds_open(slug: str, shares_dir: Path | None):
             shares_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             fail(f"{shares_dir}: {error.strerror}")
-    try:
-        shares = rounds.open_round(round_, actor=ACTOR)
-    except RoundError as error:
-        fail_with(error)
-    box = ballot_box.box(round_)
-    files = [share_file(share, title=round_.title, slug=slug, name=trustee.name,
-                        threshold=box.threshold, count=len(box.trustees))
-             for share, trustee in zip(shares, box.trustees, strict=True)]
-    click.echo(f"{slug} {round_.status}; {box.threshold} of {len(box.trustees)} trustees "
-               "count it together")
-    if targets:
-        for path, text in zip(targets, files, strict=True):
-            # Created for its owner alone; a share written nowhere else.
+    threshold = round_.threshold or 1
+
+    def file_text(share) -> str:
+        return share_file(share, title=round_.title, slug=slug, name=names[share.index - 1],
+                          threshold=threshold, count=len(names))
+
+    written: list[Path] = []
+
+    def write_files(shares) -> None:
+        # Before the round opens: a disk that fails here leaves a draft, not
+        # an open round whose key is lost.  Each file is its owner's alone.
+        for path, share in zip(targets, shares, strict=True):
             with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w",
                       encoding="utf-8") as out:
-                out.write(text)
+                written.append(path)
+                out.write(file_text(share))
+
+    try:
+        shares = rounds.open_round(round_, actor=ACTOR,
+                                   deliver=write_files if targets else None)
+    except BaseException as error:
+        for path in written:  # a key that never opened anything
+            path.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            fail(f"{error.filename or shares_dir}: {error.strerror}; the round is still a draft")
+        if isinstance(error, RoundError):
+            fail_with(error)
+        raise
+    click.echo(f"{slug} {round_.status}; {threshold} of {len(names)} trustees "
+               "count it together")
+    if targets:
+        for path in targets:
             click.echo(f"share written to {path}")
     else:
         click.echo("Hand each trustee their share; it is shown only now:")
-        for text in files:
-            click.echo("\n" + text, nl=False)
+        for share in shares:
+            click.echo("\n" + file_text(share), nl=False)
 
 
 def _safe(name: str) -> str:

@@ -34,7 +34,7 @@ def share_file(share: Share, *, title: str, slug: str, name: str, threshold: int
 
 
 def key_slips_pdf(shares: Sequence[Share], names: Sequence[str], *, title: str,
-                  threshold: int) -> bytes:
+                  threshold: int, count: int) -> bytes:
     """One A4 page per trustee: the round, their name, a QR code of the share
     and the share in large type, to print and keep."""
     register_fonts()
@@ -51,7 +51,7 @@ def key_slips_pdf(shares: Sequence[Share], names: Sequence[str], *, title: str,
         pdf.setFont(CJK_FONT, 13)
         # Ideographic spaces: STSong-Light has no glyph for "·".
         pdf.drawCentredString(width / 2, top - 6,
-                              f"监票人密钥\u3000第 {share.index}/{len(shares)} 位\u3000{name}")
+                              f"监票人密钥\u3000第 {share.index}/{count} 位\u3000{name}")
         size = 70 * mm
         draw_qr(pdf, share_text(share), (width - size) / 2, top - 20 - size, size)
         y = top - 30 - size

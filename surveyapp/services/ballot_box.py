@@ -26,19 +26,57 @@ def layout(round_: Round) -> sealing.Layout:
                              [o.key for o in round_.options])
 
 
-def make_key(round_: Round, spec: RoundSpec) -> list[Share]:
-    """At open: a fresh key for the round, split among its 监票人; the
-    public parts go into the round (not committed), the shares are returned
-    to be handed out once and are kept nowhere."""
+@dataclass(frozen=True)
+class KeyRecord:
+    """A new key's public parts: what the round keeps once it opens.  It
+    travels between the two steps of opening in the console (signed, so
+    nobody swaps in a key of their own), then ``install`` writes it."""
+
+    names: tuple[str, ...]
+    threshold: int
+    public_key: str
+    trustee_keys: tuple[str, ...]
+    spec_hash: str
+
+    def to_dict(self) -> dict:
+        return {"names": list(self.names), "threshold": self.threshold,
+                "public_key": self.public_key, "trustee_keys": list(self.trustee_keys),
+                "spec_hash": self.spec_hash}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> KeyRecord:
+        return cls(tuple(data["names"]), int(data["threshold"]), data["public_key"],
+                   tuple(data["trustee_keys"]), data["spec_hash"])
+
+
+def new_key(round_: Round, spec: RoundSpec) -> tuple[KeyRecord, list[Share]]:
+    """A fresh key for the round, split among its 监票人: its public record
+    and the shares, to be handed out once and kept nowhere.  The round is
+    not touched."""
     names = trustee_names(round_)
     threshold = round_.threshold or 1
     key, shares = keys.split_new_key(names, threshold)
-    round_.trustee_names = json.dumps(names, ensure_ascii=False)
-    round_.threshold = threshold
-    round_.public_key = key.public_key.hex()
-    round_.trustee_keys = json.dumps([t.key.hex() for t in key.trustees])
-    round_.spec_hash = sealing.spec_hash(spec_to_dict(spec))
-    return shares
+    record = KeyRecord(tuple(names), threshold, key.public_key.hex(),
+                       tuple(t.key.hex() for t in key.trustees),
+                       sealing.spec_hash(spec_to_dict(spec)))
+    return record, shares
+
+
+def fits(record: KeyRecord, round_: Round, spec: RoundSpec) -> bool:
+    """Whether a key made earlier still belongs to the round as it is now
+    (same settings, same 监票人), so slips already handed out will count."""
+    return (list(record.names) == trustee_names(round_)
+            and record.threshold == (round_.threshold or 1)
+            and record.spec_hash == sealing.spec_hash(spec_to_dict(spec)))
+
+
+def install(round_: Round, record: KeyRecord) -> None:
+    """Give the round its key's public parts (not committed)."""
+    round_.trustee_names = json.dumps(list(record.names), ensure_ascii=False)
+    round_.threshold = record.threshold
+    round_.public_key = record.public_key
+    round_.trustee_keys = json.dumps(list(record.trustee_keys))
+    round_.spec_hash = record.spec_hash
 
 
 @dataclass(frozen=True)
@@ -64,14 +102,17 @@ class Box:
         return sealing.RoundLock.make(self.context, self.layout, self.public_key)
 
 
-def box(round_: Round) -> Box | None:
-    """The round's ballot box, or None for a round whose ballots are plain."""
-    if round_.public_key is None:
-        return None
-    names = trustee_names(round_)
-    verification = json.loads(round_.trustee_keys)
+def box(round_: Round, record: KeyRecord | None = None) -> Box | None:
+    """The round's ballot box (or the one ``record``, a key not yet
+    installed, would make), or None for a round whose ballots are plain."""
+    if record is None:
+        if round_.public_key is None:
+            return None
+        record = KeyRecord(tuple(trustee_names(round_)), round_.threshold or 1,
+                           round_.public_key, tuple(json.loads(round_.trustee_keys)),
+                           round_.spec_hash)
     trustees = tuple(Trustee(i, name, bytes.fromhex(key))
-                     for i, (name, key) in enumerate(zip(names, verification, strict=True),
-                                                     start=1))
-    return Box(bytes.fromhex(round_.public_key), round_.spec_hash, round_.threshold or 1,
+                     for i, (name, key) in enumerate(zip(record.names, record.trustee_keys,
+                                                         strict=True), start=1))
+    return Box(bytes.fromhex(record.public_key), record.spec_hash, record.threshold,
                trustees, layout(round_))

@@ -42,11 +42,15 @@ def make_demo(instance: Path) -> Demo:
     if round_ is None:
         round_ = rounds.create_round(load_spec(SPEC, **plugins.spec_context()),
                                      actor="demo", org=orgs.named(DEMO_ORG), slug=DEMO_SLUG)
-        [share] = rounds.open_round(round_, actor="demo")
-        share_path.write_text(share_file(share, title=round_.title, slug=DEMO_SLUG,
-                                         name=ballot_box.DEFAULT_TRUSTEE, threshold=1, count=1),
-                              encoding="utf-8")
-        share_path.chmod(0o600)
+
+        def keep(shares) -> None:  # before the round opens, so its key is never lost
+            [share] = shares
+            share_path.write_text(share_file(share, title=round_.title, slug=DEMO_SLUG,
+                                             name=ballot_box.DEFAULT_TRUSTEE, threshold=1,
+                                             count=1), encoding="utf-8")
+            share_path.chmod(0o600)
+
+        rounds.open_round(round_, actor="demo", deliver=keep)
     demo = Demo(round_, _demo_secretary(round_.org_id), share_path)
     db.session.commit()
     if lifecycle.accepts_ballots(round_.status):

@@ -122,14 +122,36 @@ def check_transition(round_: Round, name: str) -> lifecycle.Transition:
     return move
 
 
-def open_round(round_: Round, *, actor: str) -> list[Share]:
+def open_round(round_: Round, *, actor: str,
+               deliver: Callable[[list[Share]], None] | None = None) -> list[Share]:
     """Open a draft for voting: its settings freeze and its key is made and
-    split among its 监票人.  Returns their shares, to be handed out now: they
-    are kept nowhere, and ``threshold`` of them are needed to count."""
-    move = check_transition(round_, "open")
-    shares = ballot_box.make_key(round_, round_spec(round_))
-    apply_transition(round_, move, actor)
+    split among its 监票人.  ``deliver`` hands the shares out (writes their
+    files) before anything is committed, so a failure there leaves a draft,
+    not an open round whose key is lost.  Returns the shares: they are kept
+    nowhere, and ``threshold`` of them are needed to count."""
+    record, shares = prepare_key(round_)
+    if deliver is not None:
+        deliver(shares)
+    open_with_key(round_, record, actor=actor)
     return shares
+
+
+def prepare_key(round_: Round) -> tuple[ballot_box.KeyRecord, list[Share]]:
+    """The first step of opening: a key for a draft that may open, nothing
+    changed yet.  The console shows the shares, then opens with the record."""
+    check_transition(round_, "open")
+    return ballot_box.new_key(round_, round_spec(round_))
+
+
+def open_with_key(round_: Round, record: ballot_box.KeyRecord, *, actor: str) -> None:
+    """The second step: open the round with a key prepared for it, refused
+    if the round changed meanwhile (opened, edited, other 监票人)."""
+    move = check_transition(round_, "open")
+    if not ballot_box.fits(record, round_, round_spec(round_)):
+        raise RoundError("the round's settings or trustees changed after its key was made; "
+                         "open it again for new key slips, and destroy the old ones")
+    ballot_box.install(round_, record)
+    apply_transition(round_, move, actor)
 
 
 #: Transitions with more to them than a status, and the function that makes each.

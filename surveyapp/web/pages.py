@@ -9,6 +9,8 @@ from werkzeug.exceptions import HTTPException
 from ..paths import STATIC_DIR
 
 HTMX = "vendor/htmx.min.js"
+#: For pages that show a secret once (codes, key slips): kept in no cache.
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 # No inline script anywhere, so the policy can forbid it.
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

@@ -168,7 +168,8 @@ def test_a_whole_round_in_the_browser(new_page, snap, templates, secretary_accou
     share = admin.locator(".share-text code").inner_text()
     assert share.startswith("S1-")
     snap(admin, "07b-key-slip")
-    admin.get_by_role("link", name="完成：每位监票人都已拿到密钥条").click()
+    admin.get_by_label("每位监票人都已拿到密钥条（已打印或保存）。").check()
+    admin.get_by_role("button", name="开始评议：投票开始").click()
     expect(admin.locator(".badge")).to_have_text("进行中")
     turnout = admin.locator('#turnout [data-group="members"]')
     expect(turnout).to_have_text("0")
@@ -245,7 +246,11 @@ def test_the_console_on_a_phone_without_javascript(new_page, snap, secretary_acc
     expect(page.locator(".share-text code")).to_have_count(1)
     assert_no_horizontal_scroll(page, 360)
     snap(page, "phone-04b-key-slip")
-    page.get_by_role("link", name="完成：每位监票人都已拿到密钥条").click()
+    page.get_by_role("button", name="开始评议：投票开始").click()
+    expect(page.locator(".error")).to_have_text("请勾选以确认。")  # nothing lost
+    expect(page.locator(".share-text code")).to_have_count(1)
+    page.get_by_label("每位监票人都已拿到密钥条（已打印或保存）。").check()
+    page.get_by_role("button", name="开始评议：投票开始").click()
     expect(page.locator(".badge")).to_have_text("进行中")
 
     # A paper ballot, typed in like the sheet.

@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import audit, auth, ballots, codes, count, results, views, wizard  # noqa: E402,F401  (registers the routes)
+from . import audit, auth, ballots, codes, count, opening, results, views, wizard  # noqa: E402,F401  (registers the routes)

@@ -26,11 +26,10 @@ from ...models import Round
 from ...services import codes, rounds
 from ...services.errors import RoundError
 from ..i18n import spec_message
+from ..pages import NO_STORE
 from . import bp
 from .access import round_for_user
 from .forms import MAX_WEB_CODES, IssueCodesForm, VoidBatchForm, VoidCodesForm
-
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def base_url() -> str:

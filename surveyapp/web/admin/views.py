@@ -7,8 +7,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ...domain.ballot_box.keys import share_text
-from ...exports.key_slips import share_qr_svg
 from ...models import Round
 from ...services import ballot_box, orgs, rounds, turnout
 from ...services.errors import RoundError
@@ -16,10 +14,10 @@ from ..i18n import STATUS_WORDS, spec_message
 from . import bp
 from .access import round_for_user
 from .forms import ConfirmForm
+from .opening import key_slips_page
 
 #: How often the turnout panel refreshes itself while a round is open.
 TURNOUT_SECONDS = 5
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 @bp.route("/", endpoint="rounds")
@@ -72,9 +70,8 @@ def change_status(slug: str, target: str):
     if form.validate_on_submit():
         if form.confirm.data:
             try:
-                if target == "open":
-                    shares = rounds.open_round(round_, actor=current_user.username)
-                    return key_slips_page(round_, shares)
+                if target == "open":  # step one: the key and its slips (opening.py)
+                    return key_slips_page(round_, *rounds.prepare_key(round_))
                 rounds.transition(round_, target, actor=current_user.username)
             except RoundError as error:  # changed meanwhile by someone else
                 flash(spec_message(error))
@@ -87,18 +84,6 @@ def change_status(slug: str, target: str):
             status = 400
     return render_template("admin/confirm_status.html", round=round_, target=target,
                            form=form, panel=turnout_panel(round_)), status
-
-
-def key_slips_page(round_: Round, shares: list):
-    """The one time the 监票人's shares are shown: a printable slip each, a
-    PDF to download, nothing kept (no-store)."""
-    box = ballot_box.box(round_)
-    slips = [{"share": share, "trustee": trustee, "text": share_text(share),
-              "qr": share_qr_svg(share)}
-             for share, trustee in zip(shares, box.trustees, strict=True)]
-    flash(_("The round is open: voting has started."))
-    return render_template("admin/key_slips.html", round=round_, slips=slips, box=box,
-                           joined=" ".join(s["text"] for s in slips)), 200, NO_STORE
 
 
 @bp.app_template_filter("round_status")
