@@ -71,7 +71,7 @@ def _sealer(subjects: int, start_at: float, stop_at: float, results) -> None:
         time.sleep(0.001)
     done = 0
     while time.time() < stop_at:
-        sealing.seal(lock, "members", choices(lock, done))
+        sealing.seal(lock, choices(lock, done))
         done += 1
     results.put(done)
 
@@ -152,10 +152,10 @@ def count_through_the_service(subjects: int, ballots: int) -> tuple[float, bool]
         today = dt.date.today()
         print(f"  storing {ballots} ballots to count ...", file=sys.stderr)
         batch = []
-        for group, sealed in fake_ballots(lock, ballots):
+        for _group, sealed in fake_ballots(lock, ballots):
             batch.append({"id": secrets.token_hex(16), "round_id": round_.id,
                           "group_id": group_id, "channel": "web", "received_on": today,
-                          "tracker": sealing.tracker(group, sealed), "sealed": sealed})
+                          "tracker": sealing.tracker(sealed), "sealed": sealed})
             if len(batch) == 500:
                 db.session.execute(insert(Ballot), batch)
                 batch = []
@@ -191,13 +191,13 @@ def main() -> int:
     curve.g_table()
     positions = len(lock.layout.cells) * (len(lock.layout.positions) + 1)
     kit = sealing.ballot_kit(lock)
-    full = timed(lambda: sealing.seal(lock, "members", choices(lock, 1)), args.repeat)
+    full = timed(lambda: sealing.seal(lock, choices(lock, 1)), args.repeat)
     ahead = timed(lambda: sealing.ballot_kit(lock), args.repeat)
     kits = iter([sealing.ballot_kit(lock) for _ in range(args.repeat)])
-    finish = timed(lambda: sealing.seal(lock, "members", choices(lock, 1), next(kits)),
+    finish = timed(lambda: sealing.seal(lock, choices(lock, 1), next(kits)),
                    args.repeat)
-    sealed = sealing.seal(lock, "members", choices(lock, 1), kit)
-    check = timed(lambda: sealing.check(lock, "members", sealed), max(3, args.repeat // 4))
+    sealed = sealing.seal(lock, choices(lock, 1), kit)
+    check = timed(lambda: sealing.check(lock, sealed), max(3, args.repeat // 4))
     print(f"crypto: {args.subjects} people × {len(OPTIONS)} grades (+ blank): "
           f"{positions} proofs a ballot, {len(sealed):,} bytes sealed, {os.cpu_count()} CPUs")
     print(f"  seal one ballot alone        {full * 1000:7.1f} ms CPU")

@@ -40,9 +40,9 @@ def test_a_cast_ballot_is_stored_sealed_and_reads_back_as_meant(app):
         round_.id, structure.groups[0].id, "web")
     assert ballot.received_on == today() and ballot.receipt_hash is None
     group = structure.groups[0].key
-    assert ballot.tracker == sealing.tracker(group, ballot.sealed)
+    assert ballot.tracker == sealing.tracker(ballot.sealed)
     assert receipt == sealing.receipt(ballot.tracker)
-    assert sealing.check(ballot_box.box(round_).lock(), group, ballot.sealed) is None
+    assert sealing.check(ballot_box.box(round_).lock(), ballot.sealed) is None
     assert db.session.scalars(select(Answer)).all() == []
     assert db.session.scalars(select(Comment)).all() == []       # not until it is counted
     assert "食堂".encode() not in ballot.sealed_comment

@@ -34,11 +34,11 @@ def test_a_pool_fills_in_the_background_and_each_kit_seals_one_ballot(lock):
     assert taken[0] != taken[1] and len(taken[0]) == sealing.kit_size(LAYOUT)
     filled(pool, 3)  # taking wakes the filler again
     choices = {cell: "good" for cell in LAYOUT.cells}
-    ballots = [sealing.seal(lock, "members", choices, kit) for kit in taken]
+    ballots = [sealing.seal(lock, choices, kit) for kit in taken]
     assert ballots[0] != ballots[1]  # the same answers, different randomness
-    assert all(sealing.check(lock, "members", b) is None for b in ballots)
+    assert all(sealing.check(lock, b) is None for b in ballots)
     with pytest.raises(ValueError):
-        sealing.seal(lock, "members", choices, taken[0][:-1])
+        sealing.seal(lock, choices, taken[0][:-1])
 
 
 def test_kits_copied_into_another_process_are_never_used_there(lock):

@@ -87,7 +87,7 @@ choices = st.sampled_from([*OPTIONS, None, sealing.ABSENT])
 @settings(max_examples=8)
 def test_sums_of_sealed_ballots_decrypt_to_the_sums_of_their_answers(box, cast):
     key, shares, lock = box
-    sealed = [(group, sealing.seal(lock, group, ballot(**answers))) for group, answers in cast]
+    sealed = [(group, sealing.seal(lock, ballot(**answers))) for group, answers in cast]
     expected: dict[str, Counter] = {}
     for group, answers in cast:
         for cell, subject in enumerate(SUBJECTS):
@@ -101,7 +101,7 @@ def test_sums_of_sealed_ballots_decrypt_to_the_sums_of_their_answers(box, cast):
 
 def test_any_two_of_three_shares_open_the_box_and_one_does_not(box):
     key, shares, lock = box
-    sealed = [("members", sealing.seal(lock, "members", ballot(zhang="excellent", li=None,
+    sealed = [("members", sealing.seal(lock, ballot(zhang="excellent", li=None,
                                                               wang=sealing.ABSENT)))]
     results = [decrypt_all(key, pair, lock, sealed) for pair in
                ([shares[0], shares[1]], [shares[0], shares[2]], [shares[2], shares[1]])]
@@ -113,10 +113,10 @@ def test_any_two_of_three_shares_open_the_box_and_one_does_not(box):
 
 def test_a_sealed_ballot_holds_no_answer_in_the_clear(box):
     _key, _shares, lock = box
-    first = sealing.seal(lock, "members", ballot())
-    again = sealing.seal(lock, "members", ballot())
+    first = sealing.seal(lock, ballot())
+    again = sealing.seal(lock, ballot())
     assert first != again and len(first) == LAYOUT.size  # fresh randomness each time
-    assert sealing.tracker("members", first) != sealing.tracker("members", again)
+    assert sealing.tracker(first) != sealing.tracker(again)
     assert not any(option.encode() in first for option in OPTIONS)
 
 
@@ -132,30 +132,30 @@ def test_every_byte_of_a_sealed_ballot_is_covered_by_its_proofs(box):
     """Flip one bit in each field of a cell (A, B, the four commitments, c0,
     s0, s1, and the cell's own proof) and the ballot no longer checks."""
     _key, _shares, lock = box
-    sealed = sealing.seal(lock, "members", ballot(zhang="excellent"))
-    assert sealing.check(lock, "members", sealed) is None
+    sealed = sealing.seal(lock, ballot(zhang="excellent"))
+    assert sealing.check(lock, sealed) is None
     offsets = [len(sealing.MAGIC) + o for o in
                (0, 33, 66, 99, 132, 165, 198, 230, 262,          # position 0's fields
                 sealing.POSITION * POSITIONS,                        # the cell's a0
                 sealing.POSITION * POSITIONS + 4 * 33 + 10)]        # the cell's c0
     offsets.append(len(sealed) - 1)  # the last cell's last response
     for at in offsets:
-        assert sealing.check(lock, "members", flip(sealed, at)) is not None, at
+        assert sealing.check(lock, flip(sealed, at)) is not None, at
 
 
-def test_a_proof_is_bound_to_its_round_its_group_and_its_place(box):
+def test_a_proof_is_bound_to_its_round_and_its_place(box):
     key, _shares, lock = box
-    sealed = sealing.seal(lock, "members", ballot())
-    assert sealing.check(lock, "masses", sealed) is not None            # another group
+    sealed = sealing.seal(lock, ballot())
+    assert sealing.check(lock, sealed) is None
     other = sealing.RoundLock.make(sealing.context("00" * 32, key.public_key), LAYOUT,
                                    key.public_key)
-    assert sealing.check(other, "members", sealed) is not None          # another round
+    assert sealing.check(other, sealed) is not None          # another round
     first, second = sealing.POSITION, 2 * sealing.POSITION
     base = len(sealing.MAGIC)
     swapped = (sealed[:base] + sealed[base + first:base + second] + sealed[base:base + first]
                + sealed[base + second:])
-    assert sealing.check(lock, "members", swapped) is not None          # positions swapped
-    assert sealing.check(lock, "members", sealed[:-1]) is not None      # truncated
+    assert sealing.check(lock, swapped) is not None          # positions swapped
+    assert sealing.check(lock, sealed[:-1]) is not None      # truncated
 
 
 def test_an_encryption_of_two_cannot_pass_for_zero_or_one(box):
@@ -183,7 +183,7 @@ def test_an_encryption_of_two_cannot_pass_for_zero_or_one(box):
 
 def test_a_partial_decryption_with_a_wrong_share_or_a_changed_proof_fails(box):
     key, shares, lock = box
-    sealed = sealing.seal(lock, "members", ballot())
+    sealed = sealing.seal(lock, ballot())
     a, b = sealing.ciphertexts(LAYOUT, sealed)[0]
     trustee = key.trustees[0]
     part = opening.partial_decryption(lock.context, "g|0", shares[0], trustee, a, b)
@@ -276,7 +276,7 @@ def test_a_comment_key_needs_its_makers_proof_so_no_ballot_can_pass_for_one(box)
     k, bound to the ballot's tracker, refuses that, and any other change."""
     _key, _shares, lock = box
     sealed = sealing.seal_comment(lock, "意见", TRACKER)
-    sealed_ballot = sealing.seal(lock, "members", ballot())
+    sealed_ballot = sealing.seal(lock, ballot())
     a = sealing.ciphertexts(LAYOUT, sealed_ballot)[0][0]
     assert not sealing.check_comment(lock.context, TRACKER, a + sealed[33:])
     assert not sealing.check_comment(lock.context, "cd" * 32, sealed)   # moved to a ballot
@@ -286,8 +286,8 @@ def test_a_comment_key_needs_its_makers_proof_so_no_ballot_can_pass_for_one(box)
 
 def test_a_receipt_names_its_tracker_and_is_forgiving_to_type(box):
     _key, _shares, lock = box
-    sealed = sealing.seal(lock, "members", ballot())
-    tracker = sealing.tracker("members", sealed)
+    sealed = sealing.seal(lock, ballot())
+    tracker = sealing.tracker(sealed)
     receipt = sealing.receipt(tracker)
     assert len(receipt) == 23 and receipt.count("-") == 3
     assert tracker.startswith(sealing.receipt_prefix(receipt.lower().replace("-", " ")))

@@ -19,10 +19,12 @@ The encoding (version 1):
         per position: A | B | a0 | b0 | a1 | b1 | c0 | s0 | s1   (6×33 + 3×32 bytes)
         the cell's sum proof: a0 | b0 | a1 | b1 | c0 | s0 | s1    (4×33 + 3×32 bytes)
 
-A ballot's *tracker* is the SHA-256 of its group key and that encoding: the
-voter's receipt (its first 20 characters in base32) and its name on the
-bulletin board.  Proofs are bound to the round (:func:`context`), the
-ballot's group, the cell and the position.
+A ballot's *tracker* is the SHA-256 of that encoding: the voter's receipt
+(its first 20 characters in base32) and its name on the bulletin board.
+Proofs are bound to the round (:func:`context`), the cell and the position,
+not to the voter group: the board must be checkable without saying which
+small group each ballot came from (a group's turnout below the threshold is
+not shown).
 """
 
 from __future__ import annotations
@@ -94,8 +96,8 @@ def spec_hash(spec_data: Mapping) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _place(group: str, cell: int, position: int | None = None) -> bytes:
-    place = f"{group}|{cell}" + ("" if position is None else f"|{position}")
+def _place(cell: int, position: int | None = None) -> bytes:
+    place = f"{cell}" + ("" if position is None else f"|{position}")
     return place.encode("utf-8")
 
 
@@ -130,9 +132,9 @@ def ballot_kit(lock: RoundLock) -> bytes:
     return b"".join(kits)
 
 
-def seal(lock: RoundLock, group: str, choices: Mapping[tuple[str, str], str | None],
+def seal(lock: RoundLock, choices: Mapping[tuple[str, str], str | None],
          kit: bytes | None = None) -> bytes:
-    """The sealed ballot of ``group`` whose answer in each cell is an option
+    """The sealed ballot whose answer in each cell is an option
     key, None for a blank or :data:`ABSENT`; every cell must be given.  With
     a ``kit`` (from :func:`ballot_kit`, never used before) sealing is little
     more than hashing."""
@@ -149,21 +151,21 @@ def seal(lock: RoundLock, group: str, choices: Mapping[tuple[str, str], str | No
         chosen = (None if choice == ABSENT
                   else layout.positions.index(BLANK if choice is None else choice))
         for p in range(k):
-            a, b, proof = proofs.finish_zero_or_one(lock.context, _place(group, index, p),
+            a, b, proof = proofs.finish_zero_or_one(lock.context, _place(index, p),
                                                     kit[at:at + size], 1 if p == chosen else 0)
             parts += [a, b, proof.encode()]
             at += size
         _a, _b, proof = proofs.finish_zero_or_one(
-            lock.context, _place(group, index), kit[at:at + size], 0 if chosen is None else 1,
+            lock.context, _place(index), kit[at:at + size], 0 if chosen is None else 1,
             label=proofs.AT_MOST_ONE)
         parts.append(proof.encode())
         at += size
     return b"".join(parts)
 
 
-def tracker(group: str, sealed: bytes) -> str:
-    """The ballot's tracker: SHA-256 (hex) of its group and sealed answers."""
-    return hashlib.sha256(group.encode("utf-8") + b"\x00" + sealed).hexdigest()
+def tracker(sealed: bytes) -> str:
+    """The ballot's tracker: SHA-256 (hex) of its sealed answers."""
+    return hashlib.sha256(sealed).hexdigest()
 
 
 def receipt(tracker_hex: str) -> str:
@@ -231,7 +233,7 @@ def cells(layout: Layout, sealed: bytes) -> list[SealedCell]:
     return out
 
 
-def check(lock: RoundLock, group: str, sealed: bytes) -> str | None:
+def check(lock: RoundLock, sealed: bytes) -> str | None:
     """None if every proof of the ballot holds; else what fails first."""
     try:
         found = cells(lock.layout, sealed)
@@ -239,7 +241,7 @@ def check(lock: RoundLock, group: str, sealed: bytes) -> str | None:
         return str(error)
     for index, cell in enumerate(found):
         for p, ((a, b), proof) in enumerate(zip(cell.ciphertexts, cell.proofs, strict=True)):
-            if not proofs.verify_zero_or_one(lock.context, _place(group, index, p), a, b,
+            if not proofs.verify_zero_or_one(lock.context, _place(index, p), a, b,
                                              proof, lock.h):
                 return f"cell {index} position {p}: the 0-or-1 proof fails"
         try:
@@ -247,7 +249,7 @@ def check(lock: RoundLock, group: str, sealed: bytes) -> str | None:
             y = curve.encode(curve.add([curve.decode(b) for _, b in cell.ciphertexts]))
         except ValueError:
             return f"cell {index}: the ciphertexts do not sum"
-        if not proofs.verify_zero_or_one(lock.context, _place(group, index), x, y,
+        if not proofs.verify_zero_or_one(lock.context, _place(index), x, y,
                                          cell.sum_proof, lock.h, label=proofs.AT_MOST_ONE):
             return f"cell {index}: the at-most-one proof fails"
     return None

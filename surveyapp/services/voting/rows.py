@@ -52,8 +52,8 @@ def ballot_rows(round_: RoundStructure, group: GroupView, keyed: Keyed, *, chann
               "sealed_comment": None}
     if round_.lock is not None:
         kit = round_.kits.take() if round_.kits is not None else None
-        sealed = sealing.seal(round_.lock, group.key, answers, kit)
-        tracker = sealing.tracker(group.key, sealed)
+        sealed = sealing.seal(round_.lock, answers, kit)
+        tracker = sealing.tracker(sealed)
         # Every ballot has a comment, empty or not: none shows by its absence.
         ballot |= {"tracker": tracker, "sealed": sealed,
                    "sealed_comment": sealing.seal_comment(round_.lock, comment, tracker)}
