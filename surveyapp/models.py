@@ -82,6 +82,9 @@ class Round(db.Model):
     public_key: Mapped[str | None] = mapped_column(String(66))
     trustee_keys: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     spec_hash: Mapped[str | None] = mapped_column(String(64))
+    # Set at counting: the result as shown (disclosure control applied;
+    # services/results.py reads it).  None for rounds counted before.
+    result_json: Mapped[str | None] = mapped_column(Text)
 
     options: Mapped[list[ScaleOption]] = relationship(
         order_by="ScaleOption.position", cascade="all, delete-orphan")
@@ -218,20 +221,21 @@ class Answer(db.Model):
     option_id: Mapped[int | None] = mapped_column(ForeignKey("scale_option.id"))  # NULL: blank
 
 
-class OpenedSum(db.Model):
-    """One decrypted sum of a counted round: for a voter group and a position
-    of the ballot layout (cell × option), the sum of every ballot's
-    ciphertext, each present trustee's partial decryption with its proof,
-    and the count it decrypts to.  What the tally reads, and what the
-    bulletin board shows."""
+class BoardSum(db.Model):
+    """A sum the bulletin board publishes: for a *unit* (a voter group whose
+    turnout is shown, ``~hidden`` for all the others together, ``~all`` for
+    every ballot) and a position of the ballot layout (cell × option), the
+    sum of the unit's ciphertexts; and, only where the results show that
+    count, the count and each present trustee's partial decryption with its
+    proof.  A hidden count is not stored at all (services/counting.py)."""
 
-    __tablename__ = "opened_sum"
+    __tablename__ = "board_sum"
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("voter_group.id"), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(primary_key=True)
-    count: Mapped[int]
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)  # ΣA | ΣB
-    partials: Mapped[bytes] = mapped_column(LargeBinary)
+    count: Mapped[int | None]
+    partials: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Comment(db.Model):

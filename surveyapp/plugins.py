@@ -350,11 +350,14 @@ def proposal_labels(spec: RoundSpec) -> dict[str, str]:
     return labels
 
 
-def tally(spec: RoundSpec, counts: Counts) -> dict:
-    """The tally as the service computes it, without a database: the pure
-    tally with every plugin's ``score_subject`` and ``classify_subjects``
-    applied.  Plugin tests use it with hand-made :class:`Counts`."""
-    result = domain_tally.tally(spec, counts, score=lambda subject: score_subject(spec, subject))
+def tally(spec: RoundSpec, counts: Counts, hidden: dict | None = None) -> dict:
+    """The exact tally with every plugin's ``score_subject`` and
+    ``classify_subjects`` applied, before disclosure control (services run
+    it through :func:`surveyapp.domain.disclosure.disclose`).  ``hidden``:
+    the breakdowns to suppress (default: the threshold rule over every
+    ballot).  Plugin tests use it with hand-made :class:`Counts`."""
+    result = domain_tally.tally(spec, counts, score=lambda subject: score_subject(spec, subject),
+                                hidden=hidden)
     classify(spec, result)
     return result
 

@@ -11,15 +11,14 @@ import pytest
 from sqlalchemy import select
 
 from surveyapp.database import db
-from surveyapp.domain.ballot_box import sealing
+from surveyapp.domain.ballot_box import opening, sealing
 from surveyapp.models import Answer, Ballot, Comment, Round, VoterCode, today
 from surveyapp.services import ballot_box
 from surveyapp.services import rounds as rounds_service
-from surveyapp.services.counting import load_counts
 from surveyapp.services.voting import casting as voting
 from surveyapp.services.voting.structure import round_structure
 
-from .conftest import SPEC, count_round, issue, make_round
+from .conftest import SHARES, SPEC, count_round, issue, make_round
 
 
 def answers_of(structure):
@@ -39,7 +38,6 @@ def test_a_cast_ballot_is_stored_sealed_and_reads_back_as_meant(app):
     assert (ballot.round_id, ballot.group_id, ballot.channel) == (
         round_.id, structure.groups[0].id, "web")
     assert ballot.received_on == today() and ballot.receipt_hash is None
-    group = structure.groups[0].key
     assert ballot.tracker == sealing.tracker(ballot.sealed)
     assert receipt == sealing.receipt(ballot.tracker)
     assert sealing.check(ballot_box.box(round_).lock(), ballot.sealed) is None
@@ -53,11 +51,18 @@ def test_a_cast_ballot_is_stored_sealed_and_reads_back_as_meant(app):
         voting.cast(structure, structure.groups[0], answers, code=code)
     assert refused.value.reason == "used_code"
     assert len(db.session.scalars(select(Ballot)).all()) == 1
-    # Counted: the answers come back as counts, the comment unlinked and trimmed.
+    # The trustees' shares open it to exactly the answers (a sum of one ballot).
+    box = ballot_box.box(round_)
+    table = opening.Counts(1)
+    opened = [table.count_of(b, opening.shared_decryption(SHARES[round_.id], a))
+              for a, b in sealing.ciphertexts(box.layout, ballot.sealed)]
+    chosen = {box.layout.cells[p // len(box.layout.positions)]:
+              box.layout.positions[p % len(box.layout.positions)]
+              for p, n in enumerate(opened) if n}
+    assert chosen == answers and sum(opened) == len(answers)
+    # Counted: the comment comes back unlinked and trimmed.
     rounds_service.transition(round_, "close", actor="test")
     count_round(round_)
-    counts = load_counts(db.session.get(Round, round_.id))
-    assert counts.answers == {(group, s, c): {o: 1} for (s, c), o in answers.items()}
     comment = db.session.scalar(select(Comment))
     assert (comment.text, comment.subject_id, comment.round_id) == ("食堂排队太久", None,
                                                                      round_.id)

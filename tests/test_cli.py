@@ -75,10 +75,15 @@ def test_a_whole_round_from_spec_to_tally(cli, tmp_path):
     # 张三: members (100+100)/2 = 100, masses (80+60)/2 = 70; 60:40 → 88
     assert (first["key"], first["score"], first["rank"]) == ("zhangsan", 88.0, 1)
     assert first["groups"]["members"]["counts"]["excellent"] == 2
-    # 李四: members 80 (one blank), masses 80 (one 不了解) → 80
-    assert (second["key"], second["score"], second["rank"]) == ("lisi", 80.0, 2)
-    assert second["groups"]["members"]["counts"]["_blank"] == 1
-    assert second["groups"]["masses"]["counts"]["unknown"] == 1
+    # 李四: members 80 (one blank), masses 80 (one 不了解) → 80.  But each group
+    # grades 李四 once (a blank or a 不了解 does not count toward the threshold of
+    # 2), so neither breakdown is shown; and since together they grade 李四
+    # twice, each grades exactly once: with the totals or the score shown,
+    # only one split fits.  So the auditor hides them.
+    assert (second["key"], second["score"], second["rank"]) == ("lisi", None, None)
+    assert second["groups"]["members"]["counts"] is None
+    assert second["criteria"]["overall"]["counts"] is None
+    assert "hidden_score" in second["flags"]
 
     out = tmp_path / "tally.csv"
     assert cli("tally", slug, "--format", "csv", "-o", str(out)).exit_code == 0
@@ -86,7 +91,7 @@ def test_a_whole_round_from_spec_to_tally(cli, tmp_path):
     assert raw.startswith("\ufeff".encode())
     table = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [(r["name"], r["score"], r["members:ballots"]) for r in table] == [
-        ("张三", "88.0", "2"), ("李四", "80.0", "2")]
+        ("张三", "88.0", "2"), ("李四", "", "")]
 
     assert cli("rounds", "publish", slug).exit_code == 0
     listed = cli("rounds", "list").output

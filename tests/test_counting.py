@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from surveyapp.database import db
 from surveyapp.domain.ballot_box import keys, opening
 from surveyapp.domain.model import SpecErrors
-from surveyapp.models import Ballot, Comment, OpenedSum, Round
+from surveyapp.models import Ballot, BoardSum, Comment, Round
 from surveyapp.services import ballot_box, counting
 from surveyapp.services import rounds as rounds_service
 from surveyapp.services.errors import RoundError
@@ -41,7 +41,7 @@ def nothing_changed(round_):
     db.session.rollback()
     db.session.expire_all()
     assert db.session.get(Round, round_.id).status == "closed"
-    assert count(OpenedSum) == 0 and count(Comment) == 0
+    assert count(BoardSum) == 0 and count(Comment) == 0
 
 
 def texts(shares):
@@ -57,15 +57,22 @@ def test_two_of_three_count_and_the_sums_carry_every_trustees_proof(app):
     assert round_.status == "counted" and seen[-1] == (5, 5)
     box = ballot_box.box(round_)
     trustees = {t.index: t for t in box.trustees}
-    sums = db.session.scalars(select(OpenedSum)).all()
-    assert len(sums) == 2 * len(box.layout.cells) * len(box.layout.positions)  # 2 groups
-    for row in sums:
+    sums = db.session.scalars(select(BoardSum)).all()
+    positions = len(box.layout.cells) * len(box.layout.positions)
+    assert sorted({row.unit for row in sums}) == ["masses", "members", "~all"]
+    assert len(sums) == 3 * positions
+    for row in sums:  # every count is shown here, so every sum is decrypted
         a, b = row.ciphertext[:33], row.ciphertext[33:]
         parts = opening.PartialDecryption.decode_all(row.partials)
         assert [p.index for p in parts] == [2, 3]
-        name = f"{row.group_id}|{row.position}"
+        name = f"{row.unit}|{row.position}"
         assert all(opening.check_partial(box.context, name, trustees[p.index], a, b, p)
                    for p in parts)
+    by_unit = {}
+    for row in sums:
+        by_unit.setdefault(row.unit, [0] * positions)[row.position] = row.count
+    assert by_unit["~all"] == [m + n for m, n in zip(by_unit["members"], by_unit["masses"],
+                                                       strict=True)]
     # The numbers of the results page's worked example (test_results_page.py).
     scores = {s["key"]: s["score"] for s in tally_json(round_)["subjects"]}
     assert scores == {"zhangsan": 84.0, "lisi": 58.0}
@@ -120,7 +127,7 @@ def test_a_round_of_plain_ballots_is_counted_without_shares(app):
     rounds_service.transition(round_, "close", actor="test")
     assert counting.check_shares(round_, []) == []
     counting.count_round(round_, [], actor="test")
-    assert round_.status == "counted" and count(OpenedSum) == 0
+    assert round_.status == "counted" and count(BoardSum) == 0
     assert {s["key"]: s["score"] for s in tally_json(round_)["subjects"]} == {
         "zhangsan": 84.0, "lisi": 58.0}
 

@@ -27,7 +27,7 @@ from surveyapp.domain.model import Counts
 from surveyapp.domain.spec import parse_spec
 from surveyapp.exporters import Exporter
 from surveyapp.hookspecs import hookimpl
-from surveyapp.models import Answer, AuditEvent, Ballot, Round, VoterCode
+from surveyapp.models import Answer, AuditEvent, Ballot, BoardSum, Round, VoterCode
 from surveyapp.services import rounds as rounds_service
 
 from .conftest import csrf_token, issue, open_round
@@ -528,20 +528,22 @@ def test_validate_raising_on_paper_import_stores_nothing(cli, tmp_path, use_plug
 
 
 @pytest.mark.parametrize("hook", ["score_subject", "classify_subjects"])
-def test_score_or_classify_raising_fails_the_tally_and_changes_nothing(hook, cli, tmp_path,
+def test_score_or_classify_raising_fails_the_count_and_changes_nothing(hook, cli, tmp_path,
                                                                        use_plugins):
+    """The result is decided when the round is counted (and kept): a scoring
+    plugin that breaks after the vote stops the count, which changes nothing."""
     slug = create(cli, tmp_path, PARTY_SPEC)
     cli("rounds", "open", slug)
     cli("ballots", "import", slug, paper_csv(tmp_path, member_ballots(*["QQQQ"] * 5)))
     cli("rounds", "close", slug)
-    cli.count(slug)
     use_plugins(("acme-broken", raising(hook)))  # broken after the vote
     audits = count(AuditEvent)
-    result = cli("tally", slug)
+    result = cli.count(slug)
     assert result.exit_code == 1
     assert f"Error: plugin 'acme-broken' failed in {hook}: RuntimeError" in result.output
-    assert count(Ballot) == 5 and count(AuditEvent) == audits
-    assert db.session.scalar(select(Round.status)) == "counted"
+    assert count(Ballot) == 5 and count(AuditEvent) == audits and count(BoardSum) == 0
+    assert db.session.scalar(select(Round.status)) == "closed"
+    assert db.session.scalar(select(Round.result_json)) is None
 
 
 @pytest.mark.parametrize("hook", ["validate_ballot", "score_subject", "classify_subjects"])

@@ -90,8 +90,9 @@ def test_published_counts_respect_suppression(client, people):
     html = client.get(f"/p/{round_.slug}").get_data(as_text=True)
     at = html.index(">王五<")
     wang = html[at:html.index("</tr>", at)]
-    assert "少于 3 张票，为保护匿名不显示" in wang and 'class="share"' not in wang
+    assert "为保护匿名不显示" in wang and 'class="share"' not in wang
     assert "3/5 (60.0%)" in html                                   # turnout chosen
+    assert "少于 3（不显示）" in html                    # masses' one ballot: no turnout
     assert "群众评议" in html and html.count("群众评议") == 1          # only in the turnout list
 
 

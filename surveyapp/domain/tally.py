@@ -16,10 +16,11 @@ terms carry no weight at all the mean is ``None``.  All arithmetic is exact
 (:class:`~fractions.Fraction`); :func:`present` rounds for display only, so
 ranks always come from unrounded scores.
 
-Anonymity: a group breakdown with ``0 < n_cast < anonymity_min`` is
-suppressed, and so are further groups until the suppressed set pools at
-least ``anonymity_min`` ballots, so that no small group can be recovered by
-subtracting the shown groups from the subject totals.
+Anonymity: the group breakdowns that :mod:`.threshold` hides carry no
+counts and no score here, so scoring plugins never see them; the subject's
+own figures use every group.  What of those may be shown without letting a
+hidden group be worked out is :mod:`.disclosure`'s decision, taken after
+the tally.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from fractions import Fraction
 from typing import Any
 
 from .model import BLANK, OVERALL, Counts, Criterion, RoundSpec, Subject
+from .threshold import Hidden, hidden_groups
 
-__all__ = ["tally", "ranked", "present"]
+__all__ = ["tally", "ranked", "present", "subject_entry", "scale_points"]
 
 
 def _mean(terms: Iterable[tuple[Fraction, Fraction | None]]) -> Fraction | None:
@@ -67,29 +69,16 @@ def _add(into: dict[str, int], row: dict[str, int]) -> None:
         into[key] += n
 
 
-def _suppress(casts: dict[str, int], k: int) -> tuple[list[str], list[str]]:
-    """Groups suppressed for being small, and those suppressed on top so that
-    the suppressed set pools at least ``k`` ballots (anti-differencing)."""
-    small = [g for g, n in casts.items() if 0 < n < k]
-    hidden, extra = set(small), []
-    total = sum(casts[g] for g in small)
-    while small and total < k:
-        # Fewest ballots first (hides least); ties: later in spec order first.
-        rest = [(n, -i, g) for i, (g, n) in enumerate(casts.items())
-                if n > 0 and g not in hidden]
-        if not rest:
-            break
-        n, _, g = min(rest)
-        hidden.add(g)
-        extra.append(g)
-        total += n
-    return small, extra
+def scale_points(spec: RoundSpec) -> dict[str, Fraction | None]:
+    return {o.key: None if o.points is None else Fraction(o.points) for o in spec.options}
 
 
-def _subject(spec: RoundSpec, counts: Counts, subject: Subject,
-             criteria: tuple[Criterion, ...],
-             points: dict[str, Fraction | None]) -> dict:
-    """One entry of ``subjects`` (rank still None)."""
+def subject_entry(spec: RoundSpec, counts: Counts, subject: Subject, hidden: Hidden,
+                  points: dict[str, Fraction | None] | None = None) -> dict:
+    """One entry of ``subjects`` (rank still None) with ``hidden``'s groups
+    suppressed."""
+    criteria = spec.criteria or (Criterion(OVERALL, OVERALL),)
+    points = scale_points(spec) if points is None else points
     zero = dict.fromkeys([*points, BLANK], 0)
     casts = {g.key: counts.cast.get((g.key, subject.key), 0) for g in spec.groups}
     flags: list[str] = []
@@ -114,19 +103,18 @@ def _subject(spec: RoundSpec, counts: Counts, subject: Subject,
         groups[g.key] = {"ballots": cast, "counts": summed, "score": gscore,
                          "suppressed": False, "criteria": per_crit}
 
-    small, extra = _suppress(casts, spec.anonymity_min)
-    for key in small + extra:
+    for key in hidden.groups:
         groups[key].update(ballots=None, counts=None, score=None,
                            suppressed=True, criteria=None)
-    flags += [f"suppressed_group:{g}" for g in small]
-    flags += [f"suppressed_complementary:{g}" for g in extra]
+    flags += [f"suppressed_group:{g}" for g in hidden.small]
+    flags += [f"suppressed_complementary:{g}" for g in hidden.extra]
 
     # A subject with no ballots at all has nothing to hide: it is just missing.
-    hide_all = 0 < sum(casts.values()) < spec.anonymity_min
+    hide_all = hidden.whole
     if hide_all:
         flags.append("suppressed")
-    # Subject-level figures use all groups, suppressed ones included: the
-    # suppressed set pools >= anonymity_min ballots, so none can be isolated.
+    # Subject-level figures use all groups, hidden ones included; whether
+    # they may be shown is decided afterwards (disclosure.py).
     return {
         "key": subject.key, "name": subject.name, "unit": subject.unit,
         "score": None if hide_all else _mean(group_scores),
@@ -141,7 +129,8 @@ def _subject(spec: RoundSpec, counts: Counts, subject: Subject,
 
 
 def tally(spec: RoundSpec, counts: Counts, *,
-          score: Callable[[dict], Fraction | None] | None = None) -> dict:
+          score: Callable[[dict], Fraction | None] | None = None,
+          hidden: dict[str, Hidden] | None = None) -> dict:
     """Tally a round: turnout per group and, per subject, exact scores, rank
     and breakdowns.  Subjects come in rank order (ties and unscored subjects
     keep spec order, unscored last).  Raises ValueError on corrupt counts
@@ -150,13 +139,16 @@ def tally(spec: RoundSpec, counts: Counts, *,
 
     ``score``, if given, is asked for each subject's score first (a plugin's
     scoring rule); when it returns None the group-weighted mean stands.  It is
-    not asked about subjects suppressed as a whole."""
-    criteria = spec.criteria or (Criterion(OVERALL, OVERALL),)
-    points = {o.key: None if o.points is None else Fraction(o.points)
-              for o in spec.options}
+    not asked about subjects suppressed as a whole.
+
+    ``hidden`` says which group breakdowns to suppress per subject (default:
+    :func:`.threshold.hidden_groups` over every ballot)."""
+    points = scale_points(spec)
+    hidden = hidden_groups(spec, counts) if hidden is None else hidden
     turnout = {g.key: {"ballots": counts.ballots.get(g.key, 0), "expected": g.expected}
                for g in spec.groups}
-    subjects = [_subject(spec, counts, s, criteria, points) for s in spec.subjects]
+    subjects = [subject_entry(spec, counts, s, hidden.get(s.key, Hidden()), points)
+                for s in spec.subjects]
     if score is not None:
         for entry in subjects:
             if "suppressed" not in entry["flags"]:

@@ -15,8 +15,9 @@ from ..domain.model import RoundSpec
 LABELS: dict[str, tuple[str, str, str]] = {
     "group_missing": ("group", "{name}无人参评，得分按其余组别折算",
                       "no ballots from {name}; score reweighted over the other groups"),
-    "suppressed_group": ("group", "{name}少于{k}张票，为保护匿名不单独显示",
-                         "{name}: fewer than {k} ballots, hidden to protect anonymity"),
+    "suppressed_group": ("group", "{name}少于{k}张票（不了解、空白不计），为保护匿名不单独显示",
+                         "{name}: fewer than {k} ballots (abstentions and blanks aside), "
+                         "hidden to protect anonymity"),
     "suppressed_complementary": ("group", "{name}一并不单独显示，以免推算出小组结果",
                                  "{name} also hidden, so the small group cannot be "
                                  "worked out"),
@@ -30,6 +31,18 @@ LABELS: dict[str, tuple[str, str, str]] = {
                "{name} votes above the set share; to be verified"),
     "quorum_not_met": ("group", "{name}参评人数未达规定比例",
                        "{name}: turnout below the quorum"),
+    # Disclosure control (domain/disclosure.py): what it hid so that no
+    # hidden group's answers can be worked out from the rest.
+    "hidden_counts": ("", "为防止推算出小组结果，不显示各等次总票数",
+                      "vote totals not shown, so no small group can be worked out"),
+    "hidden_criteria": ("", "为防止推算出小组结果，不显示各项得分",
+                        "criterion scores not shown, so no small group can be worked out"),
+    "hidden_groups": ("", "为防止推算出小组结果，不显示各组别结果",
+                      "group results not shown, so no small group can be worked out"),
+    "hidden_score": ("", "为防止推算出小组结果，不显示得分和排名",
+                     "score and rank not shown, so no small group can be worked out"),
+    "hidden_all": ("", "为防止推算出小组结果，不显示任何结果",
+                   "no result shown, so no small group can be worked out"),
 }
 
 
@@ -56,5 +69,8 @@ def hidden_reason(reason: str | None, spec: RoundSpec, lang: str = "zh") -> str:
     if reason == "complementary":
         return ("为防止推算出小组结果，一并不显示" if lang != "en"
                 else "also hidden so a small group cannot be worked out")
+    if reason == "protect":
+        return ("为防止推算出小组结果，不显示" if lang != "en"
+                else "not shown, so that no small group can be worked out")
     return (f"少于 {spec.anonymity_min} 张票，为保护匿名不显示" if lang != "en"
             else f"fewer than {spec.anonymity_min} ballots: hidden to protect anonymity")

@@ -53,7 +53,7 @@ def _story(result: dict, spec: RoundSpec, size: float, width: float) -> tuple[li
     body = _style(size)
     small = _style(size * 0.9)
     title = _style(size + 6, alignment=1, spaceAfter=size * 0.6)
-    turnout = "；".join(f"{t['label']} {summary.turnout_text(t)}"
+    turnout = "；".join(f"{t['label']} {summary.turnout_text(t, summary.HIDDEN_TURNOUT)}"
                        for t in summary.turnout_rows(result, spec))
     story = [Paragraph(_escape(f"{result['round']['title']} 测评结果汇总"), title),
              Paragraph(_escape(f"参评率：{turnout}"), body)]
@@ -106,7 +106,7 @@ def _story(result: dict, spec: RoundSpec, size: float, width: float) -> tuple[li
         ("TOPPADDING", (0, 0), (-1, -1), size * 0.15),
         ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.25),
     ]))
-    hidden = f"少于 {spec.anonymity_min} 张票的分组结果为保护匿名不显示。"
+    hidden = summary.HIDDEN_NOTE.format(k=spec.anonymity_min)
     story += [grid, Spacer(1, size * 0.6), Paragraph(_escape(NOTE + hidden), small)]
     return story, fits
 

@@ -21,6 +21,11 @@ from ..domain.rules import pooled_counts
 from ..domain.tally import present
 
 SORTS = ("rank", "name", "unit")
+#: The exports' words for a group turnout below the threshold.
+HIDDEN_TURNOUT = "人数较少，不单独显示"
+#: The exports' note under a table that may hide figures.
+HIDDEN_NOTE = ("少于 {k} 张票的分组结果为保护匿名不显示；为防止由其余数字推算出小组结果，"
+               "部分数字也不显示（见标记）。")
 #: The proposal filter's value for subjects with no proposal.
 NO_PROPOSAL = "-"
 
@@ -119,19 +124,25 @@ def count_columns(spec: RoundSpec, table: Iterable[Row],
 
 def turnout_rows(result: dict, spec: RoundSpec) -> list[dict]:
     """Per group: label, ballots, expected and the exact rate (None when no
-    expected number was set)."""
+    expected number was set).  ``ballots`` is None, and ``hidden`` true, for
+    a group whose turnout is below the threshold: not shown per group."""
     table = []
     for g in spec.groups:
         t = result["turnout"].get(g.key, {"ballots": 0, "expected": g.expected})
         expected = t.get("expected")
-        rate = Fraction(t["ballots"], expected) if expected else None
+        hidden = t["ballots"] is None
+        rate = Fraction(t["ballots"], expected) if expected and not hidden else None
         table.append({"key": g.key, "label": g.label, "weight": g.weight,
-                      "ballots": t["ballots"], "expected": expected, "rate": rate})
+                      "ballots": t["ballots"], "expected": expected, "rate": rate,
+                      "hidden": hidden})
     return table
 
 
-def turnout_text(entry: dict) -> str:
-    """"28/32 (87.5%)": the rate always with its denominator."""
+def turnout_text(entry: dict, hidden_text: str = "—") -> str:
+    """"28/32 (87.5%)": the rate always with its denominator; ``hidden_text``
+    for a turnout below the threshold."""
+    if entry["ballots"] is None:
+        return hidden_text
     if entry["expected"] is None:
         return str(entry["ballots"])
     return f"{entry['ballots']}/{entry['expected']} ({percent(entry['rate'])})"

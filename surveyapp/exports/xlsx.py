@@ -158,11 +158,11 @@ def export_xlsx(result: dict, spec: RoundSpec) -> bytes:
     keys = [k for k, _ in grades]
     several = len(spec.criteria) > 1
     crit_columns = [Column(c.label, (), 9, ("0.00",)) for c in spec.criteria] if several else []
-    turnout = "；".join(f"{t['label']} {summary.turnout_text(t)}"
+    turnout = "；".join(f"{t['label']} {summary.turnout_text(t, summary.HIDDEN_TURNOUT)}"
                        for t in summary.turnout_rows(result, spec))
     title = result["round"]["title"]
     round_flags = "；".join(flag_label(f, spec) for f in result.get("flags", []))
-    hidden_note = f"少于 {spec.anonymity_min} 张票的分组结果为保护匿名不显示。"
+    hidden_note = summary.HIDDEN_NOTE.format(k=spec.anonymity_min)
 
     wb = Workbook()
     ws = wb.active
@@ -203,7 +203,8 @@ def export_xlsx(result: dict, spec: RoundSpec) -> bytes:
                          _num(part.score), hidden_reason(part.hidden, spec)])
         t = turnouts[g.key]
         _write(ws, f"{title} — {g.label}",
-               f"参评率：{summary.turnout_text(t)}；权重 {g.weight}", columns, data,
+               f"参评率：{summary.turnout_text(t, summary.HIDDEN_TURNOUT)}；权重 {g.weight}",
+               columns, data,
                f"{NOTE}{hidden_note}")
     for sheet in wb.worksheets:
         _text_not_formulas(sheet)

@@ -1,12 +1,16 @@
 """Counting: opening a closed round's ballot box (开箱计票) with its 监票人's
-shares, and reading back the counts the tally takes.
+shares, deciding what may be shown, and keeping only that.
 
-The ballots of a sealed round are summed, position by position, per voter
-group; only those sums are decrypted, each with every present trustee's
-proof of correct decryption, and stored (``OpenedSum``).  The comments are
-decrypted one by one, shuffled and stored with no link to any ballot, and
-their sealed copies erased.  All of it in one transaction: a wrong or
-missing share, or a sum that decrypts to nothing, changes nothing.
+The ballots are summed position by position per voter group and channel;
+those sums are decrypted in memory only, to decide what the results may
+show (services/disclosure.py).  Then what is kept: the shown result
+(``Round.result_json``) and the sums the bulletin board publishes
+(``BoardSum``), per *unit*, each decrypted with every present trustee's
+proof only where the result shows that count; a hidden group's count is
+written nowhere.  The comments are decrypted one by one, shuffled and
+stored with no link to any ballot, and their sealed copies erased.  All of
+it in one transaction: a wrong or missing share, or a sum that decrypts to
+nothing, changes nothing.
 """
 
 from __future__ import annotations
@@ -21,14 +25,18 @@ from ..database import db
 from ..domain import lifecycle
 from ..domain.ballot_box import keys, opening, sealing
 from ..domain.ballot_box.keys import Share
+from ..domain.disclosure import Disclosed
 from ..domain.model import BLANK, Counts, SpecError, SpecErrors
-from ..models import Answer, Ballot, Comment, OpenedSum, Round
-from . import ballot_box
+from ..models import Answer, Ballot, BoardSum, Comment, Round
+from . import ballot_box, disclosure
 from .errors import RoundError
-from .rounds import apply_transition, check_transition
+from .rounds import apply_transition, check_transition, round_spec
 
 #: Ballots read from the database at a time.
 BATCH = 500
+#: The board's unit for the groups whose turnout is hidden, and for all ballots.
+HIDDEN_UNIT = "~hidden"
+ALL_UNIT = "~all"
 
 
 def not_counted_error(round_: Round) -> RoundError:
@@ -79,38 +87,48 @@ def check_shares(round_: Round, texts: Sequence[tuple[str, str]]) -> list[Share]
 def count_round(round_: Round, shares: Sequence[Share], *, actor: str,
                 progress: Callable[[int, int], None] | None = None) -> None:
     """Open the ballot box of a closed round with shares checked by
-    :func:`check_shares` and record its counts; the round becomes counted.
-    ``progress(done, total)`` follows the ballots summed."""
+    :func:`check_shares`, decide what may be shown and keep it; the round
+    becomes counted.  ``progress(done, total)`` follows the ballots summed."""
     move = check_transition(round_, "count")
     box = ballot_box.box(round_)
-    if box is None:
-        apply_transition(round_, move, actor, "ballots stored plain")
-        return
-    trustees = {t.index: t for t in box.trustees}
+    spec = round_spec(round_)
     try:
-        _open_sums(round_, box, shares, trustees, progress)
-        _open_comments(round_, box, shares)
+        if box is None:
+            counts, web = _plain_counts(round_, channel=None), _plain_counts(round_, "web")
+            shown = disclosure.decide(spec, counts, web)
+        else:
+            sums = _sum_ballots(round_, box, progress)
+            counts, web = _counts_in_memory(round_, box, shares, sums)
+            shown = disclosure.decide(spec, counts, web)
+            _keep_board_sums(round_, box, shares, sums, shown)
+            _open_comments(round_, box, shares)
+        round_.result_json = disclosure.encode(shown.result)
     except BaseException:
         db.session.rollback()
         raise
-    apply_transition(round_, move, actor,
-                     "shares of trustees " + ", ".join(str(s.index) for s in shares))
+    detail = ("ballots stored plain" if box is None else
+              "shares of trustees " + ", ".join(str(s.index) for s in shares))
+    apply_transition(round_, move, actor, detail)
 
 
-def _open_sums(round_: Round, box: ballot_box.Box, shares: list[Share], trustees: dict,
-               progress: Callable[[int, int], None] | None) -> None:
+def _sum_ballots(round_: Round, box: ballot_box.Box,
+                 progress: Callable[[int, int], None] | None
+                 ) -> dict[tuple[str, str], opening.Accumulator]:
+    """The ballots' ciphertexts summed per (group key, channel)."""
     total = db.session.scalar(select(func.count()).select_from(Ballot)
                               .where(Ballot.round_id == round_.id)) or 0
+    groups = {g.id: g.key for g in round_.groups}
     positions = len(box.layout.cells) * len(box.layout.positions)
-    sums: dict[int, opening.Accumulator] = {}
+    sums: dict[tuple[str, str], opening.Accumulator] = {}
     done = 0
-    query = (select(Ballot.group_id, Ballot.sealed).where(Ballot.round_id == round_.id)
-             .execution_options(yield_per=BATCH))
-    for group_id, sealed in db.session.execute(query):
+    query = (select(Ballot.group_id, Ballot.channel, Ballot.sealed)
+             .where(Ballot.round_id == round_.id).execution_options(yield_per=BATCH))
+    for group_id, channel, sealed in db.session.execute(query):
         if sealed is None:
             raise RoundError("a ballot of round %(slug)s is stored without its seal",
                              slug=round_.slug)
-        accumulator = sums.setdefault(group_id, opening.Accumulator(positions))
+        accumulator = sums.setdefault((groups[group_id], channel),
+                                      opening.Accumulator(positions))
         try:
             accumulator.add(sealing.ciphertexts(box.layout, sealed))
         except ValueError:
@@ -121,20 +139,109 @@ def _open_sums(round_: Round, box: ballot_box.Box, shares: list[Share], trustees
             progress(done, total)
     if progress:
         progress(done, total)
-    for group_id, accumulator in sums.items():
+    return sums
+
+
+def _decrypt(sums: list[tuple[bytes, bytes]], ballots: int, shares: Sequence[Share],
+             round_: Round) -> list[int]:
+    table = opening.Counts(ballots)
+    try:
+        return [table.count_of(b, opening.shared_decryption(shares, a)) for a, b in sums]
+    except ValueError:
+        raise RoundError("a sum of round %(slug)s decrypts to no count: a ballot is "
+                         "damaged", slug=round_.slug) from None
+
+
+def _counts_in_memory(round_: Round, box: ballot_box.Box, shares: Sequence[Share],
+                      sums: dict[tuple[str, str], opening.Accumulator]
+                      ) -> tuple[Counts, Counts]:
+    """Every ballot's counts and the web ballots' own, decrypted here and
+    never stored: they decide what is shown, then they are gone."""
+    counts, web = Counts(), Counts()
+    for (group, channel), accumulator in sums.items():
+        found = _decrypt(accumulator.sums(), accumulator.ballots, shares, round_)
+        _add_counts(counts, box.layout, group, accumulator.ballots, found)
+        if channel == "web":
+            _add_counts(web, box.layout, group, accumulator.ballots, found)
+    return counts, web
+
+
+def _add_counts(counts: Counts, layout: sealing.Layout, group: str, ballots: int,
+                found: Sequence[int]) -> None:
+    """Add a group's decrypted sums (per position of the layout) to ``counts``."""
+    k = len(layout.positions)
+    counts.ballots[group] = counts.ballots.get(group, 0) + ballots
+    in_cell: Counter[int] = Counter()  # ballots with the cell: Σ of its positions
+    for position, n in enumerate(found):
+        subject, criterion = layout.cells[position // k]
+        option = layout.positions[position % k]
+        in_cell[position // k] += n
+        if option != BLANK and n:  # blanks are what ``cast`` has beyond the answers
+            row = counts.answers.setdefault((group, subject, criterion), {})
+            row[option] = row.get(option, 0) + n
+    include: dict[str, int] = {}
+    for cell, n in in_cell.items():
+        subject = layout.cells[cell][0]
+        include[subject] = max(include.get(subject, 0), n)
+    for subject, n in include.items():
+        counts.cast[(group, subject)] = counts.cast.get((group, subject), 0) + n
+
+
+def board_units(round_: Round, turnout_hidden: frozenset[str] | set[str]) -> dict[str, str]:
+    """Each voter group's unit on the board: its own key when its turnout is
+    shown, else the one unit of all the hidden ones."""
+    return {g.key: HIDDEN_UNIT if g.key in turnout_hidden else g.key for g in round_.groups}
+
+
+def shown_positions(layout: sealing.Layout, result: dict, unit: str) -> set[int]:
+    """The positions whose count the result shows for ``unit`` (a group's
+    breakdown, or the subject's counts over all groups for ``~all``)."""
+    subjects = {s["key"]: s for s in result["subjects"]}
+    k = len(layout.positions)
+    out = set()
+    for cell, (subject, criterion) in enumerate(layout.cells):
+        entry = subjects.get(subject)
+        if entry is None:
+            continue
+        if unit == ALL_UNIT:
+            shown = entry["criteria"].get(criterion, {}).get("counts") is not None
+        else:
+            shown = entry["groups"].get(unit, {}).get("counts") is not None
+        if shown:
+            out.update(range(cell * k, (cell + 1) * k))
+    return out
+
+
+def _keep_board_sums(round_: Round, box: ballot_box.Box, shares: Sequence[Share],
+                     sums: dict[tuple[str, str], opening.Accumulator],
+                     shown: Disclosed) -> None:
+    """The board's sums per unit, decrypted with proofs where shown only."""
+    units = board_units(round_, shown.turnout)
+    members: dict[str, list[opening.Accumulator]] = {}
+    for (group, _channel), accumulator in sums.items():
+        members.setdefault(units[group], []).append(accumulator)
+    if members:
+        members[ALL_UNIT] = [a for parts in list(members.values()) for a in parts]
+    trustees = {t.index: t for t in box.trustees}
+    for unit, parts in members.items():
+        accumulator = opening.Accumulator.merged(parts)
         table = opening.Counts(accumulator.ballots)
+        visible = shown_positions(box.layout, shown.result, unit) if unit != HIDDEN_UNIT else ()
         for position, (a, b) in enumerate(accumulator.sums()):
-            name = f"{group_id}|{position}"
-            parts = [opening.partial_decryption(box.context, name, share, trustees[share.index],
-                                                a, b) for share in shares]
-            try:
-                count = table.count_of(b, opening.combined(parts))
-            except ValueError:
-                raise RoundError("a sum of round %(slug)s decrypts to no count: a ballot is "
-                                 "damaged", slug=round_.slug) from None
-            db.session.add(OpenedSum(round_id=round_.id, group_id=group_id, position=position,
-                                     count=count, ciphertext=a + b,
-                                     partials=b"".join(p.encode() for p in parts)))
+            row = BoardSum(round_id=round_.id, unit=unit, position=position,
+                           ciphertext=a + b, count=None, partials=None)
+            if position in visible:
+                name = f"{unit}|{position}"
+                parts_ = [opening.partial_decryption(box.context, name, share,
+                                                     trustees[share.index], a, b)
+                          for share in shares]
+                try:
+                    row.count = table.count_of(b, opening.combined(parts_))
+                except ValueError:
+                    raise RoundError("a sum of round %(slug)s decrypts to no count: a ballot "
+                                     "is damaged", slug=round_.slug) from None
+                row.partials = b"".join(p.encode() for p in parts_)
+            db.session.add(row)
 
 
 def _open_comments(round_: Round, box: ballot_box.Box, shares: list[Share]) -> None:
@@ -161,53 +268,50 @@ def _open_comments(round_: Round, box: ballot_box.Box, shares: list[Share]) -> N
                        .values(sealed_comment=None))
 
 
-# -- the counts the tally takes -----------------------------------------------------------------
+# -- the counts of rounds counted before results were kept -------------------------------------
 
-def load_counts(round_: Round) -> Counts:
-    """The round's counts: from its decrypted sums, or, for a round whose
-    ballots are plain, from its answers."""
+def load_counts(round_: Round) -> tuple[Counts, Counts | None]:
+    """The counts of a counted round that keeps no result of its own (one
+    counted before counting decided what is shown): from its per-group
+    sums, or, for a round whose ballots are plain, from its answers.  The
+    second is the web ballots' own, where known."""
     if not lifecycle.shows_results(round_.status):
         raise not_counted_error(round_)
     if round_.is_sealed:
-        return _opened_counts(round_)
-    return _plain_counts(round_)
+        return _legacy_counts(round_), None
+    return _plain_counts(round_, channel=None), _plain_counts(round_, "web")
 
 
-def _opened_counts(round_: Round) -> Counts:
+def _legacy_counts(round_: Round) -> Counts:
     layout = ballot_box.layout(round_)
-    groups = {g.id: g.key for g in round_.groups}
     counts = Counts()
-    for group_id, n in db.session.execute(
-            select(Ballot.group_id, func.count()).where(Ballot.round_id == round_.id)
-            .group_by(Ballot.group_id)):
-        counts.ballots[groups[group_id]] = n
-    k = len(layout.positions)
-    in_cell: Counter[tuple[str, int]] = Counter()  # ballots with the cell: Σ of its positions
-    for group_id, position, n in db.session.execute(
-            select(OpenedSum.group_id, OpenedSum.position, OpenedSum.count)
-            .where(OpenedSum.round_id == round_.id)):
-        group = groups[group_id]
-        subject, criterion = layout.cells[position // k]
-        option = layout.positions[position % k]
-        in_cell[(group, position // k)] += n
-        if option != BLANK and n:  # blanks are what ``cast`` has beyond the answers
-            counts.answers.setdefault((group, subject, criterion), {})[option] = n
-    for (group, cell), n in in_cell.items():
-        subject = layout.cells[cell][0]
-        counts.cast[(group, subject)] = max(counts.cast.get((group, subject), 0), n)
+    found: dict[str, list[int]] = {}
+    for unit, position, n in db.session.execute(
+            select(BoardSum.unit, BoardSum.position, BoardSum.count)
+            .where(BoardSum.round_id == round_.id)):
+        found.setdefault(unit, [0] * (len(layout.cells) * len(layout.positions)))[position] = n
+    ballots = dict(db.session.execute(
+        select(Ballot.group_id, func.count()).where(Ballot.round_id == round_.id)
+        .group_by(Ballot.group_id)).all())
+    for group in round_.groups:
+        if group.key in found:
+            _add_counts(counts, layout, group.key, 0, found[group.key])
+        counts.ballots[group.key] = ballots.get(group.id, 0)
     return counts
 
 
-def _plain_counts(round_: Round) -> Counts:
+def _plain_counts(round_: Round, channel: str | None) -> Counts:
     groups = {g.id: g.key for g in round_.groups}
     subjects = {s.id: s.key for s in round_.subjects}
     criteria = {c.id: c.key for c in round_.criteria}
     options = {o.id: o.key for o in round_.options}
     counts = Counts()
     per_criterion: Counter[tuple[str, str, str]] = Counter()
+    where = [Ballot.round_id == round_.id]
+    if channel is not None:
+        where.append(Ballot.channel == channel)
     for group_id, n in db.session.execute(
-            select(Ballot.group_id, func.count()).where(Ballot.round_id == round_.id)
-            .group_by(Ballot.group_id)):
+            select(Ballot.group_id, func.count()).where(*where).group_by(Ballot.group_id)):
         counts.ballots[groups[group_id]] = n
     # Every ballot that includes a subject has one row per criterion (a NULL
     # option is a blank), so a single GROUP BY yields both the counts and how
@@ -216,7 +320,7 @@ def _plain_counts(round_: Round) -> Counts:
             select(Ballot.group_id, Answer.subject_id, Answer.criterion_id, Answer.option_id,
                    func.count())
             .join(Answer, Answer.ballot_id == Ballot.id)
-            .where(Ballot.round_id == round_.id)
+            .where(*where)
             .group_by(Ballot.group_id, Answer.subject_id, Answer.criterion_id,
                       Answer.option_id)):
         group, subject = groups[group_id], subjects[subject_id]

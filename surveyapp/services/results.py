@@ -1,8 +1,10 @@
-"""Results: a closed round's exact tally, the tally JSON and the exports.
+"""Results: a counted round's result as shown, the tally JSON and the exports.
 
-The counts come from :mod:`.counting`; the pure tally, with the plugins'
-scoring and classification, does the rest.  Results exist only once a round
-has closed (domain/lifecycle.py).
+Counting decided what may be shown and kept it (services/disclosure.py);
+everything here reads that.  A round counted before counting kept its
+result has it worked out again from its counts, through the same
+disclosure control.  Results exist only once a round is counted
+(domain/lifecycle.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from ..domain import lifecycle
 from ..domain.model import RoundSpec
 from ..domain.tally import present
 from ..models import Round
-from . import audit
+from . import audit, disclosure
 from .counting import load_counts, not_counted_error
 from .errors import RoundError
 from .rounds import round_spec
@@ -23,8 +25,8 @@ from .rounds import round_spec
 
 @dataclass(frozen=True)
 class Results:
-    """A counted round's spec and its exact tally (Fractions; ``present``
-    rounds it for display)."""
+    """A counted round's spec and its result as shown (exact Fractions,
+    already rounded to what is displayed; ``present`` makes them floats)."""
 
     spec: RoundSpec
     exact: dict
@@ -40,17 +42,20 @@ def check_ready(round_: Round) -> None:
 
 
 def results(round_: Round) -> Results:
-    """The round's results, its spec built once; RoundError before it closes."""
+    """The round's results, its spec built once; RoundError before it is counted."""
     check_ready(round_)
     spec = round_spec(round_)
-    exact = plugins.tally(spec, load_counts(round_))
+    if round_.result_json is not None:
+        shown = disclosure.decode(round_.result_json)
+    else:
+        shown = disclosure.decide(spec, *load_counts(round_)).result
     return Results(spec, {"round": {"slug": round_.slug, "title": round_.title,
-                                    "status": round_.status}, **exact})
+                                    "status": round_.status}, **shown})
 
 
 def tally_round(round_: Round) -> dict:
-    """The exact tally (Fractions) with the plugins' scores, proposals and
-    flags, and the round's identity on top."""
+    """The result as shown (Fractions) with the plugins' scores, proposals
+    and flags, and the round's identity on top."""
     return results(round_).exact
 
 

@@ -82,11 +82,25 @@ def test_simple_round_with_abstentions_and_blanks():
 def test_only_abstentions_and_blanks_give_no_score_but_are_counted():
     spec = make_spec()
     counts = Counts()
-    uniform(counts, "m", "s1", 4, {"X": 3})
+    uniform(counts, "m", "s1", 4, {"X": 3, "A": 1})
+    uniform(counts, "m", "s2", 4, {"X": 3})
+    s = tally(make_spec(subjects=("s1", "s2")), counts)["subjects"]
+    assert s[0]["groups"]["m"]["counts"] == {"A": 1, "B": 0, "C": 0, "D": 0, "X": 3, BLANK: 0}
+    assert s[0]["score"] == 100  # abstentions are counted, never scored
+    # A group whose ballots grade nobody does not reach even anonymity_min = 1.
+    assert s[1]["score"] is None and s[1]["rank"] is None
+    assert s[1]["groups"]["m"]["suppressed"] and spec.anonymity_min == 1
+
+
+def test_ballots_that_grade_nobody_do_not_reach_the_threshold():
+    """Four ballots of 不了解 beside one real one (k = 5) show nothing."""
+    spec = make_spec(anonymity_min=5)
+    counts = Counts()
+    uniform(counts, "m", "s1", 4, {"X": 4})
+    uniform(counts, "m", "s1", 1, {"A": 1})
     s = tally(spec, counts)["subjects"][0]
-    assert s["score"] is None and s["rank"] is None
-    assert s["groups"]["m"]["counts"] == {"A": 0, "B": 0, "C": 0, "D": 0, "X": 3, BLANK: 1}
-    assert s["groups"]["m"]["score"] is None
+    assert s["groups"]["m"]["suppressed"] and s["flags"] == ["suppressed_group:m", "suppressed"]
+    assert s["score"] is None and s["criteria"][OVERALL]["counts"] is None
 
 
 def test_turnout_lists_every_group_in_spec_order():

@@ -139,7 +139,8 @@ def test_per_ballot_cap_on_excellent():
 
 
 def test_the_scale_with_unknown_counts_but_never_scores_it():
-    spec = spec_for("a b", 'scale = "four-grade-with-unknown"')
+    # Three ballots grade b (the 不了解 ones do not count toward the threshold).
+    spec = spec_for("a b", 'scale = "four-grade-with-unknown"\nanonymity_min = 3')
     assert spec.option("unknown").is_abstention
     result = plugins.tally(spec, counts_from(["E?", "Q?", "EQ", "QQ", "Q?", "EB"], "a b"))
     a, b = result["subjects"]

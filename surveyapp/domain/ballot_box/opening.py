@@ -69,6 +69,18 @@ class Accumulator:
             self._a[p] = [curve.add(self._a[p])]
             self._b[p] = [curve.add(self._b[p])]
 
+    @classmethod
+    def merged(cls, parts: Sequence[Accumulator]) -> Accumulator:
+        """One accumulator holding the ballots of several (e.g. a unit's groups)."""
+        out = cls(parts[0].positions)
+        for part in parts:
+            part._fold()
+            for p in range(out.positions):
+                out._a[p] += part._a[p]
+                out._b[p] += part._b[p]
+            out.ballots += part.ballots
+        return out
+
     def sums(self) -> list[tuple[bytes, bytes]]:
         """(ΣA, ΣB) per position; empty if no ballot was added."""
         if not self.ballots:
@@ -106,6 +118,15 @@ def combined(parts: Iterable[PartialDecryption]) -> Point:
     parts = list(parts)
     weights = lagrange_at_zero([p.index for p in parts])
     return curve.add([curve.mul(curve.decode(p.share), weights[p.index]) for p in parts])
+
+
+def shared_decryption(shares: Sequence[Share], a: bytes) -> Point:
+    """D = Σ λ_i·(x_i·A) straight from the shares, for counts used in memory
+    only (no proofs: nobody else sees them; the board's come with proofs)."""
+    weights = lagrange_at_zero([s.index for s in shares])
+    a_point = curve.decode(a)
+    return curve.add([curve.mul(a_point, s.secret * weights[s.index] % curve.N)
+                      for s in shares])
 
 
 class Counts:

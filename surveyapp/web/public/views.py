@@ -50,7 +50,9 @@ def page(slug: str):
             title=_("Grade distribution per subject"),
             hidden_text=_("hidden: fewer than %(k)d ballots", k=snap["anonymity_min"]))
     turnout = [(t["label"], summary.turnout_text(
-        {**t, "rate": Fraction(t["ballots"], t["expected"]) if t["expected"] else None}))
+        {**t, "rate": Fraction(t["ballots"], t["expected"])
+         if t["expected"] and t["ballots"] is not None else None},
+        _("fewer than %(k)d (not shown)", k=snap["anonymity_min"])))
         for t in snap.get("turnout", [])]
     return render_template("public/page.html", round=round_, snap=snap, fields=fields,
                            rows=rows, options=options, ranking_svg=ranking, grades_svg=grades,

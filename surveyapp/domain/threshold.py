@@ -1,0 +1,95 @@
+"""Which breakdowns are too small to show: the ``anonymity_min`` rule.
+
+A voter group's breakdown for a subject is hidden when fewer than
+``anonymity_min`` of its ballots *grade* the subject.  Two kinds of ballot
+do not count toward that:
+
+* A ballot whose answers for the subject are all abstentions (不了解) or
+  blanks: it says nothing, and four such ballots typed in beside one real
+  one must not make that one visible.  Counts are aggregates, so the number
+  of ballots that grade the subject is bounded from below by the criterion
+  with the most graded answers; that bound is what counts.
+* Paper ballots, when the group has web ballots: someone who types in (or
+  imports) paper ballots must not reach the threshold with ballots of their
+  own making and so reveal the web ballots.  A group with only paper ballots
+  counts them (whoever typed them has already seen them all).
+
+Then further groups are hidden, fewest ballots first, until the hidden ones
+together grade the subject at least ``anonymity_min`` times, so that one
+hidden group is not the difference between the totals and the others.
+Whether what is left shown still pins a hidden group down is the disclosure
+auditor's question (:mod:`.disclosure`), not this rule's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import OVERALL, Counts, RoundSpec
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """A subject's hidden groups: too small, and hidden on top of them."""
+
+    small: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+    #: Even all groups together grade the subject too few times: nothing about
+    #: it is shown (it had ballots; a subject with none is just missing).
+    whole: bool = False
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        return self.small + self.extra
+
+
+def graded(spec: RoundSpec, counts: Counts, group: str, subject: str) -> int:
+    """At least this many ballots of ``group`` grade ``subject``: the most
+    graded answers any one criterion has."""
+    scored = {o.key for o in spec.options if o.points is not None}
+    criteria = [c.key for c in spec.criteria] or [OVERALL]
+    return max((sum(n for key, n in counts.answers.get((group, subject, c), {}).items()
+                    if key in scored) for c in criteria), default=0)
+
+
+def _basis(counts: Counts, web: Counts | None, group: str) -> Counts:
+    """The ballots that count toward the threshold: web ones where the group has any."""
+    return web if web is not None and web.ballots.get(group, 0) else counts
+
+
+def hidden_groups(spec: RoundSpec, counts: Counts, web: Counts | None = None
+                  ) -> dict[str, Hidden]:
+    """Per subject key, the groups whose breakdown is not shown.  ``web``
+    holds the web ballots' counts alone (None: every ballot counts)."""
+    return {s.key: hidden_for(spec, counts, web, s.key) for s in spec.subjects}
+
+
+def hidden_for(spec: RoundSpec, counts: Counts, web: Counts | None, subject: str) -> Hidden:
+    """One subject's hidden groups (see :func:`hidden_groups`)."""
+    k = spec.anonymity_min
+    cast = {g.key: counts.cast.get((g.key, subject), 0) for g in spec.groups}
+    weight = {g.key: graded(spec, _basis(counts, web, g.key), g.key, subject)
+              for g in spec.groups}
+    small = [g for g, n in cast.items() if n > 0 and weight[g] < k]
+    hidden, extra = set(small), []
+    total = sum(weight[g] for g in small)
+    while small and total < k:
+        # Fewest ballots first (hides least); ties: later in spec order first.
+        rest = [(n, -i, g) for i, (g, n) in enumerate(cast.items())
+                if n > 0 and g not in hidden]
+        if not rest:
+            break
+        _n, _, g = min(rest)
+        hidden.add(g)
+        extra.append(g)
+        total += weight[g]
+    whole = 0 < sum(cast.values()) and sum(weight.values()) < k
+    return Hidden(tuple(small), tuple(extra), whole)
+
+
+def hidden_turnout(spec: RoundSpec, counts: Counts, web: Counts | None = None) -> set[str]:
+    """Groups whose turnout is not shown: fewer than ``anonymity_min``
+    ballots (web ones where the group has any), none being no secret."""
+    k = spec.anonymity_min
+    return {g.key for g in spec.groups
+            if 0 < _basis(counts, web, g.key).ballots.get(g.key, 0) < k}

@@ -1,0 +1,55 @@
+"""Disclosure control for a round: the plugins' tally run through the
+domain auditor (domain/disclosure.py), and the shown result kept as JSON.
+
+Counting decides once what may be shown and keeps only that
+(``Round.result_json``); every results page, export, 公示 and board reads
+it, so nothing shown anywhere says more than the auditor allowed.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any
+
+from .. import plugins
+from ..domain import disclosure
+from ..domain.model import Counts, RoundSpec
+
+
+def decide(spec: RoundSpec, counts: Counts, web: Counts | None) -> disclosure.Disclosed:
+    """What may be shown of a round with these counts (``web``: the web
+    ballots' own, for the threshold)."""
+    return disclosure.disclose(spec, counts, web, plugins.tally)
+
+
+def encode(result: dict) -> str:
+    """The shown result as JSON, its exact (rounded) figures as fractions."""
+    return json.dumps(_out(result), ensure_ascii=False)
+
+
+def decode(text: str) -> dict:
+    return _in(json.loads(text))
+
+
+_FRACTION = "__fraction__"
+
+
+def _out(value: Any) -> Any:
+    if isinstance(value, Fraction):
+        return {_FRACTION: str(value)}
+    if isinstance(value, dict):
+        return {k: _out(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_out(v) for v in value]
+    return value
+
+
+def _in(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {_FRACTION}:
+            return Fraction(value[_FRACTION])
+        return {k: _in(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_in(v) for v in value]
+    return value
