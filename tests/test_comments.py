@@ -364,6 +364,21 @@ def test_comments_have_their_own_command_and_the_tally_json_stays_as_it_was(cli,
     assert refused.exit_code == 2
 
 
+def test_the_command_line_publishes_comments_only_once_reviewed(cli, orgs):
+    round_ = counted_round(orgs["a"])
+    round_.publish_json = json.dumps({"fields": ["unit", "comments"]})  # the console's last choice
+    db.session.commit()
+    refused = cli("rounds", "publish", round_.slug)
+    assert refused.exit_code == 2
+    assert "has 3 comments not yet reviewed" in refused.output
+    assert db.session.get(Round, round_.id).status == "counted"
+    for c in stored(round_):
+        comments_service.decide(round_, c.id, "hide" if c.text == RUDE else "show", actor="t")
+    assert cli("rounds", "publish", round_.slug).exit_code == 0
+    assert sorted(json.loads(db.session.get(Round, round_.id).publish_json)["comments"]) == \
+        sorted([NAMED, PLAIN])
+
+
 # -- never per group ----------------------------------------------------------------------------
 
 def test_comments_are_pooled_and_withheld_when_too_few_voters_wrote_them(client, orgs):
