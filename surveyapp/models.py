@@ -16,6 +16,7 @@ from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .database import db
+from .domain import comments as comment_rules
 from .domain import lifecycle
 
 NO_ROWID = {"sqlite_with_rowid": False}
@@ -239,13 +240,21 @@ class BoardSum(db.Model):
 
 
 class Comment(db.Model):
-    """Free text, deliberately unlinked from any ballot; shown shuffled."""
+    """Free text, deliberately unlinked from any ballot (and from any voter
+    group: comments are only ever shown pooled); listed by its random id, so
+    in a random order that stays put."""
 
     __table_args__ = (NO_ROWID,)
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("subject.id"))
     text: Mapped[str] = mapped_column(Text)
+    # The secretary's review (domain/comments.py): pending until decided;
+    # ``shown_text`` is the redacted text when the decision is "redact".  Who
+    # decided and when is in the audit log, never here.  A server default
+    # only: plain rounds insert comments past the ORM (voting/casting.py).
+    decision: Mapped[str] = mapped_column(String(10), server_default=comment_rules.PENDING)
+    shown_text: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditEvent(db.Model):

@@ -37,3 +37,20 @@ def test_a_round_published_without_a_snapshot_goes_back_to_closed(app, client):
     assert db.session.scalar(select(AuditEvent.actor).where(
         AuditEvent.round_id == ids[0], AuditEvent.action == "round.unpublish")) == "migration"
     assert client.get(f"/p/{slug}").status_code == 404
+
+
+def test_comments_counted_before_the_review_wait_for_it(app):
+    round_ = make_round(status="counted")
+    round_id = round_.id
+    db.session.close()  # see above: no lock held across the DROP COLUMN
+    downgrade(revision="0004")
+    db.session.execute(text("INSERT INTO comment (id, round_id, text) VALUES (:id, :r, :t)"),
+                       {"id": "ab" * 16, "r": round_id, "t": "旧意见"})
+    db.session.commit()
+    db.session.close()
+    upgrade()
+    assert db.session.execute(text(
+        "SELECT text, decision, shown_text FROM comment")).one() == ("旧意见", "pending", None)
+    if db.engine.dialect.name == "sqlite":  # still WITHOUT ROWID (tests/test_schema_anonymity.py)
+        sql = db.session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'comment'"))
+        assert "WITHOUT ROWID" in sql.upper()

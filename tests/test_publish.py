@@ -135,7 +135,7 @@ def test_publish_needs_a_closed_round_a_token_and_the_organisation(client, peopl
     assert not_counted.status_code == 409
     count_round(round_)
     bogus = client.post(f"/admin/rounds/{round_.slug}/results/publish",
-                        data={"csrf_token": csrf_token(page), "fields": ["comments"]})
+                        data={"csrf_token": csrf_token(page), "fields": ["answers"]})
     assert bogus.status_code == 400
     db.session.expire_all()
     assert round_.status == "counted" and "round.publish" not in actions(round_)

@@ -1,4 +1,5 @@
-"""``surveyapp tally``: a closed round's results, as JSON or any export format."""
+"""``surveyapp tally``: a counted round's results, as JSON or any export format;
+``surveyapp comments``: its comments with the secretary's decisions."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from ..services import results
+from ..services import comments, results
 from ..services.errors import RoundError
 from .common import ACTOR, fail, fail_with, find_round, write_file
 
@@ -30,6 +31,29 @@ def tally_cli(slug: str, fmt: str, output: Path | None):
         fail(f"{fmt} is a binary file and would garble the terminal; "
              f"write it with -o FILE, e.g. -o results.{exporter.extension}")
     data = results.export(round_, fmt, actor=ACTOR)
+    if output:
+        write_file(output, data)
+        click.echo(f"{fmt} written to {output}")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@click.command("comments")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def comments_cli(slug: str, fmt: str, output: Path | None):
+    """A counted round's comments, in their random order, each with its review
+    decision (pending, show, redact, hide) and the text as it would be shown:
+    a redacted one redacted, a hidden one without text."""
+    round_ = find_round(slug)
+    try:
+        data = comments.export(round_, fmt, actor=ACTOR)
+    except RoundError as error:
+        fail_with(error)
     if output:
         write_file(output, data)
         click.echo(f"{fmt} written to {output}")

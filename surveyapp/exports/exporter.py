@@ -5,19 +5,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..domain.comments import Review
 from ..domain.model import RoundSpec
 
 
 @dataclass(frozen=True)
 class Exporter:
     """``export(result, spec) -> bytes`` where ``result`` is the exact tally
-    (Fractions; see :func:`surveyapp.services.results.tally_round`)."""
+    (Fractions; see :func:`surveyapp.services.results.tally_round`).
+
+    An exporter made with ``comments=True`` is called as ``export(result,
+    spec, comments=review)`` with the round's reviewed comments (a
+    :class:`surveyapp.domain.comments.Review`: every comment, in its random
+    order, with the secretary's decision).  The tally JSON and CSV take none:
+    their shape is a contract; ``surveyapp comments`` lists them instead."""
 
     name: str
     media_type: str
     extension: str
-    export: Callable[[dict, RoundSpec], bytes]
+    export: Callable[..., bytes]
     label: str = ""
+    comments: bool = False
+
+    def run(self, result: dict, spec: RoundSpec, comments: Review | None = None) -> bytes:
+        """Export, handing over the comments when this exporter takes them."""
+        if self.comments:
+            return self.export(result, spec, comments=comments or Review([]))
+        return self.export(result, spec)
 
     @property
     def is_binary(self) -> bool:

@@ -5,7 +5,9 @@ without any font file.
 
 To fit one page the layout tries portrait, then landscape, at shrinking
 font sizes; only a round too big for the smallest readable size flows on
-to a second page (with the header row repeated).
+to a second page (with the header row repeated).  The comments (意见建议)
+follow on a page of their own, so they never push the summary off its
+page: pooled, in their random order, each with the secretary's decision.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ..domain.comments import Review
 from ..domain.model import RoundSpec
+from . import comments as comment_words
 from . import summary
 from .flags import flag_label
 
@@ -115,7 +119,26 @@ def _height(story: list, width: float, height: float) -> float:
     return sum(flowable.wrap(width, height)[1] for flowable in story)
 
 
-def export_pdf(result: dict, spec: RoundSpec) -> bytes:
+def _comments_story(title: str, review: Review) -> list:
+    """The comments' page; none when there is no comment to list (a round
+    whose comments are withheld says so on the XLSX sheet)."""
+    if not review.comments:
+        return []
+    body, small = _style(10), _style(9)
+    heading = _style(14, alignment=1, spaceAfter=6)
+    story = [PageBreak(), Paragraph(_escape(f"{title} 意见建议"), heading)]
+    story.append(Paragraph(_escape(comment_words.summary_line(review)), body))
+    story.append(Spacer(1, 6))
+    item = _style(10, leftIndent=12, firstLineIndent=-12, spaceAfter=4)
+    for number, short, decision, text in comment_words.rows(review):
+        lines = _escape(text).replace("\n", "<br/>")
+        story.append(Paragraph(f"{number}. 【{_escape(decision)}】{lines}"
+                               f' <font size="7" color="#666666">#{short}</font>', item))
+    story += [Spacer(1, 6), Paragraph(_escape(comment_words.NOTE), small)]
+    return story
+
+
+def export_pdf(result: dict, spec: RoundSpec, comments: Review | None = None) -> bytes:
     best = None
     for size in SIZES:
         for page in (A4, landscape(A4)):
@@ -131,5 +154,6 @@ def export_pdf(result: dict, spec: RoundSpec) -> bytes:
     doc = SimpleDocTemplate(out, pagesize=page, leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=MARGIN,
                             title=result["round"]["title"], author="surveyapp")
-    doc.build(_story(result, spec, size, page[0] - 2 * MARGIN)[0])
+    story = _story(result, spec, size, page[0] - 2 * MARGIN)[0]
+    doc.build(story + _comments_story(result["round"]["title"], comments or Review([])))
     return out.getvalue()

@@ -1,6 +1,8 @@
 """The XLSX export: a 汇总表 sheet laid out the way a branch prints its
 测评结果 (merged title, two-row bold header, frozen panes, set widths, A4
-fitted to the page width), then one sheet per voter group.
+fitted to the page width), then one sheet per voter group, then the
+comments (意见建议) on a sheet of their own, pooled, in their random order,
+each with the secretary's decision (exports/comments.py).
 
 Numbers are numbers (counts as integers, shares as fractions formatted as
 percentages, scores to two places), so the sheet can be summed and sorted.
@@ -15,12 +17,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..domain.comments import Review
 from ..domain.model import RoundSpec
 from ..domain.tally import present
+from . import comments as comment_words
 from . import summary
 from .flags import flag_label, hidden_reason
 
@@ -152,7 +157,7 @@ def _write(ws: Worksheet, title: str, subtitle: str, columns: list[Column],
     ws.print_options.horizontalCentered = True
 
 
-def export_xlsx(result: dict, spec: RoundSpec) -> bytes:
+def export_xlsx(result: dict, spec: RoundSpec, comments: Review | None = None) -> bytes:
     table = summary.rows(result, spec)
     grades = _grade_columns(spec, table)
     keys = [k for k, _ in grades]
@@ -206,11 +211,24 @@ def export_xlsx(result: dict, spec: RoundSpec) -> bytes:
                f"参评率：{summary.turnout_text(t, summary.HIDDEN_TURNOUT)}；权重 {g.weight}",
                columns, data,
                f"{NOTE}{hidden_note}")
+    if comments is not None:  # called by the service, which always hands them over
+        _comments_sheet(wb.create_sheet(_sheet_name(comment_words.SHEET, taken)), title,
+                        comments)
     for sheet in wb.worksheets:
         _text_not_formulas(sheet)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _comments_sheet(ws: Worksheet, title: str, review: Review) -> None:
+    columns = [Column("序号", width=6), Column("编号", width=10), Column("审核结果", width=10),
+               Column("意见建议", width=64)]
+    data = [[i, short, decision, ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)]
+            for i, short, decision, text in comment_words.rows(review)]
+    subtitle = (comment_words.withheld_note(review) if review.withheld
+                else comment_words.summary_line(review))
+    _write(ws, f"{title} 意见建议", subtitle, columns, data, comment_words.NOTE)
 
 
 def _text_not_formulas(ws) -> None:

@@ -19,11 +19,13 @@ from ..domain import lifecycle
 from ..domain.model import RoundSpec
 from ..exports import summary
 from ..models import Round, today
+from . import comments as comment_review
 from .results import results
 from .rounds import apply_transition, check_transition
 
-#: Publishable fields in display order (the name is always shown).
-FIELDS = ("unit", "rank", "score", "proposal", "counts", "turnout")
+#: Publishable fields in display order (the name is always shown).  All but
+#: "comments" are shown beside each name; the comments come apart, pooled.
+FIELDS = ("unit", "rank", "score", "proposal", "counts", "turnout", "comments")
 DEFAULT_FIELDS = ("unit", "proposal")
 
 
@@ -43,9 +45,11 @@ def chosen_fields(round_: Round) -> list[str]:
     return [f for f in FIELDS if f in fields]
 
 
-def build(result: dict, spec: RoundSpec, fields: list[str]) -> dict:
+def build(result: dict, spec: RoundSpec, fields: list[str],
+          comments: list[str] | None = None) -> dict:
     """The JSON-ready snapshot of an exact tally, with only ``fields``.
-    Scores are kept as exact fraction strings and rounded when shown."""
+    Scores are kept as exact fraction strings and rounded when shown.
+    ``comments``: the reviewed texts to show, when "comments" is a field."""
     fields = [f for f in FIELDS if f in fields]
     table = summary.rows(result, spec)
     if not {"rank", "score"} & set(fields):
@@ -78,6 +82,8 @@ def build(result: dict, spec: RoundSpec, fields: list[str]) -> dict:
         snapshot["turnout"] = [{"label": t["label"], "ballots": t["ballots"],
                                 "expected": t["expected"]}
                                for t in summary.turnout_rows(result, spec)]
+    if "comments" in fields:
+        snapshot["comments"] = list(comments or [])
     return snapshot
 
 
@@ -101,7 +107,9 @@ def publish(round_: Round, fields: list[str] | None = None, *, actor: str) -> No
     move = check_transition(round_, "publish")
     found = results(round_)
     chosen = chosen_fields(round_) if fields is None else fields
-    round_.publish_json = json.dumps(build(found.exact, found.spec, chosen), ensure_ascii=False)
+    shown = comment_review.for_publication(round_) if "comments" in chosen else None
+    round_.publish_json = json.dumps(build(found.exact, found.spec, chosen, shown),
+                                     ensure_ascii=False)
     apply_transition(round_, move, actor)
 
 

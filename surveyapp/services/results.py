@@ -17,7 +17,7 @@ from ..domain import lifecycle
 from ..domain.model import RoundSpec
 from ..domain.tally import present
 from ..models import Round
-from . import audit, disclosure
+from . import audit, comments, disclosure
 from .counting import load_counts, not_counted_error
 from .errors import RoundError
 from .rounds import round_spec
@@ -77,7 +77,7 @@ def export(round_: Round, fmt: str, *, actor: str) -> bytes:
     """The round's results in ``fmt`` (json, csv, xlsx, pdf or a plugin's),
     recorded in the audit log."""
     found = results(round_)
-    data = exporter(fmt).export(found.exact, found.spec)
+    data = exporter(fmt).run(found.exact, found.spec, comments.for_export(round_))
     audit.record("results.export", actor, round_, f"format={fmt}")
     db.session.commit()
     return data

@@ -15,8 +15,9 @@ Fixtures for any test in this folder:
     ``new_page()`` with the defaults.
 ``screenshot(page, name, full_page=True)``
     A PNG under ``test-artifacts/<test module>/``.
-``accessibility_violations(page)``
-    axe-core's serious and critical violations on the page as it is now.
+``accessibility_violations(page, within=None)``
+    axe-core's serious and critical violations on the page as it is now (or
+    only inside the elements the CSS selector ``within`` picks).
 """
 
 from __future__ import annotations
@@ -126,12 +127,13 @@ def accessibility_violations():
     if not AXE.exists():
         _missing("axe-core", "npm ci (make setup does)")
 
-    def scan(page) -> list[dict]:
+    def scan(page, within: str | None = None) -> list[dict]:
         page.route(f"**{AXE_URL}", lambda route: route.fulfill(
             path=str(AXE), content_type="text/javascript"))
         page.add_script_tag(url=AXE_URL)
         page.unroute(f"**{AXE_URL}")
-        result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+        result = page.evaluate("(within) => axe.run(within ? {include: [within]} : document, "
+                               "{resultTypes: ['violations']})", within)
         return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
                  "nodes": [n["html"][:200] for n in v["nodes"][:5]]}
                 for v in result["violations"] if v["impact"] in ("serious", "critical")]

@@ -9,4 +9,15 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import audit, auth, ballots, codes, count, opening, results, views, wizard  # noqa: E402,F401  (registers the routes)
+from . import (  # noqa: E402,F401  (registers the routes)
+    audit,
+    auth,
+    ballots,
+    codes,
+    comments,
+    count,
+    opening,
+    results,
+    views,
+    wizard,
+)

@@ -30,6 +30,8 @@ ACTIONS = {
     "ballots.import": _l("Imported paper ballots"),
     "ballots.paper_entry": _l("Entered a paper ballot"),
     "results.export": _l("Exported results"),
+    "comment.review": _l("Reviewed a comment"),
+    "comments.export": _l("Exported comments"),
     "user.login": _l("Logged in"),
     "user.create": _l("Created a user"),
 }

@@ -1,6 +1,7 @@
 """The secretary's results page (after close only): turnout, the summary
 table with its group breakdown, SVG charts, downloads through the exporter
-hook, and publishing the 公示 page.
+hook, the comments to review (web/admin/comments.py) and publishing the 公示
+page.
 
 Sorting and filtering are plain GET parameters, so the page works without
 JavaScript; htmx only swaps the table (``HX-Target: results-table``).
@@ -22,11 +23,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ... import plugins
+from ...domain import comments as comment_rules
 from ...domain.model import BLANK
 from ...exports import charts, summary
 from ...exports.flags import flag_label, hidden_reason
 from ...models import Round
-from ...services import publication
+from ...services import comments, publication
 from ...services import results as results_service
 from ...services.errors import RoundError
 from ..i18n import spec_message
@@ -35,7 +37,9 @@ from .access import round_for_user
 
 FIELD_LABELS = {"unit": _l("Unit"), "rank": _l("Rank"), "score": _l("Score"),
                 "proposal": _l("Proposed grade"), "counts": _l("Votes per grade"),
-                "turnout": _l("Turnout")}
+                "turnout": _l("Turnout"), "comments": _l("The comments you chose to show")}
+DECISION_LABELS = {comment_rules.PENDING: _l("Pending"), comment_rules.SHOW: _l("Shown"),
+                   comment_rules.REDACT: _l("Shown redacted"), comment_rules.HIDE: _l("Hidden")}
 
 
 class PublishForm(FlaskForm):
@@ -49,7 +53,10 @@ def _lang() -> str:
     return "en" if str(get_locale()) == "en" else "zh"
 
 
-def _page(round_: Round, form: PublishForm | None = None, status: int = 200):
+def _page(round_: Round, form: PublishForm | None = None, status: int = 200, *,
+          comment_error: tuple[str, str, str | None] | None = None):
+    """The page; ``comment_error`` is (comment id, message, text typed) when
+    a review without JavaScript was refused."""
     back_url, back_label = url_for("admin.round_detail", slug=round_.slug), _("Round")
     if not round_.shows_results:
         return render_template("admin/results.html", round=round_, ready=False,
@@ -82,6 +89,8 @@ def _page(round_: Round, form: PublishForm | None = None, status: int = 200):
         exporters=sorted(plugins.exporters().values(), key=lambda e: e.name),
         form=form, field_labels=FIELD_LABELS,
         published=publication.snapshot(round_),
+        review=comments.review(round_), decision_labels=DECISION_LABELS,
+        comment_error=comment_error,
         # The address voters reach the service at, as printed on the slips.
         public_url=current_app.config["BASE_URL"].rstrip("/")
         + url_for("public.page", slug=round_.slug),
@@ -137,7 +146,7 @@ def results_publish(slug: str):
         publication.publish(round_, form.fields.data or [], actor=current_user.username)
     except RoundError as error:
         flash(spec_message(error))
-        return _page(round_, status=409)
+        return _page(round_, form=form, status=409)
     flash(_("Published: anyone with the address below can read the results page."))
     return redirect(url_for("admin.results", slug=slug))
 

@@ -11,8 +11,8 @@ Rounds counted before this change keep their per-group sums (unit = the
 group's key, every count decrypted) and their results are computed as
 before, through the same disclosure control.
 
-Revision ID: 0008
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30 14:30:00
 
 """
@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
