@@ -8,6 +8,7 @@ import re
 from sqlalchemy import func, select
 
 from surveyapp.database import db
+from surveyapp.domain import codes
 from surveyapp.domain.spec import parse_spec
 from surveyapp.models import AuditEvent, Ballot, Round
 from surveyapp.services import publication
@@ -182,11 +183,11 @@ def test_receipt_lookup_says_counted_and_nothing_more(client, people):
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
-    assert "已计入" in html
+    assert "已收到" in html and "已计入" not in html  # open: in the box, not counted yet
     assert "党员互评" not in html and "群众评议" not in html and "优秀" not in html
     assert receipts[0] not in html                                 # not left on the page
     typed = check(client, round_, receipts[1].lower().replace("-", " "))
-    assert typed.status_code == 200 and "已计入" in typed.get_data(as_text=True)
+    assert typed.status_code == 200 and "已收到" in typed.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == events
 
 
@@ -206,5 +207,14 @@ def test_receipt_lookup_works_after_publishing_too(client, people):
     publication.publish(round_, actor="test")
     assert db.session.scalar(select(func.count()).select_from(Ballot)
                              .where(Ballot.round_id == round_.id)) == 5
-    assert check(client, round_, receipts[-1]).status_code == 200
+    found = check(client, round_, receipts[-1])
+    assert found.status_code == 200 and "已计入" in found.get_data(as_text=True)
+    assert f"/p/{round_.slug}/board" in found.get_data(as_text=True)  # where to check it
     assert db.session.get(Round, round_.id).status == "published"
+
+
+def test_a_voting_code_typed_as_a_receipt_is_explained_and_never_looked_up(client, people):
+    round_, _ = closed_round(people["a"])
+    response = check(client, round_, codes.new_code())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "这是投票码，不是回执码" in html

@@ -1,5 +1,6 @@
 """``surveyapp tally``: a counted round's results, as JSON or any export format;
-``surveyapp comments``: its comments with the secretary's decisions."""
+``surveyapp comments``: its comments with the secretary's decisions;
+``surveyapp board``: its public bulletin board (docs/board.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from ..services import comments, results
+from ..services import board, comments, results
 from ..services.errors import RoundError
 from .common import ACTOR, fail, fail_with, find_round, write_file
 
@@ -60,3 +61,36 @@ def comments_cli(slug: str, fmt: str, output: Path | None):
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+@click.command("board")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the board here (default: standard output).")
+@with_appcontext
+def board_cli(slug: str, output: Path | None):
+    """The public bulletin board of a counted round, as JSON (docs/board.md):
+    every sealed ballot by tracker, the sums and the decrypted counts with
+    their proofs.  Check it with: surveyapp verify board.json"""
+    round_ = find_round(slug)
+    try:
+        board.check_boardable(round_)
+    except RoundError as error:
+        fail_with(error)
+    if output is None:
+        for chunk in board.chunks(round_):
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+        return
+    partial = output.with_name(output.name + ".part")
+    try:
+        # Written beside the target and renamed at the end: never half a board.
+        with partial.open("w", encoding="utf-8") as out, click.progressbar(
+                length=board.ballot_count(round_), label="ballots", file=sys.stderr) as bar:
+            for chunk in board.chunks(round_, progress=bar.update):
+                out.write(chunk)
+        partial.replace(output)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        fail(f"{output}: {error.strerror}")
+    click.echo(f"board written to {output}")

@@ -76,6 +76,9 @@ class Disclosed:
     hidden: dict[str, Hidden]
     turnout: frozenset[str]
     levels: dict[str, int]
+    #: The exact tally behind it, hidden figures and all: for the caller's
+    #: own use in memory, never to be kept or shown.
+    exact: dict
 
 
 def disclose(spec: RoundSpec, counts: Counts, web: Counts | None, tally_fn: TallyFn, *,
@@ -93,7 +96,7 @@ def disclose(spec: RoundSpec, counts: Counts, web: Counts | None, tally_fn: Tall
     for subject in spec.subjects:
         while levels[subject.key] < ALL and not search.safe(subject, exact, levels):
             levels[subject.key] += 1
-    return Disclosed(shown(spec, exact, levels, turnout), hidden, turnout, dict(levels))
+    return Disclosed(shown(spec, exact, levels, turnout), hidden, turnout, dict(levels), exact)
 
 
 # -- what is shown ------------------------------------------------------------------------------

@@ -102,7 +102,9 @@ def count_round(round_: Round, shares: Sequence[Share], *, actor: str,
             shown = disclosure.decide(spec, counts, web)
             _keep_board_sums(round_, box, shares, sums, shown)
             _open_comments(round_, box, shares)
-        round_.result_json = disclosure.encode(shown.result)
+        checks = {"subjects": {key: {"score": rule} for key, rule
+                               in disclosure.score_rules(spec, counts, shown).items()}}
+        round_.result_json = disclosure.encode({**shown.result, "checks": checks})
     except BaseException:
         db.session.rollback()
         raise

@@ -15,12 +15,22 @@ from typing import Any
 from .. import plugins
 from ..domain import disclosure
 from ..domain.model import Counts, RoundSpec
+from ..domain.tally import tally
 
 
 def decide(spec: RoundSpec, counts: Counts, web: Counts | None) -> disclosure.Disclosed:
     """What may be shown of a round with these counts (``web``: the web
     ballots' own, for the threshold)."""
     return disclosure.disclose(spec, counts, web, plugins.tally)
+
+
+def score_rules(spec: RoundSpec, counts: Counts, shown: disclosure.Disclosed) -> dict[str, str]:
+    """Per subject whose score is shown: "mean" when it is the tally's
+    group-weighted mean (a verifier can recompute it), "plugin" when a
+    plugin's rule made it.  The bulletin board says which."""
+    plain = {s["key"]: s["score"] for s in tally(spec, counts, hidden=shown.hidden)["subjects"]}
+    return {s["key"]: "mean" if s["score"] == plain.get(s["key"]) else "plugin"
+            for s in shown.exact["subjects"] if s["score"] is not None}
 
 
 def encode(result: dict) -> str:

@@ -47,6 +47,7 @@ def results(round_: Round) -> Results:
     spec = round_spec(round_)
     if round_.result_json is not None:
         shown = disclosure.decode(round_.result_json)
+        shown.pop("checks", None)  # the board's (services/board.py)
     else:
         shown = disclosure.decide(spec, *load_counts(round_)).result
     return Results(spec, {"round": {"slug": round_.slug, "title": round_.title,

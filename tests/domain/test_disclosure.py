@@ -87,7 +87,7 @@ def test_the_issues_split_is_solvable_under_the_old_rule():
     assert hidden["s"].small == ("committee",) and hidden["s"].extra == ("members",)
     old = disclosure.shown(spec, plain_tally(spec, counts, hidden), {"s": 0}, frozenset())
     assert old["subjects"][0]["score"] == 89
-    legacy = disclosure.Disclosed(old, hidden, frozenset(), {"s": 0})
+    legacy = disclosure.Disclosed(old, hidden, frozenset(), {"s": 0}, {})
     assert consistent_vectors(spec, counts, legacy, "s", "committee") == {(1, 2, 0, 0)}
 
 

@@ -198,13 +198,15 @@ def _why_refused(round_id: int, group_id: int | None, code: str) -> VotingError:
     return VotingError("used_code")  # lost a race that has since settled
 
 
-def receipt_counted(round_: Round, typed: str) -> bool | None:
-    """Was a ballot with this receipt counted in the round?  None when the
-    text cannot be a receipt.  Says nothing else about the ballot."""
+def receipt_counted(round_: Round, typed: str) -> bool | str | None:
+    """Is a ballot with this receipt in the round (on its bulletin board
+    once counted)?  None when the text cannot be a receipt, and
+    ``"voting_code"`` when it is shaped like a voting code instead (never
+    looked up: a code is not linked to any ballot).  Says nothing else."""
     if round_.is_sealed:
         prefix = sealing.receipt_prefix(typed)
         if prefix is None:
-            return None
+            return "voting_code" if codes.normalise(typed) is not None else None
         found = select(Ballot.id).where(Ballot.round_id == round_.id,
                                         Ballot.tracker.startswith(prefix, autoescape=True))
         return db.session.execute(found.limit(1)).first() is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from flask import abort, render_template
+from flask import Response, abort, render_template, stream_with_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -18,7 +18,8 @@ from wtforms.validators import InputRequired, Length
 
 from ...domain.model import BLANK
 from ...exports import charts, summary
-from ...services import publication, voting
+from ...services import board, publication, voting
+from ...services.errors import RoundError
 from ...services.rounds import get_round
 from . import bp
 
@@ -59,6 +60,21 @@ def page(slug: str):
                            turnout=turnout, percent=summary.percent, points=summary.points)
 
 
+@bp.route("/<slug>/board")
+def board_json(slug: str):
+    """The bulletin board of a published round (docs/board.md), streamed."""
+    round_ = get_round(slug)
+    if round_ is None or publication.snapshot(round_) is None:
+        abort(404)
+    try:
+        board.check_boardable(round_)
+    except RoundError:
+        abort(404)
+    return Response(stream_with_context(board.chunks(round_)), mimetype="application/json",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="{board.filename(round_)}"'})
+
+
 @bp.route("/<slug>/receipt", methods=["GET", "POST"])
 def receipt(slug: str):
     round_ = get_round(slug)
@@ -68,7 +84,13 @@ def receipt(slug: str):
     found = None
     if form.validate_on_submit():
         found = voting.receipt_counted(round_, form.receipt.data)
-        if found is None:
+        if found == "voting_code":
+            form.receipt.errors.append(_l(
+                "This is a voting code, not a receipt. A voting code is never linked to a "
+                "ballot, so it cannot tell whether yours was counted: the receipt is the "
+                "20-character code shown after you voted."))
+            found = None
+        elif found is None:
             form.receipt.errors.append(
                 _l("A receipt has 20 letters and digits, like ABCDE-FGHJK-MNPQR-STVWX.")
                 if round_.is_sealed else
@@ -77,5 +99,7 @@ def receipt(slug: str):
             form.receipt.data = ""  # a shared phone need not keep showing it
     # Not found is a 404, so the rate limit on unknown codes can count it.
     status = 400 if form.errors else 404 if found is False else 200
-    response = render_template("public/receipt.html", round=round_, form=form, found=found)
+    response = render_template("public/receipt.html", round=round_, form=form, found=found,
+                               board=round_.is_sealed and publication.snapshot(round_) is not None
+                               and round_.result_json is not None)
     return response, status, {"Cache-Control": "no-store"}
