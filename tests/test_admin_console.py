@@ -543,9 +543,11 @@ def test_turnout_panel_polls_while_open_and_shows_counts_only(secretary, orgs, a
     panel = secretary.get(f"/admin/rounds/{round_.slug}/turnout")
     html = text(panel)
     assert 'hx-trigger="every 5s"' in html
-    assert re.search(r'data-group="members">1<', html)
+    # One ballot, anonymity_min 2: that group's turnout is not shown on its own.
+    assert re.search(r'data-group="members">少于 2<', html)
+    assert "人数较少的组别不单独显示参评人数" in html and "1/5" not in html
     assert re.search(r'data-group="masses">0<', html)
-    assert "1/5" in html and "20%" in html
+    assert re.search(r"data-total>1<", html) and "1/10" in html
     assert not any(code in html for code in codes)
     assert "round.html" not in html and "<html" not in html  # a fragment, not a page
     detail = text(secretary.get(f"/admin/rounds/{round_.slug}"))

@@ -61,12 +61,13 @@ def rounds_show(slug: str):
     click.echo("scale: " + ", ".join(
         f"{o.label}({o.points if o.points is not None else '-'})" for o in round_.options))
     click.echo("criteria: " + ", ".join(f"{c.label}×{c.weight}" for c in round_.criteria))
-    figures = turnout.turnout(round_)
+    figures = turnout.shown_turnout(round_)
     for group in round_.groups:
         t = figures[group.key]
         expected = t["expected"] if t["expected"] is not None else "?"
+        ballots = t["ballots"] if t["ballots"] is not None else f"<{round_.anonymity_min}"
         click.echo(f"group {group.key} {group.label} weight {group.weight}: "
-                   f"{t['ballots']}/{expected} ballots")
+                   f"{ballots}/{expected} ballots")
     click.echo(f"subjects: {len(round_.subjects)}")
     if found := codes.counts(round_):
         click.echo("codes: " + ", ".join(f"{k} {v}" for k, v in sorted(found.items())))

@@ -18,6 +18,18 @@ def turnout(round_: Round) -> dict[str, dict[str, int | None]]:
     return {g.key: {"ballots": rows.get(g.id, 0), "expected": g.expected} for g in round_.groups}
 
 
+def hidden(round_: Round, ballots: int) -> bool:
+    """A group's turnout is not shown per group below the threshold (none
+    at all is no secret): it would tell a small group's size."""
+    return 0 < ballots < round_.anonymity_min
+
+
+def shown_turnout(round_: Round) -> dict[str, dict]:
+    """:func:`turnout` as lists show it: ``ballots`` None when hidden."""
+    return {key: {**t, "ballots": None if hidden(round_, t["ballots"]) else t["ballots"]}
+            for key, t in turnout(round_).items()}
+
+
 def ballots_cast(round_: Round) -> int:
     return sum(t["ballots"] for t in turnout(round_).values())
 
@@ -49,7 +61,8 @@ def panel(round_: Round) -> dict:
         t = figures[group.key]
         percent = (100 * t["ballots"] // t["expected"]) if t["expected"] else None
         rows.append({"group": group, "ballots": t["ballots"], "expected": t["expected"],
-                     "percent": percent, "codes": codes_by_group.get(group.id, {})})
+                     "percent": percent, "codes": codes_by_group.get(group.id, {}),
+                     "hidden": hidden(round_, t["ballots"])})
     return {"rows": rows, "total": sum(r["ballots"] for r in rows),
             "expected": sum(r["expected"] or 0 for r in rows) or None,
             "channels": channels, "codes": codes.counts(round_)}

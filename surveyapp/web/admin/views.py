@@ -25,7 +25,7 @@ TURNOUT_SECONDS = 5
 def rounds_list():
     listed = rounds.visible_rounds(current_user)
     return render_template("admin/rounds.html", rounds=listed,
-                           turnouts={r.id: turnout.turnout(r) for r in listed})
+                           turnouts={r.id: turnout.shown_turnout(r) for r in listed})
 
 
 def turnout_panel(round_: Round) -> dict:
