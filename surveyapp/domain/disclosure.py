@@ -52,7 +52,7 @@ from fractions import Fraction
 from typing import Any
 
 from .model import BLANK, OVERALL, Counts, RoundSpec, Subject
-from .tally import scale_points, subject_entry
+from .tally import _mean, scale_points, subject_entry
 from .threshold import Hidden, hidden_for, hidden_groups, hidden_turnout
 
 LEVELS = ("breakdowns", "counts", "criteria", "groups", "score", "all")
@@ -192,6 +192,10 @@ class _Search:
         self.points = scale_points(spec)
         self.options = [o.key for o in spec.options]
         self.criteria = [c.key for c in spec.criteria] or [OVERALL]
+        self._option_points = [self.points[o] for o in self.options]
+        self._row_cache: dict[tuple[int, ...], Fraction | None] = {}
+        self._group_cache: dict[tuple, tuple] = {}
+        self._criterion_weights = [c.weight for c in spec.criteria] or [Fraction(1)]
 
     def safe(self, subject: Subject, exact: dict, levels: dict[str, int]) -> bool:
         hidden = self.hidden[subject.key]
@@ -201,10 +205,14 @@ class _Search:
         level = levels[subject.key]
         view = shown(self.spec, exact, levels, self.turnout)
         quick = self._quick(self.counts, subject, hidden, level)
+        fixed = self._current(subject.key, [g.key for g in self.spec.groups])
+        scores = self._scores(fixed, {}, level)
         left = set(targets)
         checks = 0
         for candidate, changed in self._candidates(subject.key, hidden.groups, level == 0):
             if not changed & left:
+                continue
+            if self._scores(fixed, candidate, level) != scores:
                 continue
             counts = self._with(subject.key, candidate)
             if self._quick(counts, subject, hidden, level) != quick:
@@ -221,6 +229,44 @@ class _Search:
             if checks >= self.full_checks:
                 return False
         return False
+
+    def _scores(self, fixed: dict, candidate: dict, level: int) -> tuple:
+        """The subject's score and per-criterion scores as shown (rounded; None
+        where the level hides them) under ``candidate``, from cached
+        per-group figures: the cheapest necessary condition, tried first."""
+        per_group, per_criterion = [], {c: [] for c in self.criteria}
+        for group in self.spec.groups:
+            rows = candidate.get(group.key) or fixed[group.key]
+            key = tuple(rows[c] for c in self.criteria)
+            cells, score = self._group_score(key)
+            per_group.append((group.weight, score))
+            if level < 2:
+                for c, value in zip(self.criteria, cells, strict=True):
+                    per_criterion[c].append((group.weight, value))
+        score = _mean(per_group) if level < 4 else None
+        crit = tuple(_mean(per_criterion[c]) for c in self.criteria) if level < 2 else ()
+        return (None if score is None else round_2(score),
+                tuple(None if v is None else round_2(v) for v in crit))
+
+    def _group_score(self, key: tuple) -> tuple[tuple, Fraction | None]:
+        """A group's per-criterion scores and its criterion-weighted score,
+        for its answer rows (one per criterion), cached."""
+        found = self._group_cache.get(key)
+        if found is None:
+            cells = tuple(self._row_score(row) for row in key)
+            found = (cells, _mean(zip(self._criterion_weights, cells, strict=True)))
+            self._group_cache[key] = found
+        return found
+
+    def _row_score(self, row: tuple[int, ...]) -> Fraction | None:
+        found = self._row_cache.get(row)
+        if found is None and row not in self._row_cache:
+            graded = [(n, p) for n, p in zip(row, self._option_points, strict=True)
+                      if p is not None]
+            total = sum(n for n, _ in graded)
+            found = Fraction(sum(n * p for n, p in graded), total) if total else None
+            self._row_cache[row] = found
+        return found
 
     def _quick(self, counts: Counts, subject: Subject, hidden: Hidden, level: int) -> dict:
         """The subject's own shown entry from the plain tally: a cheap
@@ -258,8 +304,9 @@ class _Search:
     def _candidates(self, subject: str, groups: Sequence[str], totals_shown: bool
                     ) -> Iterator[tuple[dict, set[str]]]:
         """Other answers for the hidden groups, with the groups whose answers
-        differ: all of them when few enough, else changes of one or two
-        answers.  With the subject's totals shown, only those that keep them."""
+        differ: all of them when few enough, else small changes around each
+        group in turn.  With the subject's totals shown, only those that keep
+        them."""
         current = self._current(subject, groups)
         per_criterion = []
         for c in self.criteria:
@@ -281,12 +328,18 @@ class _Search:
                 if changed:
                     yield candidate, changed
             return
-        yield from itertools.islice(self._moves(current, groups, totals_shown), self.budget)
+        share = max(1, self.budget // len(groups))
+        for target in groups:
+            yield from itertools.islice(self._moves(current, groups, totals_shown, target),
+                                        share)
 
-    def _moves(self, current: dict, groups: Sequence[str], totals_shown: bool
+    def _moves(self, current: dict, groups: Sequence[str], totals_shown: bool, target: str
                ) -> Iterator[tuple[dict, set[str]]]:
-        """One or two steps away: a step changes one answer of one group
-        (a→b), or, with the totals shown, swaps one between two groups."""
+        """Small changes that move ``target``'s answers, nearest first: one
+        or two steps of its own, then one of its own with one or two of the
+        other groups' (what a composite score needs to stay put when groups
+        weigh differently per ballot).  A step changes one answer of one
+        group (a→b), or, with the totals shown, swaps one between two groups."""
         k = len(self.options)
         steps = []
         for c in self.criteria:
@@ -296,14 +349,18 @@ class _Search:
                               for g, h in itertools.permutations(groups, 2)]
                 else:
                     steps += [((g, c, a, b),) for g in groups]
-        singles = ((step,) for step in steps)
-        pairs = itertools.combinations(steps, 2)
-        for combo in itertools.chain(singles, pairs):
+        own = [step for step in steps if any(move[0] == target for move in step)]
+        others = [step for step in steps if all(move[0] != target for move in step)]
+        combos = itertools.chain(
+            ((step,) for step in own), itertools.combinations(own, 2),
+            itertools.product(own, others),
+            ((step, *pair) for step in own for pair in itertools.combinations(others, 2)))
+        for combo in combos:
             candidate = _stepped(current, [move for step in combo for move in step])
             if candidate is None:
                 continue
             changed = {g for g in groups if candidate[g] != current[g]}
-            if changed:
+            if target in changed:
                 yield candidate, changed
 
 

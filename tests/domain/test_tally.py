@@ -220,10 +220,10 @@ def test_small_group_suppressed_with_complementary_group():
     assert s["groups"]["b"]["score"] == F(60)
     assert s["groups"]["b"]["ballots"] == 10
     assert s["flags"] == ["suppressed_group:a", "suppressed_complementary:c"]
-    # subject-level figures still use every group
+    # The exact tally's own subject figures use every group (scoring plugins see
+    # them); whether they may be *shown* is the disclosure auditor's decision,
+    # checked by solving for the hidden groups in test_disclosure.py.
     assert s["score"] == F(80)
-    assert s["rank"] == 1
-    assert s["criteria"][OVERALL]["counts"]["A"] == 3
 
 
 def test_complementary_tie_picks_later_group():
@@ -374,8 +374,8 @@ def test_properties(data):
             in_scale(g["score"])
             for v in g["criteria"].values():
                 in_scale(v)
-        # whatever is hidden pools >= k ballots, or the whole subject is hidden
-        assert hidden == 0 or hidden >= k or "suppressed" in s["flags"]
+        # Whether what is shown beside the hidden groups gives them away is not a
+        # rule of thumb about pooled ballots: test_disclosure.py solves for them.
 
 
 @settings(max_examples=200, deadline=None)
