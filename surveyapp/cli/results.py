@@ -31,7 +31,11 @@ def tally_cli(slug: str, fmt: str, output: Path | None):
     if output is None and getattr(exporter, "is_binary", False) and sys.stdout.isatty():
         fail(f"{fmt} is a binary file and would garble the terminal; "
              f"write it with -o FILE, e.g. -o results.{exporter.extension}")
-    data = results.export(round_, fmt, actor=ACTOR)
+    _emit(results.export(round_, fmt, actor=ACTOR), fmt, output)
+
+
+def _emit(data: bytes, fmt: str, output: Path | None) -> None:
+    """To the file asked for, or to standard output."""
     if output:
         write_file(output, data)
         click.echo(f"{fmt} written to {output}")
@@ -55,12 +59,7 @@ def comments_cli(slug: str, fmt: str, output: Path | None):
         data = comments.export(round_, fmt, actor=ACTOR)
     except RoundError as error:
         fail_with(error)
-    if output:
-        write_file(output, data)
-        click.echo(f"{fmt} written to {output}")
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    _emit(data, fmt, output)
 
 
 @click.command("board")
