@@ -14,6 +14,7 @@ from surveyapp.verify import ballots as ballot_checks
 from surveyapp.verify import board as board_file
 from surveyapp.verify import verifier
 from surveyapp.verify.errors import Failure
+from surveyapp.verify.group import N
 
 from . import boards
 
@@ -164,6 +165,23 @@ def test_the_first_of_two_bad_ballots_is_named(hidden_board, verify, monkeypatch
     monkeypatch.setattr(ballot_checks, "CHUNK", 2)  # and from several processes
     failed(verify(hidden_board, board, jobs=2), f"ballot {first + 1} of 11",
            board["ballots"][first]["tracker"], "the 0-or-1 proof fails")
+
+
+def test_responses_shifted_between_two_proofs_fail(hidden_board, verify):
+    """s0 + δ in one proof and s0 − δ in another: the errors δ·G, −δ·G (and δ·H, −δ·H)
+    cancel in a plain sum of the equations, and the responses are not hashed.  Only fresh
+    random weights, one per equation, catch it in a batch."""
+    board = hidden_board.copy()
+    data = bytearray(boards.sealed_bytes(board["ballots"][5]))
+    delta = 1 + int.from_bytes(b"surveyapp", "big")
+    for position, sign in ((0, 1), (1, -1)):
+        s0 = at(2, position) + 6 * 33 + 32
+        value = (int.from_bytes(data[s0:s0 + 32], "big") + sign * delta) % N
+        data[s0:s0 + 32] = value.to_bytes(32, "big")
+    tracker = boards.replace_sealed(board, 5, bytes(data))
+    index = [b["tracker"] for b in board["ballots"]].index(tracker)
+    failed(verify(hidden_board, board), f"ballot {index + 1} of 11",
+           "cell 2 (lisi, political) position 0 (excellent): the 0-or-1 proof fails")
 
 
 def test_a_ballot_of_a_unit_not_on_the_board_fails(hidden_board, verify):
