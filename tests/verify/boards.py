@@ -10,16 +10,17 @@ from __future__ import annotations
 import base64
 import copy
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from surveyapp.domain import tally
 from surveyapp.domain.ballot_box import keys, opening, sealing
-from surveyapp.domain.model import OVERALL, Counts
+from surveyapp.domain.model import OVERALL, Counts, Criterion
 from surveyapp.domain.spec import spec_from_dict, spec_to_dict
 
 ALL, HIDDEN = "~all", "~hidden"
+OVERALL_CRITERION = Criterion(OVERALL, OVERALL)
 
 SPEC = {
     "title": "2026年度民主评议党员",
@@ -59,11 +60,11 @@ class Vote:
 
 def votes(group: str, count: int, pattern: Sequence[str | None] = ("excellent", "qualified",
                                                                       "basic", "unknown", None),
-          *, absent: Iterable[str] = (), start: int = 0) -> list[Vote]:
+          *, absent: Iterable[str] = (), start: int = 0, spec_data: dict = SPEC) -> list[Vote]:
     """``count`` ballots of ``group`` cycling through ``pattern`` cell by cell; the subjects
     in ``absent`` left out (a paper ballot's 本人不评)."""
-    spec = spec_from_dict(SPEC)
-    cells = [(s.key, c.key) for s in spec.subjects for c in spec.criteria]
+    spec = spec_from_dict(spec_data)
+    cells = [(s.key, c.key) for s in spec.subjects for c in spec.criteria or [OVERALL_CRITERION]]
     out = []
     for n in range(start, start + count):
         answers = {cell: pattern[(n + i) % len(pattern)] for i, cell in enumerate(cells)}
@@ -93,7 +94,11 @@ class Made:
 
 
 def build(spec_data: dict, cast: Sequence[Vote], *, decrypt_with: Sequence[int] = (1, 3),
-          plugin_scores: dict[str, float] | None = None) -> Made:
+          plugin_scores: dict[str, float] | None = None,
+          sealer: Callable[[sealing.RoundLock, list[dict]], Iterable[bytes]] | None = None
+          ) -> Made:
+    """The board of a round of ``spec_data`` where ``cast`` was voted; ``sealer`` seals
+    the answers (one ballot each) if sealing them one after the other is too slow."""
     spec = spec_from_dict(spec_data)
     frozen = spec_to_dict(spec)
     names = list(spec.trustees.names) if spec.trustees else ["书记"]
@@ -107,9 +112,11 @@ def build(spec_data: dict, cast: Sequence[Vote], *, decrypt_with: Sequence[int] 
                                   key.public_key)
 
     counts = Counts()
-    sealed = []
+    answers = [vote.answers for vote in cast]
+    made = (sealer(lock, answers) if sealer is not None
+            else (sealing.seal(lock, a) for a in answers))
+    sealed = [(vote.group, data) for vote, data in zip(cast, made, strict=True)]
     for vote in cast:
-        sealed.append((vote.group, sealing.seal(lock, vote.answers)))
         counts.add_ballot(vote.group, {cell: option for cell, option in vote.answers.items()
                                        if option != sealing.ABSENT})
     exact = tally.tally(spec, counts)
@@ -139,11 +146,13 @@ def build(spec_data: dict, cast: Sequence[Vote], *, decrypt_with: Sequence[int] 
     per_cell = len(layout.positions)
     positions = len(layout.cells) * per_cell
     accumulators = {u["key"]: opening.Accumulator(positions) for u in units}
-    accumulators[ALL] = opening.Accumulator(positions)
     for group, s in sealed:
-        texts = sealing.ciphertexts(layout, s)
-        accumulators[unit_of(group)].add(texts)
+        accumulators[unit_of(group)].add(sealing.ciphertexts(layout, s))
+    unit_sums = [a.sums() for a in accumulators.values()]
+    accumulators[ALL] = opening.Accumulator(positions)  # "~all": the sum of the units' sums
+    for texts in unit_sums:
         accumulators[ALL].add(texts)
+    accumulators[ALL].ballots = len(sealed)
     subjects = {e["key"]: e for e in results["subjects"]}
     unit_groups = {u["key"]: u["groups"] for u in units}
     trustees = {t.index: t for t in key.trustees}
