@@ -140,12 +140,14 @@ class _Checker:
         name = ("a0", "b0", "a1", "b1")[rest - (per_cell - 4)]
         return f"{self.setup.where(cell)}: the cell proof's {name} is not a point of the curve"
 
-    def terms(self, sealed: bytes, points, rows: list, weights: bytes) -> tuple[int, int] | str:
-        """Put the ballot's weighted equations into the buckets; return its share (U, V) of
-        the fixed-base side, or what fails (a scalar out of range or zero)."""
+    def terms(self, sealed: bytes, points, weights: bytes) -> tuple[int, int, list] | str:
+        """The ballot's weighted equations: its share (U, V) of the fixed-base side and its
+        terms (point, scalar as little-endian bytes) of the multi-scalar side; or what fails
+        (a scalar out of range or zero, a cell summing to infinity), before any term is
+        kept."""
         per_cell = len(self.setup.positions)
-        small = rows[:_WEIGHT]  # a weight has 16 bytes: only the low windows
         u = v = 0
+        terms = []
         k, at, w = 0, len(MAGIC), 0
         from_bytes = int.from_bytes
         for cell in range(len(self.setup.cells)):
@@ -164,10 +166,7 @@ class _Checker:
                 if not (c0 and c1 and s0 and s1):
                     return f"{self.setup.where(cell, p)}: a proof challenge or response is zero"
                 z = [weights[w + i * _WEIGHT:w + (i + 1) * _WEIGHT] for i in range(4)]
-                for point, digits in ((a0, z[0]), (a1, z[1]), (b0, z[2]), (b1, z[3])):
-                    for row, value in zip(small, digits, strict=True):
-                        if value:
-                            row[value].append(point)
+                terms += ((a0, z[0]), (a1, z[1]), (b0, z[2]), (b1, z[3]))
                 z1, z2, z3, z4 = (from_bytes(x, "little") for x in z)
                 # s0·G = a0 + c0·A; s1·G = a1 + c1·A; s0·H = b0 + c0·B;
                 # s1·H = b1 + c1·(B − G), i.e. s1·H + c1·G = b1 + c1·B.
@@ -193,23 +192,17 @@ class _Checker:
                 return f"{self.setup.where(cell)}: a cell proof challenge or response is zero"
             z = [weights[w + i * _WEIGHT:w + (i + 1) * _WEIGHT] for i in range(4)]
             a0, b0, a1, b1 = (points + i for i in range(k, k + 4))
-            for point, digits in ((a0, z[0]), (a1, z[1]), (b0, z[2]), (b1, z[3])):
-                for row, value in zip(small, digits, strict=True):
-                    if value:
-                        row[value].append(point)
+            terms += ((a0, z[0]), (a1, z[1]), (b0, z[2]), (b1, z[3]))
             z1, z2, z3, z4 = (from_bytes(x, "little") for x in z)
             u += z1 * s0 + z2 * s1 + z4 * c1
             v += z3 * s0 + z4 * s1
             # c·ΣA = Σ c·A over the cell's positions: no sum point to multiply.
             extra_a, extra_b = z1 * c0 + z2 * c1, z3 * c0 + z4 * c1
             for pa, pb, scalar_a, scalar_b in positions:
-                for point, scalar in ((pa, scalar_a + extra_a), (pb, scalar_b + extra_b)):
-                    for row, value in zip(rows, ((scalar % N).to_bytes(_S, "little")),
-                                          strict=True):
-                        if value:
-                            row[value].append(point)
+                terms += ((pa, ((scalar_a + extra_a) % N).to_bytes(_S, "little")),
+                          (pb, ((scalar_b + extra_b) % N).to_bytes(_S, "little")))
             k, at, w = k + 4, at + CELL_BYTES, w + 4 * _WEIGHT
-        return u, v
+        return u, v, terms
 
     def first_false_proof(self, sealed: bytes) -> str | None:
         """The first proof of the ballot that fails, checked alone; None if all hold."""
@@ -250,13 +243,14 @@ class _Checker:
                 outcome.failure = (start + j, read)
                 break
             sealed, points = read
-            share = self.terms(sealed, points, buckets.rows,
+            kept.append(points)  # the buckets hold pointers into it
+            share = self.terms(sealed, points,
                                secrets.token_bytes(self.weights_per_ballot * _WEIGHT))
             if isinstance(share, str):
                 outcome.failure = (start + j, share)
                 break
             u, v = u + share[0], v + share[1]
-            kept.append(points)
+            buckets.put_all(share[2])
             checked.append((start + j, sealed))
             sums_a, sums_b = units.setdefault(unit, ([[] for _ in range(per_ballot)],
                                                      [[] for _ in range(per_ballot)]))
@@ -288,6 +282,9 @@ class _Checker:
 # -- processes ------------------------------------------------------------------------------
 
 _CHECKER: _Checker | None = None
+#: The board's ballots, inherited by forked workers: a task is then two numbers, not
+#: 5 MB of base64 to pickle through a pipe.
+_SHARED: Sequence[tuple[str, str, str]] = ()
 
 
 def _start(setup: Setup) -> None:
@@ -295,8 +292,9 @@ def _start(setup: Setup) -> None:
     _CHECKER = _Checker(setup)
 
 
-def _run(task: tuple[int, list]) -> Outcome:
-    return _CHECKER.chunk(*task)
+def _run(task: tuple[int, int, list | None]) -> Outcome:
+    start, stop, items = task
+    return _CHECKER.chunk(start, _SHARED[start:stop] if items is None else items)
 
 
 def first_out_of_order(trackers: Sequence[str]) -> tuple[int, str] | None:
@@ -313,10 +311,10 @@ def check(setup: Setup, ballots: Sequence[tuple[str, str, str]], *, jobs: int,
           progress: Callable[[int], None] = lambda n: None) -> Outcome:
     """Check every ballot (tracker, unit, sealed text) in board order; stop at the first that
     fails.  The result's sums are the per-unit ΣA, ΣB per position (points)."""
+    global _SHARED
     order = first_out_of_order([b[0] for b in ballots])
     stop = len(ballots) if order is None else order[0] + 1
-    tasks = [(start, list(ballots[start:min(start + CHUNK, stop)]))
-             for start in range(0, stop, CHUNK)]
+    spans = [(start, min(start + CHUNK, stop)) for start in range(0, stop, CHUNK)]
     total = Outcome()
     partial: dict[str, tuple[list, list]] = {}
 
@@ -335,19 +333,27 @@ def check(setup: Setup, ballots: Sequence[tuple[str, str, str]], *, jobs: int,
             return False
         return True
 
-    if jobs <= 1 or len(tasks) <= 1:
+    if jobs <= 1 or len(spans) <= 1:
         checker = _Checker(setup)
-        for task in tasks:
-            if not merge(checker.chunk(*task)):
+        for start, end in spans:
+            if not merge(checker.chunk(start, ballots[start:end])):
                 break
     else:
-        # Fork where there is one: the workers start at once, without importing anything.
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with context.Pool(min(jobs, len(tasks)), initializer=_start, initargs=(setup,)) as pool:
-            for outcome in pool.imap(_run, tasks):  # in order: the first failure is first
-                if not merge(outcome):
-                    break
+        # Fork where there is one: the workers start at once, importing nothing, with the
+        # ballots already in memory.
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if fork else None)
+        tasks = [(start, end, None if fork else list(ballots[start:end]))
+                 for start, end in spans]
+        _SHARED = ballots if fork else ()
+        try:
+            with context.Pool(min(jobs, len(tasks)), initializer=_start,
+                              initargs=(setup,)) as pool:
+                for outcome in pool.imap(_run, tasks):  # in order: the first failure is first
+                    if not merge(outcome):
+                        break
+        finally:
+            _SHARED = ()
     if order is not None and (total.failure is None or order[0] < total.failure[0]):
         total.failure = order
     total.sums = {unit: ([group.add(group.from_raw(r) for r in x) for x in a],

@@ -39,6 +39,14 @@ class Buckets:
             if v:
                 row[v].append(point)
 
+    def put_all(self, terms: list) -> None:
+        """:meth:`put` for many (point, digits): the hot loop, kept in one frame."""
+        rows = self.rows
+        for point, digits in terms:
+            for row, v in zip(rows, digits, strict=False):
+                if v:
+                    row[v].append(point)
+
     def total(self) -> Point:
         acc = None
         add_all, add = group.add_all, group.add
