@@ -128,6 +128,24 @@ def test_a_changed_cell_proof_fails(hidden_board, verify, offset):
            "cell 5 (wangwu, work)")
 
 
+@pytest.mark.parametrize("cell, position, scalar, value, says", [
+    (1, 3, 0, N, "a proof scalar is not below n"),
+    (1, 3, 2, 2**256 - 1, "a proof scalar is not below n"),
+    (4, 0, 1, 0, "a proof challenge or response is zero"),
+    (4, None, 0, 0, "a cell proof challenge or response is zero"),
+    (4, None, 1, N + 1, "a cell proof scalar is not below n"),
+])
+def test_a_scalar_out_of_range_or_zero_fails(hidden_board, verify, cell, position, scalar,
+                                             value, says):
+    board = hidden_board.copy()
+    data = bytearray(boards.sealed_bytes(board["ballots"][6]))
+    offset = at(cell, position) + (6 if position is not None else 4) * 33 + 32 * scalar
+    data[offset:offset + 32] = value.to_bytes(32, "big")
+    tracker = boards.replace_sealed(board, 6, bytes(data))
+    index = [b["tracker"] for b in board["ballots"]].index(tracker)
+    failed(verify(hidden_board, board), f"ballot {index + 1} of 11", tracker, says)
+
+
 def test_a_changed_ballot_under_its_old_tracker_fails(hidden_board, verify):
     board = hidden_board.copy()
     data = boards.sealed_bytes(board["ballots"][2])
