@@ -103,7 +103,6 @@ class Figures:
     # -- the figures (checks 6 and 7) ---------------------------------------------------------
 
     def check(self) -> Tally:
-        self.published.check_subjects(self.round)
         for subject in self.round.subjects:
             self._subject(subject)
         self._ranks()

@@ -58,6 +58,7 @@ def verify(board: Board, *, jobs: int | None = None,
     sums = _sums(board, round_, outcome.sums)
     summary.sums = len(sums)
     figures = Figures(round_, board.units, published, board.checks, {}, outcome.counts)
+    published.check_subjects(round_)  # which counts must be decrypted depends on them
     _decryptions(board, context, keys, sums, figures, summary)
     summary.figures = figures.check()
     return summary
@@ -69,8 +70,13 @@ def _round(board: Board, round_: Round) -> tuple[bytes, object]:
     if found != board.spec_hash:
         raise Failure(f"spec_hash is {board.spec_hash}, but the spec hashes to {found}")
     if board.cells != round_.cells:
-        raise Failure(f"layout.cells are not the spec's (subject, criterion) in spec order: "
-                      f"expected {[list(c) for c in round_.cells]}")
+        if len(board.cells) != len(round_.cells):
+            raise Failure(f"layout.cells has {len(board.cells)} cells; the spec has "
+                          f"{len(round_.cells)} (subject, criterion)")
+        i = next(i for i, (a, b) in enumerate(zip(board.cells, round_.cells, strict=True))
+                 if a != b)
+        raise Failure(f"layout.cells[{i}] is {list(board.cells[i])}; the spec's cell {i} is "
+                      f"{list(round_.cells[i])}")
     if board.positions != round_.positions:
         raise Failure(f"layout.positions are {list(board.positions)}, not the spec's options "
                       f"then _blank: {list(round_.positions)}")

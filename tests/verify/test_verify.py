@@ -562,3 +562,53 @@ def test_the_board_made_here_is_json_as_written(hidden_board):
     assert any(s.count is None for s in parsed.sums) and any(s.count == 0 for s in parsed.sums)
     summary = verifier.verify(parsed, jobs=1)
     assert summary.per_unit == {"members": 5, "masses": 4, "~hidden": 2}
+
+
+def test_a_subject_missing_from_the_results_fails(hidden_board, verify):
+    board = hidden_board.copy()
+    board["results"]["subjects"] = [s for s in board["results"]["subjects"]
+                                    if s["key"] != "lisi"]
+    failed(verify(hidden_board, board), "results: subject 'lisi' of the spec is not in the "
+           "results")
+
+
+def test_cells_out_of_the_specs_order_fail(hidden_board, verify):
+    board = hidden_board.copy()
+    cells = board["layout"]["cells"]
+    cells[0], cells[1] = cells[1], cells[0]
+    failed(verify(hidden_board, board), "layout.cells[0] is ['zhangsan', 'work']; the spec's "
+           "cell 0 is ['zhangsan', 'political']")
+
+
+def _paths(value, prefix=()):
+    """Every path to a value in the JSON, the ballots' and the sums' long lists sampled."""
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value[:3]):
+            yield from _paths(item, (*prefix, i))
+
+
+_JSON_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 2**70), st.floats(),
+                         st.text(max_size=5), st.lists(st.integers(0, 3), max_size=2),
+                         st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+
+
+@given(st.data())
+@settings(max_examples=40)
+def test_any_value_changed_anywhere_is_a_failure_or_not_a_board(hidden_board, data):
+    """Never a traceback: whatever is put wherever, the verifier says 1 or 2 (or 0 when the
+    change is to something it does not read, such as the round's title)."""
+    board = hidden_board.copy()
+    paths = [p for p in _paths(board) if p]
+    path = data.draw(st.sampled_from(paths))
+    target = board
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = data.draw(_JSON_VALUES)
+    try:
+        verifier.verify(board_file.parse(json.loads(json.dumps(board))), jobs=1)
+    except (Failure, board_file.NotABoard):
+        pass
