@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.cli import FlaskGroup
 
+from ..verify.cli import verify_cli
 from .ballots import ballots_cli
 from .codes import codes_cli
 from .guard import guard_commands
@@ -35,3 +36,5 @@ def _create_app():
 
 main = FlaskGroup(create_app=_create_app, add_version_option=True,
                   help="surveyapp: anonymous appraisal and voting rounds.")
+# The board's verifier reads a file, never the app or its database: a command of its own.
+main.add_command(verify_cli)

@@ -5,11 +5,11 @@ need (domain/ballot_box does the cryptography)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..domain.ballot_box import keys, sealing
 from ..domain.ballot_box.keys import Share, Trustee
-from ..domain.model import RoundSpec
+from ..domain.model import RoundSpec, Trustees
 from ..domain.spec import spec_to_dict
 from ..models import Round
 
@@ -24,6 +24,22 @@ def trustee_names(round_: Round) -> list[str]:
 def layout(round_: Round) -> sealing.Layout:
     return sealing.layout_of([s.key for s in round_.subjects], [c.key for c in round_.criteria],
                              [o.key for o in round_.options])
+
+
+def frozen_spec(spec: RoundSpec, names: list[str], threshold: int) -> dict:
+    """The spec as the key binds it and the board shows it: with the 监票人 who hold the key,
+    default ones included (a spec naming none gets 支部书记 at open)."""
+    return spec_to_dict(replace(spec, trustees=Trustees(tuple(names), threshold)))
+
+
+def board_spec(round_: Round, spec: RoundSpec) -> dict | None:
+    """The spec whose hash the round's key binds, or None when none fits.  Rounds opened before
+    the hash covered default 监票人 bound the spec without them."""
+    for data in (frozen_spec(spec, trustee_names(round_), round_.threshold or 1),
+                 spec_to_dict(replace(spec, trustees=None))):
+        if sealing.spec_hash(data) == round_.spec_hash:
+            return data
+    return None
 
 
 @dataclass(frozen=True)
@@ -58,7 +74,7 @@ def new_key(round_: Round, spec: RoundSpec) -> tuple[KeyRecord, list[Share]]:
     key, shares = keys.split_new_key(names, threshold)
     record = KeyRecord(tuple(names), threshold, key.public_key.hex(),
                        tuple(t.key.hex() for t in key.trustees),
-                       sealing.spec_hash(spec_to_dict(spec)))
+                       sealing.spec_hash(frozen_spec(spec, names, threshold)))
     return record, shares
 
 
@@ -67,7 +83,8 @@ def fits(record: KeyRecord, round_: Round, spec: RoundSpec) -> bool:
     (same settings, same 监票人), so slips already handed out will count."""
     return (list(record.names) == trustee_names(round_)
             and record.threshold == (round_.threshold or 1)
-            and record.spec_hash == sealing.spec_hash(spec_to_dict(spec)))
+            and record.spec_hash == sealing.spec_hash(
+                frozen_spec(spec, list(record.names), record.threshold)))
 
 
 def install(round_: Round, record: KeyRecord) -> None:

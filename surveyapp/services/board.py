@@ -20,7 +20,6 @@ from sqlalchemy import func, select
 from ..database import db
 from ..domain import lifecycle
 from ..domain.ballot_box.opening import PartialDecryption
-from ..domain.spec import spec_to_dict
 from ..domain.tally import present
 from ..models import Ballot, BoardSum, Round
 from . import ballot_box, disclosure
@@ -47,6 +46,9 @@ def check_boardable(round_: Round) -> None:
     if round_.result_json is None:
         raise RoundError("round %(slug)s was counted before bulletin boards were kept",
                          slug=round_.slug)
+    if ballot_box.board_spec(round_, round_spec(round_)) is None:
+        raise RoundError("round %(slug)s was changed after its key was made: its settings no "
+                         "longer match the key's, so no board can be checked", slug=round_.slug)
 
 
 def ballot_count(round_: Round) -> int:
@@ -74,7 +76,7 @@ def chunks(round_: Round, progress: Callable[[int], None] | None = None) -> Iter
     head = {
         "format": FORMAT, "version": VERSION,
         "round": {"slug": round_.slug, "title": round_.title},
-        "spec": spec_to_dict(spec), "spec_hash": box.spec_hash,
+        "spec": ballot_box.board_spec(round_, spec), "spec_hash": box.spec_hash,
         "public_key": box.public_key.hex(), "threshold": box.threshold,
         "trustees": [{"index": t.index, "name": t.name, "key": t.key.hex()}
                      for t in box.trustees],
