@@ -29,8 +29,13 @@ def register_commands(app: Flask) -> None:
 
 def _create_app():
     from .. import create_app
+    from ..config import ConfigError
+    from .common import fail
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:
+        fail(str(error))
 
 
 main = FlaskGroup(create_app=_create_app, add_version_option=True,

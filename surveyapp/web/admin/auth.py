@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length
 from ...models import User
 from ...services import users
 from ..extensions import login_manager
+from ..limits import login_attempt, login_succeeded
 from . import bp
 
 
@@ -32,8 +33,10 @@ def load_user(user_id: str) -> User | None:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        attempt = login_attempt()  # 429 once this address's failed logins are spent
         user = users.authenticate(form.username.data, form.password.data)
         if user is not None:
+            login_succeeded(attempt)
             session.pop("code", None)  # an organiser's browser carries no voter code
             login_user(user)
             users.record_login(user)

@@ -20,6 +20,7 @@ from ...domain.model import BLANK
 from ...exports import charts, summary
 from ...services import publication, voting
 from ...services.rounds import get_round
+from ..limits import CodeAttempt, ensure_browser
 from . import bp
 
 
@@ -62,10 +63,16 @@ def receipt(slug: str):
     round_ = get_round(slug)
     if round_ is None or not round_.checks_receipts:
         abort(404)
+    ensure_browser()  # its guesses are counted as its own (limits.py)
     form = ReceiptForm()
     found = None
     if form.validate_on_submit():
+        attempt = CodeAttempt()  # receipts are guessed like codes
         found = voting.receipt_counted(round_, form.receipt.data)
+        if found:
+            attempt.right()
+        else:
+            attempt.wrong()  # 429 instead of 404 once the address's allowance is spent
         if found is None:
             form.receipt.errors.append(
                 _l("A receipt has 20 letters and digits, like ABCDE-FGHJK-MNPQR-STVWX.")
@@ -73,7 +80,6 @@ def receipt(slug: str):
                 _l("A receipt code has 10 letters and digits, like ABCDE-FGH12."))
         elif found:
             form.receipt.data = ""  # a shared phone need not keep showing it
-    # Not found is a 404, so the rate limit on unknown codes can count it.
     status = 400 if form.errors else 404 if found is False else 200
     response = render_template("public/receipt.html", round=round_, form=form, found=found)
     return response, status, {"Cache-Control": "no-store"}
