@@ -51,6 +51,10 @@ def from_environment(instance_path: str) -> dict:
         "BASE_URL": os.environ.get("SURVEYAPP_BASE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Over HTTPS Flask-WTF would also demand a Referer from this site, but
+        # pages send none (Referrer-Policy: no-referrer, as ballot URLs carry
+        # codes): the token bound to the session (and SameSite) is the check.
+        "WTF_CSRF_SSL_STRICT": False,
         # A ballot of 50 subjects x 5 criteria is well under this.
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # Ballot kits each worker keeps ready per open round (services/voting/kits.py):

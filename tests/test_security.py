@@ -177,8 +177,9 @@ def post_urls(app, slug: str) -> dict[str, str]:
 def test_every_form_refuses_a_post_without_its_token(app):
     round_ = make_round()
     [code] = issue(round_)
-    client = admin_client(app)  # an organiser who is logged in ...
-    client.get(f"/c/{code}")  # ... and holds a voter code: every view would act
+    admin = admin_client(app)  # an organiser who is logged in
+    voter = app.test_client()
+    voter.get(f"/c/{code}")  # a voter who holds a code: every view would act
     urls = post_urls(app, round_.slug)
     assert {"ballot.enter_code", "ballot.ballot", "ballot.link_ballot", "admin.login",
             "admin.logout"} <= {key.split()[0] for key in urls}
@@ -186,6 +187,7 @@ def test_every_form_refuses_a_post_without_its_token(app):
     for name, url in urls.items():
         data = {"code": code, "username": "root", "password": "root-password",
                 **full_ballot(round_)}
+        client = admin if name.startswith("admin.") else voter
         response = client.post(url, data=data)
         assert response.status_code == 400, (name, url, response.status_code)
         for forged in ("", "forged-token"):
@@ -193,7 +195,7 @@ def test_every_form_refuses_a_post_without_its_token(app):
     db.session.expire_all()
     assert (count(Ballot), count(VoterCode, VoterCode.status == "issued"),
             db.session.get(Round, round_.id).status) == before
-    assert client.get("/admin/").status_code == 200  # the tokenless logout did nothing
+    assert admin.get("/admin/").status_code == 200  # the tokenless logout did nothing
 
 
 def test_a_token_from_another_browser_is_refused(app, client):

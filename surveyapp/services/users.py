@@ -22,6 +22,23 @@ def get(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
+def from_session(session_id: str) -> User | None:
+    """The user a console session names (``User.get_id``), if that session
+    has not ended: it names the user's current epoch."""
+    user_id, _, epoch = session_id.partition(".")
+    if not (user_id.isdigit() and epoch.isdigit()):
+        return None
+    user = get(int(user_id))
+    return user if user is not None and user.session_epoch == int(epoch) else None
+
+
+def end_sessions(user: User) -> None:
+    """Log the user out everywhere: every session made before stops working."""
+    user.session_epoch += 1
+    audit.record("user.logout", user.username)
+    db.session.commit()
+
+
 def exists(name: str) -> bool:
     return db.session.scalar(select(User.id).where(User.username == name)) is not None
 

@@ -31,6 +31,7 @@ ACTIONS = {
     "ballots.paper_entry": _l("Entered a paper ballot"),
     "results.export": _l("Exported results"),
     "user.login": _l("Logged in"),
+    "user.logout": _l("Logged out (every session of the user ended)"),
     "user.create": _l("Created a user"),
 }
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
@@ -25,8 +25,8 @@ class LoginForm(FlaskForm):
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return users.get(int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    return users.from_session(session_id)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -37,7 +37,12 @@ def login():
         user = users.authenticate(form.username.data, form.password.data)
         if user is not None:
             login_succeeded(attempt)
-            session.pop("code", None)  # an organiser's browser carries no voter code
+            # A new session: nothing from before the login carries over (a
+            # voter code, the form token a page saw before), only the language.
+            language = session.get("lang")
+            session.clear()
+            if language:
+                session["lang"] = language
             login_user(user)
             users.record_login(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -49,7 +54,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    users.end_sessions(current_user)  # a copy of the cookie stops working too
     logout_user()
+    session.clear()
     flash(_("You have logged out."))
     return redirect(url_for("admin.login"))
 
