@@ -88,17 +88,40 @@ def test_a_subject_list_beyond_the_bound_is_refused_before_it_is_read(
         secretary, monkeypatch, lines):
     to_subjects_step(secretary)
     checked = Calls(monkeypatch, wizard, "check")  # the spec parser behind each step
-    response = post(secretary, "/admin/new/subjects",
-                    {"subjects": subject_lines(lines), "action": "finish"})
+    response = post(secretary, "/admin/new/subjects",  # as the page's form sends it
+                    {"subjects": subject_lines(lines), "action": "finish"},
+                    content_type="multipart/form-data")
     assert response.status_code == 400
     assert f"一次评议最多评议 {bounds.SUBJECTS_MAX} 人；名单中有 {lines} 人。" in text(response)
     assert checked.n == 0 and rounds() == 0
 
 
+def test_a_form_posted_as_fields_is_bounded_before_it_is_decoded(secretary, monkeypatch):
+    """Sent URL-encoded instead, the 99,999 names are 1.2 MB of %-escapes,
+    which took ~90 MB to decode: refused unread."""
+    from surveyapp.web import request_guard
+
+    to_subjects_step(secretary)
+    decoded = Calls(monkeypatch, request_guard, "parse_qsl")
+    response = post(secretary, "/admin/new/subjects",
+                    {"subjects": subject_lines(99_999), "action": "finish"})
+    assert response.status_code == 413 and decoded.n == 0 and rounds() == 0
+    most = request_guard.FIELDS_BYTES_MAX
+    escapes = "%E4%BA%BA" * ((most - 200) // 9)  # the worst case for decoding
+    token = csrf_token(secretary.get("/admin/").get_data(as_text=True))
+    body = f"csrf_token={token}&action=preview&subjects={escapes}".encode()
+    assert len(body) <= most
+    response, peak = peak_of(lambda: secretary.post(
+        "/admin/new/subjects", data=body, content_type="application/x-www-form-urlencoded"))
+    assert response.status_code == 400 and decoded.n == 1
+    assert peak < 48 * MB, peak
+
+
 def test_a_subject_list_at_the_bound_makes_a_round(secretary):
     to_subjects_step(secretary)
     response = post(secretary, "/admin/new/subjects",
-                    {"subjects": subject_lines(bounds.SUBJECTS_MAX), "action": "finish"})
+                    {"subjects": subject_lines(bounds.SUBJECTS_MAX), "action": "finish"},
+                    content_type="multipart/form-data")
     assert response.status_code == 302 and rounds() == 1
     made = rounds_service.round_spec(db.session.scalar(select(Round)))
     assert [s.key for s in made.subjects] == [f"s{i}" for i in range(1, bounds.SUBJECTS_MAX + 1)]

@@ -4,7 +4,8 @@ A NUL character is never meaningful in a code, a slug, a name or a comment,
 and PostgreSQL cannot store or even compare one in a text column (it raises,
 which would be a 500): such a request gets a 400 on either database.
 
-Text that is not UTF-8 is refused too (400).  Left to werkzeug, a form's
+Text that is not UTF-8 is refused too (400), and a form posted as fields
+may hold at most FIELDS_BYTES_MAX (413).  Left to werkzeug, a form's
 invalid bytes became the text ``%FF%FE%80`` (URL-encoded forms) or U+FFFD
 (multipart), which was then stored as a comment or a name as if typed.
 """
@@ -14,8 +15,13 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, unquote_to_bytes
 
 from flask import Flask, Request, abort, request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser, MultiPartParser
+
+#: Bytes of a form posted as fields (not multipart): a ballot of the largest
+#: round is ~10 KB, the codes a secretary pastes to void ~150 KB.  Multipart
+#: posts (uploads) have the request's 2 MB, 500 KB per text field.
+FIELDS_BYTES_MAX = 256 * 1024
 
 
 def _utf8(raw: bytes) -> str:
@@ -37,8 +43,13 @@ class _StrictMultiPartParser(MultiPartParser):
 
 class _StrictFormDataParser(FormDataParser):
     def _parse_urlencoded(self, stream, mimetype, content_length, options):
+        # Decoding %-escapes takes ~80 bytes of memory per byte of body, and
+        # werkzeug applies no limit of its own here (it does to multipart).
+        raw = stream.read(FIELDS_BYTES_MAX + 1)
+        if len(raw) > FIELDS_BYTES_MAX:
+            raise RequestEntityTooLarge()
         try:
-            items = parse_qsl(_utf8(stream.read()), keep_blank_values=True, errors="strict")
+            items = parse_qsl(_utf8(raw), keep_blank_values=True, errors="strict")
         except UnicodeDecodeError:  # a %-escape that is not UTF-8
             raise BadRequest("the form is not UTF-8 text") from None
         return stream, self.cls(items), self.cls()
