@@ -16,7 +16,7 @@ RATE_LIMITS: dict[str, object] = {
     "RATELIMIT_CODE_ATTEMPTS_PER_BROWSER": "10 per minute;50 per hour",
     "RATELIMIT_BALLOTS_PER_CLIENT": "600 per minute",
     "RATELIMIT_BALLOTS_PER_ROUND": "1200 per minute",
-    "RATELIMIT_INVALID_BALLOTS": "30 per minute;300 per hour",
+    "RATELIMIT_INVALID_BALLOTS": "10 per minute;100 per hour",
     "RATELIMIT_LOGINS": "10 per minute;50 per hour",
     "RATELIMIT_TRUSTED_PROXIES": 0,
 }

@@ -18,7 +18,7 @@ setting                     counts                                  default
 BROWSER``
 ``BALLOTS_PER_CLIENT``      ballots cast per address                600/minute
 ``BALLOTS_PER_ROUND``       ballots cast per round                  1200/minute
-``INVALID_BALLOTS``         ballot posts that cannot count          30/minute, 300/hour
+``INVALID_BALLOTS``         ballot posts that cannot count          10/minute, 100/hour
                             (incomplete, against a rule, a spent
                             code) per browser
 ``LOGINS``                  failed organiser logins per address     10/minute, 50/hour
