@@ -12,6 +12,9 @@ incomplete ballot posts with a code it holds (the issue's 4,700 posts).
 Windows of ``--seconds`` alone and attacked are taken in turn, ``--rounds``
 times, so a busy moment on the machine weighs on both alike.
 
+Last, four processes flood the server with wrong codes alone, to show how
+many a second it answers (each one checked: SECURITY.md, "guess").
+
 Targets: at least 99% of the voters' ballots accepted under attack, and
 their median submit latency at most 2× that of the windows without it.
 Exit status 1 otherwise.
@@ -150,6 +153,30 @@ def attacker_process(port: int, addresses: list[str], held: list[str], start: fl
     results.put(("attacker", statuses))
 
 
+def flood_process(port: int, address: str, stop_at: float, results) -> None:
+    """Wrong codes only, each from a fresh browser, back to back."""
+    answered = 0
+    while time.time() < stop_at:
+        Phone(port, address).request("GET", f"/c/{secrets.token_hex(5)}")
+        answered += 1
+    results.put(answered)
+
+
+def flood(port: int, processes: int, seconds: float) -> float:
+    """Wrong codes a second the server answers (each checked: SECURITY.md)."""
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    stop_at = time.time() + seconds
+    workers = [context.Process(target=flood_process, args=(
+        port, f"127.0.3.{i + 1}", stop_at, results)) for i in range(processes)]
+    for worker in workers:
+        worker.start()
+    answered = sum(results.get(timeout=seconds + 60) for _ in workers)
+    for worker in workers:
+        worker.join()
+    return answered / seconds
+
+
 def window(port: int, codes: list[str], args, *, attacked: bool, held: list[str]):
     context = multiprocessing.get_context("fork")
     results = context.Queue()
@@ -228,6 +255,7 @@ def main() -> int:
                                       held=held)
             attacked += voters
             attack.update(statuses)
+        flooded = flood(port, 4, args.seconds / 2)
     finally:
         stop(server)
     print(f"attack: {args.rate:g} voters' ballots/s from {args.voter_processes} addresses "
@@ -239,6 +267,7 @@ def main() -> int:
     sent = sum(attack.values())
     print(f"  attacker   {sent} requests ({sent / (args.rounds * args.seconds):.0f}/s): "
           + ", ".join(f"{k} ×{n}" for k, n in sorted(attack.items())))
+    print(f"  a flood of wrong codes alone, from 4 processes: {flooded:.0f} answered/s")
     ratio = attacked_median / alone_median
     print(f"  accepted under attack {share:.1%} (target ≥ {ACCEPTED_TARGET:.0%}); median "
           f"latency attacked / alone {ratio:.2f} (target ≤ {LATENCY_TARGET:g})")
