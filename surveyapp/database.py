@@ -7,7 +7,9 @@ from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
+from sqlalchemy.exc import ArgumentError
 
+from .config import ConfigError
 from .paths import MIGRATIONS_DIR
 
 # Named constraints keep Alembic migrations portable between SQLite and
@@ -28,7 +30,10 @@ migrate = Migrate()
 
 
 def init_app(app: Flask) -> None:
-    db.init_app(app)
+    try:
+        db.init_app(app)
+    except ArgumentError as error:  # a URL SQLAlchemy cannot read
+        raise ConfigError(f"SURVEYAPP_DATABASE_URL: {error}") from None
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     with app.app_context():
         for engine in db.engines.values():

@@ -51,13 +51,17 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(20))  # admin | secretary
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    #: Named by every console session of the user; logging out moves it on,
+    #: which ends them all (a copied cookie included).
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session keeps: the user and the epoch it was made in."""
+        return f"{self.id}.{self.session_epoch}"
 
 
 class Round(db.Model):

@@ -102,11 +102,12 @@ def app_config():
 class Client(FlaskClient):
     """Requests here run inside the test's app context (so tests and views
     share one database session), and with it one ``g``.  Flask-WTF caches
-    the CSRF token in ``g``; drop it so each client gets its own session's
-    token, as it would in production."""
+    the CSRF token in ``g`` and Flask-Login the user; drop them so each
+    request reads its own session's, as it would in production."""
 
     def open(self, *args, **kwargs):
         g.pop("csrf_token", None)
+        g.pop("_login_user", None)
         return super().open(*args, **kwargs)
 
 

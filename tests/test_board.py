@@ -3,7 +3,7 @@ what it does not (a small group's turnout or counts, arrival order).
 
 Checked here against docs/board.md with the producer's own domain code;
 the independent verifier (surveyapp verify) checks the same boards in
-tests/test_verify*.py.
+tests/verify/ and tests/test_board_verify.py.
 """
 
 from __future__ import annotations

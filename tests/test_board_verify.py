@@ -13,7 +13,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from surveyapp.cli import main
+from surveyapp.cli import cli as surveyapp_cli
 
 from .test_board import SMALL, VOTES, board_of, counted
 from .test_plugins import PARTY_SPEC, member_ballots, run_round
@@ -21,7 +21,7 @@ from .test_plugins import PARTY_SPEC, member_ballots, run_round
 
 def verified(cli, path):
     """As a stranger runs it: the ``surveyapp`` command, with no app or database behind it."""
-    return CliRunner().invoke(main, ["verify", str(path), "--jobs", "1"])
+    return CliRunner().invoke(surveyapp_cli, ["verify", str(path), "--jobs", "1"])
 
 
 def written(tmp_path, board: dict, name: str = "changed.json"):

@@ -82,12 +82,19 @@ def trackers() -> set[str]:
     return set(db.session.scalars(select(Ballot.tracker)))
 
 
-def check_outcome(response, before, known: set[str], form: MultiDict, lock):
+def check_outcome(response, before, known: set[str], form: MultiDict, lock, token: str):
     """A 302 to the receipt with exactly one whole sealed ballot more (every
-    cell answered, every proof holding), or a 4xx with nothing more at all."""
+    cell answered, every proof holding), or a 4xx with nothing more at all.
+    A post without this browser's form token is refused whatever else it
+    holds (a 400 naming the token), so switching CSRF off fails here."""
     assert response.status_code < 500
     ballots, comments, plain_answers, plain_comments = totals()
     assert (plain_answers, plain_comments) == (0, 0)
+    if form.get("csrf_token") != token:
+        assert response.status_code == 400 and "表单已过期或来源不符" in response.get_data(
+            as_text=True), response.status_code
+        assert (ballots, comments) == before[:2]
+        return False
     if response.status_code == 302 and response.headers["Location"].endswith("/done"):
         assert ballots == before[0] + 1 and comments == before[1] + 1
         [new] = trackers() - known
@@ -107,9 +114,12 @@ def test_arbitrary_ballot_posts_store_a_whole_ballot_or_nothing(app, access):
 
     @FUZZ
     @given(post=posts)
-    # Both outcomes every time, whatever else is drawn.
+    # Both outcomes every time, whatever else is drawn; and ballots that would
+    # count but for their token.
     @example(post=({q: "qualified" for q in QUESTIONS}, [], "valid"))
     @example(post=({}, [], "valid"))
+    @example(post=({q: "qualified" for q in QUESTIONS}, [], "missing"))
+    @example(post=({q: "basic" for q in QUESTIONS}, [], "garbage"))
     def run(post):
         base, extra, token_mode = post
         round_ = get_round("fuzz") or make_round(spec(access), slug="fuzz")
@@ -126,7 +136,7 @@ def test_arbitrary_ballot_posts_store_a_whole_ballot_or_nothing(app, access):
         form = body(base, extra, token_mode, token)
         before, known = totals(), trackers()
         counted = check_outcome(client.post(url, data=form), before, known, form,
-                                structure_of(round_).lock)
+                                structure_of(round_).lock, token)
         outcomes.add(counted)
         if access == "codes":
             status = db.session.scalar(select(VoterCode.status)

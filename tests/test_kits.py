@@ -52,3 +52,21 @@ def test_no_kits_are_made_when_the_target_is_zero(lock):
     pool = KitPool(lock, target=0)
     time.sleep(0.05)
     assert len(pool) == 0 and pool.take() is None
+
+
+def test_a_pool_keeps_no_more_kit_bytes_than_its_bound():
+    """The largest ballot (domain/bounds.py) would make 100 kits ~250 MB per
+    worker; the pool keeps fewer kits instead of more memory."""
+    from surveyapp.domain.bounds import BALLOT_POSITIONS_MAX
+    from surveyapp.services.voting.kits import POOL_BYTES_MAX
+
+    subjects = [f"s{i}" for i in range(BALLOT_POSITIONS_MAX // 10)]
+    big = sealing.layout_of(subjects, ["overall"], [f"g{i}" for i in range(9)])
+    key, _shares = keys.split_new_key(["a"], 1)
+    lock = sealing.RoundLock.make(sealing.context("00" * 32, key.public_key), big,
+                                  key.public_key)
+    pool = KitPool(lock, target=100)
+    assert 1 <= pool.target < 100
+    assert pool.target * sealing.kit_size(big) <= POOL_BYTES_MAX
+    assert KitPool(lock, target=0).target == 0
+    assert 100 * sealing.kit_size(LAYOUT) <= POOL_BYTES_MAX  # a usual round keeps its 100

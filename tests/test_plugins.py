@@ -488,7 +488,7 @@ def test_rule_descriptions_must_be_text(use_plugins):
 
 def test_the_command_line_reports_a_broken_plugin_in_one_line(use_plugins, tmp_path,
                                                                 monkeypatch):
-    from surveyapp.cli import main
+    from surveyapp.cli import cli as main
 
     monkeypatch.setenv("SURVEYAPP_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")  # FlaskGroup sets it; restored after

@@ -6,12 +6,16 @@ status 2 and writes nothing."""
 
 from __future__ import annotations
 
+import sys
+
+import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
 from ..verify.cli import verify_cli
 from .ballots import ballots_cli
 from .codes import codes_cli
+from .common import fail
 from .guard import guard_commands
 from .operations import backup_cli, demo_cli, plugins_cli, serve_cli
 from .results import board_cli, comments_cli, tally_cli
@@ -30,11 +34,40 @@ def register_commands(app: Flask) -> None:
 
 def _create_app():
     from .. import create_app
+    from ..config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:
+        fail(str(error))
 
 
-main = FlaskGroup(create_app=_create_app, add_version_option=True,
-                  help="surveyapp: anonymous appraisal and voting rounds.")
+cli = FlaskGroup(create_app=_create_app, add_version_option=True,
+                 help="surveyapp: anonymous appraisal and voting rounds.")
 # The board's verifier reads a file, never the app or its database: a command of its own.
-main.add_command(verify_cli)
+cli.add_command(verify_cli)
+
+
+def main(args: list[str] | None = None) -> None:
+    """The ``surveyapp`` command.  Bad input of any kind ends in one line and
+    exit status 2, never a traceback: arguments that are not text, and
+    click's own usage errors (which would print the usage first)."""
+    args = sys.argv[1:] if args is None else args
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that were not UTF-8, smuggled in as surrogates
+            fail(f"argument {arg.encode('utf-8', 'backslashreplace').decode()} is not "
+                 "UTF-8 text")
+    try:
+        code = cli.main(args=args, prog_name="surveyapp", standalone_mode=False)
+    except click.ClickException as error:  # usage errors exit 2, others 1
+        context = getattr(error, "ctx", None)
+        hint = (f" (see {context.command_path} --help)"
+                if isinstance(error, click.UsageError) and context else "")
+        click.echo(f"error: {error.format_message()}{hint}", err=True)
+        sys.exit(error.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..domain.model import SpecError, SpecErrors
+from ..domain.tables import read_bytes
 from ..services import voting
 from ..services.errors import ServiceError
 from .common import ACTOR, fail, fail_with, find_round
@@ -28,8 +29,8 @@ def ballots_import(slug: str, file: Path):
     if not file.is_file():
         fail(f"{file}: no such file")
     try:
-        imported = voting.import_paper_ballots(round_, file.read_bytes(), source=str(file),
-                                               actor=ACTOR)
+        imported = voting.import_paper_ballots(round_, read_bytes(file, str(file)),
+                                               source=str(file), actor=ACTOR)
     except (SpecError, SpecErrors, ServiceError) as error:
         fail_with(error)
     click.echo(f"{imported} paper ballots imported into {slug}")

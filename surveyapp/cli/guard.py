@@ -9,7 +9,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from ..services.schema import SchemaProblem, check
+from ..services.schema import SchemaProblem, check, reachable
 from .common import fail
 
 # Commands that bring the schema up to date themselves: only a newer schema stops them.
@@ -17,14 +17,16 @@ UPGRADING = {"serve", "demo"}
 # Commands that never read the schema: `db` manages it, `backup` copies the
 # file as it is (wanted most when versions disagree), `plugins` lists code.
 EXEMPT = {"db", "backup", "plugins"}
+# Of those, commands that still need the database to answer (a clear line if not).
+MANAGING = {"db"}
 
 
-def _guarded(callback, *, will_upgrade: bool):
+def _guarded(callback, *, will_upgrade: bool, reach_only: bool = False):
     @functools.wraps(callback)
     @with_appcontext
     def run(*args, **kwargs):
         try:
-            check(will_upgrade=will_upgrade)
+            reachable() if reach_only else check(will_upgrade=will_upgrade)
         except SchemaProblem as problem:
             fail(str(problem))
         return callback(*args, **kwargs)
@@ -39,7 +41,8 @@ def guard_commands(app: Flask) -> None:
     commands: dict[str, click.Command] = app.cli.commands
     for name, command in commands.items():
         # Commands are module-level objects shared by every app: wrap once.
-        if (name in EXEMPT or command.callback is None
-                or getattr(command.callback, "schema_checked", False)):
+        if (command.callback is None or getattr(command.callback, "schema_checked", False)
+                or (name in EXEMPT and name not in MANAGING)):
             continue
-        command.callback = _guarded(command.callback, will_upgrade=name in UPGRADING)
+        command.callback = _guarded(command.callback, will_upgrade=name in UPGRADING,
+                                    reach_only=name in MANAGING)

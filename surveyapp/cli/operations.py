@@ -18,7 +18,7 @@ from .common import fail_with
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes.  [default: 2 per CPU]")
 @click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,

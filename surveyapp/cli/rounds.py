@@ -13,9 +13,10 @@ from flask.cli import with_appcontext
 from .. import plugins
 from ..domain.model import SpecError, SpecErrors
 from ..domain.spec import load_spec
+from ..domain.tables import read_text
 from ..exports.key_slips import share_file
 from ..services import ballot_box, codes, counting, orgs, publication, rounds, turnout
-from ..services.errors import RoundError
+from ..services.errors import RoundError, ServiceError
 from .common import ACTOR, fail, fail_with, find_round
 
 
@@ -37,7 +38,11 @@ def rounds_create(spec: Path, org: str | None):
         plugins.rehearse(parsed, source=str(spec))
     except (SpecError, SpecErrors) as error:
         fail_with(error)
-    round_ = rounds.create_round(parsed, actor=ACTOR, org=orgs.named(org) if org else None)
+    try:
+        owner = orgs.named(org) if org else None
+    except ServiceError as error:
+        fail_with(error)
+    round_ = rounds.create_round(parsed, actor=ACTOR, org=owner)
     click.echo(round_.slug)
 
 
@@ -150,11 +155,11 @@ def rounds_count(slug: str, share_files: tuple[Path, ...]):
     sums are decrypted.  Example: surveyapp rounds count 7kq3xp2m --share a.txt --share b.txt"""
     round_ = find_round(slug)
     texts = []
-    for path in share_files:
-        try:
-            texts.append((str(path), path.read_text(encoding="utf-8-sig")))
-        except (OSError, UnicodeDecodeError) as error:
-            fail(f"{path}: {getattr(error, 'strerror', None) or 'not a text file'}")
+    try:
+        for path in share_files:
+            texts.append((str(path), read_text(path, str(path))))  # bounded, UTF-8
+    except SpecErrors as error:
+        fail_with(error)
     try:
         rounds.check_transition(round_, "count")
         shares = counting.check_shares(round_, texts)

@@ -3,7 +3,8 @@
 No access log is configured on purpose: an access log line would put a
 client's IP and a precise time next to ``POST /ballot``.
 
-Workers are processes, one thread each by default.  A ballot post is CPU
+Workers are processes, one thread each by default (gunicorn's "sync"
+class, whose timeout stops a request that runs away).  A ballot post is CPU
 work under the GIL around a short write turn (writers.py); with several
 threads in a process, the thread holding the turn gives up the GIL at each
 statement and waits to get it back behind the others' Python work, and
@@ -14,6 +15,7 @@ workers of four threads.  Slow clients are a reverse proxy's job (README).
 
 from __future__ import annotations
 
+import contextvars
 import os
 
 from flask import Flask
@@ -41,17 +43,38 @@ def default_workers() -> int:
     return 2 * (os.cpu_count() or 1)
 
 
-def run(app: Flask, *, host: str, port: int, workers: int, threads: int = 1) -> None:
-    _Server(app, {
+#: Seconds a request may run before gunicorn restarts its worker: the bounds
+#: on every input (domain/bounds.py) keep requests to a few seconds, and this
+#: stops anything that still runs away.  Only workers of one thread honour
+#: it (gunicorn's "sync" class); with --threads above 1 ("gthread") the
+#: worker's main thread keeps reporting alive while a request runs.
+TIMEOUT = 30
+
+
+def settings(*, host: str, port: int, workers: int, threads: int = 1) -> dict:
+    """gunicorn's settings for ``surveyapp serve``."""
+    return {
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread",
+        "worker_class": "sync" if threads == 1 else "gthread",
+        # No access log: a line would put a client's address and a precise
+        # time beside POST /ballot (tests/test_serve_options.py runs the
+        # real server and reads everything it wrote).
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "info",
-        "timeout": 60,
+        "timeout": TIMEOUT,
         # Recent gunicorn (27) opens a control socket at one fixed path per user, which
         # a second instance on the same machine would take over; nothing uses it.
         "control_socket_disable": True,
-    }).run()
+    }
+
+
+def run(app: Flask, *, host: str, port: int, workers: int, threads: int = 1) -> None:
+    server = _Server(app, settings(host=host, port=port, workers=workers, threads=threads))
+    # Serve in an empty context: the command runs inside an app context, and
+    # a sync worker's requests run on the thread that inherits it, where Flask
+    # would reuse it (and its ``g``, the CSRF token cached there) for every
+    # request instead of giving each its own.
+    contextvars.Context().run(server.run)

@@ -31,7 +31,12 @@ def users_create(name: str, role: str | None, org: str | None, password_stdin: b
     if users.exists(name):  # before asking for a password
         fail(f"user {name!r} exists already")
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+        # A line, and no more than a password can be: stdin may be anything.
+        raw = sys.stdin.buffer.readline(users.PASSWORD_MAX * 4 + 2).rstrip(b"\r\n")
+        try:
+            password = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            fail("the password on standard input is not UTF-8 text")
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
     try:

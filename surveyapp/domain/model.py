@@ -97,6 +97,12 @@ class RoundSpec:
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)
 
+    @property
+    def positions(self) -> int:
+        """Positions of one sealed ballot: each subject × criterion, each
+        grade and "left blank" (domain/ballot_box/sealing.py)."""
+        return len(self.subjects) * len(self.criteria) * (len(self.options) + 1)
+
 
 @dataclass
 class Counts:
@@ -128,6 +134,7 @@ class Counts:
 # What show() writes for a value too big to quote; the console translates these
 # words inside a message's params (i18n.spec_message).
 SHOWN_KINDS = ("a table", "an array")
+SHOWN_TEXT_MAX = 60
 
 
 def show(value: Any) -> str:
@@ -135,6 +142,8 @@ def show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
+        if len(value) > SHOWN_TEXT_MAX:  # a message quotes the start of a long text
+            value = value[:SHOWN_TEXT_MAX] + "…"
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, Mapping):
         return SHOWN_KINDS[0]

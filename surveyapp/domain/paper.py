@@ -17,13 +17,14 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from .bounds import ERRORS_MAX, PAPER_ROWS_MAX, SEALED_POSITIONS_MAX
 from .model import RoundSpec, SpecError, SpecErrors
 from .tables import csv_rows
 
 COLUMNS = ("ballot", "group", "subject", "criterion", "option")
 #: Beyond this many, errors are summarised: a file with a wrong column
 #: mapping would otherwise produce thousands of identical lines.
-MAX_ERRORS = 100
+MAX_ERRORS = ERRORS_MAX
 _HEADER_TEXT = ",".join(COLUMNS)
 
 #: ``report(template, line=None, column=None, **params)`` records one error
@@ -82,7 +83,9 @@ def parse_paper_ballots(text: str, spec: RoundSpec, *,
                         source: str = "<csv>") -> list[PaperBallot]:
     """Check a whole paper-ballot CSV against the round and return its ballots
     in order of first appearance; raise :class:`SpecErrors` listing every
-    problem (line 1 is the header; ``field`` is the column)."""
+    problem (line 1 is the header; ``field`` is the column).  A file holds
+    at most PAPER_ROWS_MAX rows and as many ballots as SEALED_POSITIONS_MAX
+    allows for the round (each is sealed whole when stored)."""
     errors: list[SpecError] = []
 
     def error(message: str, line: int | None = None, column: str | None = None, /,
@@ -91,7 +94,7 @@ def parse_paper_ballots(text: str, spec: RoundSpec, *,
                                 params=params))
 
     rows = [(line, _trim_end(cells)) for line, cells in
-            csv_rows(text.removeprefix("\ufeff"), source)]
+            csv_rows(text.removeprefix("\ufeff"), source, max_rows=PAPER_ROWS_MAX)]
     if not rows:
         error("the file is empty; expected the header %(header)s", header=_HEADER_TEXT)
         raise SpecErrors(errors)
@@ -123,6 +126,12 @@ def parse_paper_ballots(text: str, spec: RoundSpec, *,
             more = len(errors) - MAX_ERRORS
             errors[MAX_ERRORS:] = [SpecError("… and %(count)s more errors", source=source,
                                              params={"count": more})]
+        raise SpecErrors(errors)
+    most = max(1, SEALED_POSITIONS_MAX // max(1, spec.positions))
+    if len(drafts) > most:
+        error("the file holds %(count)s ballots; one file may hold at most %(max)s ballots of "
+              "this round: split it (each file is imported all or nothing)",
+              count=len(drafts), max=most)
         raise SpecErrors(errors)
     return [PaperBallot(label, d.group, d.answers, d.line) for label, d in drafts.items()]
 

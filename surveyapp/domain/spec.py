@@ -20,6 +20,20 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from .bounds import (
+    BALLOT_POSITIONS_MAX,
+    CRITERIA_MAX,
+    DESCRIPTION_MAX,
+    ERRORS_MAX,
+    FILE_BYTES_MAX,
+    GROUPS_MAX,
+    LABEL_MAX,
+    NAME_MAX,
+    OPTIONS_MAX,
+    SPEC_NESTING_MAX,
+    SUBJECTS_MAX,
+    UNIT_MAX,
+)
 from .model import (
     ACCESS_MODES,
     KEY_MUST,
@@ -81,10 +95,17 @@ def parse_spec(text: str, *, source: str = "<spec>", base_dir: pathlib.Path | No
     unknown; without it (the domain core alone) rules are not checked.
     """
     text = text.removeprefix("\ufeff")
+    if len(text) > FILE_BYTES_MAX:
+        raise SpecErrors([SpecError("the file is larger than %(max)s MB", source=source,
+                                    params={"max": FILE_BYTES_MAX // (1024 * 1024)})])
+    # Before parsing: tomllib recurses once per level and would overflow the stack.
+    _check_nesting(_bracket_depth(text), source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise SpecErrors([_toml_error(error, text, source)]) from None
+    # Dotted keys (a.b.c = 1) nest without brackets.
+    _check_nesting((_data_depth(data), None), source)
     return _build(data, _Errors(source, _Locator(text).line), base_dir,
                   _Registries(templates, scales, criteria_sets, rule_names), from_text=True)
 
@@ -107,6 +128,7 @@ def spec_from_dict(data: Mapping, *, source: str = "<spec>",
                    criteria_sets: Mapping[str, Sequence] = _NONE,
                    rule_names: Mapping[str, str] | None = None) -> RoundSpec:
     """Validate TOML-shaped plain data (as from ``tomllib`` or :func:`spec_to_dict`)."""
+    _check_nesting((_data_depth(data), None), source)
     return _build(data, _Errors(source), base_dir,
                   _Registries(templates, scales, criteria_sets, rule_names), from_text=False)
 
@@ -154,12 +176,22 @@ class _Errors:
         self.foreign: dict[str, str] = {}
         self.items: list[SpecError] = []
 
+        #: errors beyond ERRORS_MAX, counted but not kept
+        self.more = 0
+
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.items) + self.more
+
+    @property
+    def full(self) -> bool:
+        return len(self.items) >= ERRORS_MAX
 
     def add(self, message: str, field: str | None = None, /, **params: Any) -> None:
         """``message`` is an English template; with ``params`` it has
         %(name)s placeholders (see :class:`SpecError`)."""
+        if self.full:
+            self.more += 1
+            return
         source = self.foreign.get(_top(field), self.source)
         self.items.append(SpecError(message, source=source, line=self.line(field), field=field,
                                     params=params))
@@ -170,6 +202,10 @@ class _Errors:
         return self.locate(field)
 
     def raise_if_any(self) -> None:
+        if self.more:
+            self.items.append(SpecError("… and %(count)s more errors", source=self.source,
+                                        params={"count": self.more}))
+            self.more = 0
         if self.items:
             raise SpecErrors(self.items)
 
@@ -196,8 +232,14 @@ def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Re
     options = _scale(e, d.get("scale"), registries.scales)
     criteria = _criteria(e, d.get("criteria"), registries.criteria_sets)
     groups = _entries(e, d.get("groups"), "groups", _group,
-                      need="at least one voter group is required")
+                      need="at least one voter group is required", maximum=GROUPS_MAX)
     subjects = _subjects(e, d, base_dir)
+    positions = len(subjects) * len(criteria) * (len(options) + 1)
+    if positions > BALLOT_POSITIONS_MAX:
+        e.add("a ballot would hold %(positions)s answers' positions (%(subjects)s people × "
+              "%(criteria)s criteria × %(options)s grades and blank); at most %(max)s: "
+              "split the round", "subjects", positions=positions, subjects=len(subjects),
+              criteria=len(criteria), options=len(options) + 1, max=BALLOT_POSITIONS_MAX)
     trustees = _trustees(e, d.get("trustees"))
     rules = d.get("rules", {})
     if not isinstance(rules, Mapping):
@@ -276,7 +318,8 @@ def _scale(e: _Errors, value: Any, scales: Mapping[str, Sequence]) -> tuple[Opti
 
 def _options(e: _Errors, raw: Any) -> tuple[Option, ...]:
     options = _entries(e, raw, "scale.options", _option,
-                       need="the scale needs at least 2 options", minimum=2)
+                       need="the scale needs at least 2 options", minimum=2,
+                       maximum=OPTIONS_MAX)
     if (isinstance(raw, list | tuple) and len(raw) >= 2
             and not any(isinstance(o, Mapping) and "points" in o for o in raw)):
         e.add("at least one option must have points (an option without points "
@@ -294,7 +337,8 @@ def _criteria(e: _Errors, value: Any,
 
 
 def _criteria_list(e: _Errors, value: Any) -> tuple[Criterion, ...]:
-    return _entries(e, value, "criteria", _criterion, need="at least one criterion is required")
+    return _entries(e, value, "criteria", _criterion, need="at least one criterion is required",
+                    maximum=CRITERIA_MAX)
 
 
 def _registered(e: _Errors, field: str, name: str, registry: Mapping[str, Sequence],
@@ -325,7 +369,8 @@ def _subjects(e: _Errors, d: Mapping, base_dir: pathlib.Path | None) -> tuple[Su
         return ()
     if file is None:
         return _entries(e, inline, "subjects", _subject,
-                        need="at least one subject is required (subjects or subjects_file)")
+                        need="at least one subject is required (subjects or subjects_file)",
+                        maximum=SUBJECTS_MAX)
     if not isinstance(file, str) or not file.strip():
         e.add('subjects_file must be a file name such as "members.xlsx", got %(got)s',
               "subjects_file", got=show(file))
@@ -385,28 +430,33 @@ def _trustees(e: _Errors, value: Any) -> Trustees | None:
 # -- entries of arrays: options, criteria, groups, subjects ---------------------------------
 
 def _option(e: _Errors, t: Mapping, f: str) -> Option:
-    key, label = _key(e, t.get("key"), f"{f}.key"), _text(e, t.get("label"), f"{f}.label")
+    key = _key(e, t.get("key"), f"{f}.key")
+    label = _text(e, t.get("label"), f"{f}.label", max_len=LABEL_MAX)
     points = _points(e, t["points"], f"{f}.points") if "points" in t else None
     return Option(key, label, points)
 
 
 def _criterion(e: _Errors, t: Mapping, f: str) -> Criterion:
-    return Criterion(_key(e, t.get("key"), f"{f}.key"), _text(e, t.get("label"), f"{f}.label"),
+    return Criterion(_key(e, t.get("key"), f"{f}.key"),
+                     _text(e, t.get("label"), f"{f}.label", max_len=LABEL_MAX),
                      _weight(e, t.get("weight", 1), f"{f}.weight"),
-                     _text(e, t.get("description", ""), f"{f}.description", required=False))
+                     _text(e, t.get("description", ""), f"{f}.description", required=False,
+                           max_len=DESCRIPTION_MAX))
 
 
 def _group(e: _Errors, t: Mapping, f: str) -> Group:
     expected = t.get("expected")
     if expected is not None:
         expected = _whole(e, expected, f"{f}.expected", minimum=0)
-    return Group(_key(e, t.get("key"), f"{f}.key"), _text(e, t.get("label"), f"{f}.label"),
+    return Group(_key(e, t.get("key"), f"{f}.key"),
+                 _text(e, t.get("label"), f"{f}.label", max_len=LABEL_MAX),
                  _weight(e, t.get("weight", 1), f"{f}.weight"), expected)
 
 
 def _subject(e: _Errors, t: Mapping, f: str) -> Subject:
-    return Subject(_key(e, t.get("key"), f"{f}.key"), _text(e, t.get("name"), f"{f}.name"),
-                   _text(e, t.get("unit", ""), f"{f}.unit", required=False))
+    return Subject(_key(e, t.get("key"), f"{f}.key"),
+                   _text(e, t.get("name"), f"{f}.name", max_len=NAME_MAX),
+                   _text(e, t.get("unit", ""), f"{f}.unit", required=False, max_len=UNIT_MAX))
 
 
 _ENTRY_KEYS = {
@@ -418,13 +468,17 @@ _ENTRY_KEYS = {
 
 
 def _entries(e: _Errors, value: Any, field: str, build: Callable, *, need: str,
-             minimum: int = 1) -> tuple:
-    """An array of tables with unique keys, each checked and built by ``build``."""
+             minimum: int = 1, maximum: int) -> tuple:
+    """An array of tables with unique keys, each checked and built by ``build``;
+    more than ``maximum`` of them are refused before any is looked at."""
     if value is None:
         e.add(need, field)
         return ()
     if isinstance(value, list | tuple) and len(value) < minimum:
         e.add(need + ", got %(count)s", field, count=len(value))
+        return ()
+    if isinstance(value, list | tuple) and len(value) > maximum:
+        e.add("at most %(max)s entries, got %(count)s", field, max=maximum, count=len(value))
         return ()
     if not isinstance(value, list | tuple):
         e.add("%(name)s must be an array of tables, got %(got)s", field, name=_leaf(field),
@@ -561,6 +615,9 @@ def _leaf(field: str) -> str:
 
 
 def _unknown_key(e: _Errors, key: Any, allowed: Iterable[str], field: str) -> None:
+    if e.full:  # counted only: spare the close-match search
+        e.more += 1
+        return
     allowed = list(allowed)
     close = difflib.get_close_matches(str(key), allowed, n=1)
     if close:
@@ -584,6 +641,56 @@ def _toml_error(error: tomllib.TOMLDecodeError, text: str, source: str) -> SpecE
                          line=max(1, len(text.splitlines())),
                          params={"problem": message[:end.start()]})
     return SpecError("invalid TOML: %(problem)s", source=source, params={"problem": message})
+
+
+# -- nesting ------------------------------------------------------------------------------
+
+# What can hold a bracket that is not one: strings (basic, literal, multi-line) and comments.
+_BRACKETS = re.compile(r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                       r"|'[^'\n]*'|#[^\n]*|[\[\]{}]", re.S)
+
+
+def _bracket_depth(text: str) -> tuple[int, int | None]:
+    """How deeply ``[`` and ``{`` nest in TOML text, and the line where the
+    deepest first opens; the scan stops once past SPEC_NESTING_MAX."""
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        token = match[0]
+        if token in "[{":
+            depth += 1
+            if depth > SPEC_NESTING_MAX:
+                return depth, text.count("\n", 0, match.start()) + 1
+        elif token in "]}":
+            depth = max(0, depth - 1)
+    return depth, None
+
+
+def _data_depth(data: Any) -> int:
+    """How deeply tables and lists nest in plain data (iteratively: the
+    data may be deeper than the stack); stops once past SPEC_NESTING_MAX."""
+    deepest, stack = 0, [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, Mapping):
+            children = value.values()
+        elif isinstance(value, list | tuple):
+            children = value
+        else:
+            continue
+        depth += 1
+        deepest = max(deepest, depth)
+        if deepest > SPEC_NESTING_MAX:
+            break
+        stack.extend((child, depth) for child in children)
+    return deepest
+
+
+def _check_nesting(found: tuple[int, int | None], source: str) -> None:
+    depth, line = found
+    if depth > SPEC_NESTING_MAX:
+        raise SpecErrors([SpecError("tables and arrays nest more than %(max)s deep",
+                                    source=source, line=line,
+                                    params={"max": SPEC_NESTING_MAX})])
 
 
 # -- line numbers ------------------------------------------------------------------------

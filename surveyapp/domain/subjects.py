@@ -5,6 +5,7 @@ from __future__ import annotations
 import pathlib
 from typing import Any
 
+from .bounds import NAME_MAX, SUBJECTS_MAX, UNIT_MAX
 from .model import KEY_MUST, KEY_RE, SpecError, SpecErrors, Subject, show
 from .tables import Rows, csv_rows, read_text, xlsx_rows
 
@@ -21,14 +22,14 @@ def read_subjects_table(path: pathlib.Path) -> list[Subject]:
     """Subjects from a .csv (UTF-8) or .xlsx table whose header row names the
     columns key, name and optionally unit (any order, any case; other columns
     are ignored).  Errors carry the file as source, the row as line and the
-    column as field."""
+    column as field.  At most SUBJECTS_MAX people are read."""
     path = pathlib.Path(path)
     source = str(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        rows = csv_rows(read_text(path, source), source)
+        rows = csv_rows(read_text(path, source), source, max_rows=SUBJECTS_MAX)
     elif suffix == ".xlsx":
-        rows = xlsx_rows(path, source)
+        rows = xlsx_rows(path, source, max_rows=SUBJECTS_MAX)
     else:
         if suffix:
             error = SpecError("cannot read %(suffix)s; use a .csv or .xlsx file",
@@ -83,6 +84,12 @@ def subjects_from_rows(rows: Rows, source: str) -> list[Subject]:
             seen[key] = line
         if not name:
             error("name is empty", line, "name")
+        elif len(name) > NAME_MAX:
+            error("the name has %(length)s characters; at most %(max)s", line, "name",
+                  max=NAME_MAX, length=len(name))
+        if len(unit) > UNIT_MAX:
+            error("the unit has %(length)s characters; at most %(max)s", line, "unit",
+                  max=UNIT_MAX, length=len(unit))
         subjects.append(Subject(key, name, unit))
     if not subjects:
         error("no subjects: the file has a header row but no rows below it", header_line, None)

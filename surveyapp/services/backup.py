@@ -18,8 +18,15 @@ def backup(file: Path) -> None:
         raise ServiceError("backup copies SQLite databases; for PostgreSQL use pg_dump")
     if file.exists():
         raise ServiceError("%(file)s: exists already; choose a new file name", file=str(file))
+    if not file.parent.is_dir():
+        raise ServiceError("%(file)s: no such folder", file=str(file.parent))
     source = sqlite3.connect(url.database)
-    target = sqlite3.connect(file)
+    try:
+        target = sqlite3.connect(file)
+    except sqlite3.Error as error:
+        source.close()
+        raise ServiceError("%(file)s: cannot write it (%(reason)s)", file=str(file),
+                           reason=str(error)) from None
     try:
         with target:
             source.backup(target)  # consistent while others write

@@ -48,6 +48,17 @@ def not_counted_error(round_: Round) -> RoundError:
 
 # -- 开箱计票 ----------------------------------------------------------------------------------
 
+def count_work(round_: Round) -> int:
+    """What 开箱计票 adds up: every position of every sealed ballot (0 for a
+    round whose ballots are plain)."""
+    box = ballot_box.box(round_)
+    if box is None:
+        return 0
+    ballots = db.session.scalar(select(func.count()).select_from(Ballot)
+                                .where(Ballot.round_id == round_.id)) or 0
+    return ballots * len(box.layout.cells) * len(box.layout.positions)
+
+
 def check_shares(round_: Round, texts: Sequence[tuple[str, str]]) -> list[Share]:
     """The shares as typed or read (``(source, text)`` pairs), checked one by
     one against the round: a typo, another round's share, a share given

@@ -7,8 +7,11 @@ from sqlalchemy import select
 
 from ..database import db
 from ..models import Organisation, User
+from .errors import ServiceError
 
 DEFAULT_ORG = "默认组织"
+#: Characters of an organisation's name (its column holds 200).
+NAME_MAX = 200
 
 
 def get(org_id: int | None) -> Organisation | None:
@@ -17,6 +20,9 @@ def get(org_id: int | None) -> Organisation | None:
 
 def named(name: str) -> Organisation:
     """The organisation of that name, created (not committed) if missing."""
+    if not 1 <= len(name.strip()) <= NAME_MAX or not name.isprintable():
+        raise ServiceError("an organisation's name is 1 to %(max)d printable characters",
+                           max=NAME_MAX)
     org = db.session.scalar(select(Organisation).where(Organisation.name == name)
                             .order_by(Organisation.id).limit(1))
     if org is None:

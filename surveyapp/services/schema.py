@@ -15,6 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
+from sqlalchemy.exc import OperationalError
 
 from ..database import db
 from ..paths import MIGRATIONS_DIR
@@ -43,9 +44,8 @@ def check(*, will_upgrade: bool = False) -> None:
     ``will_upgrade``: the caller upgrades next, so a missing or older schema is fine."""
     scripts = _scripts()
     heads = sorted(scripts.get_heads())
-    with db.engine.connect() as connection:
-        current = sorted(MigrationContext.configure(connection).get_current_heads())
     where = db.engine.url.render_as_string(hide_password=True)
+    current = _current()
     unknown = [r for r in current if not _known(scripts, r)]
     if unknown:
         raise SchemaProblem(
@@ -58,6 +58,21 @@ def check(*, will_upgrade: bool = False) -> None:
                             "run `surveyapp db upgrade` first")
     raise SchemaProblem(f"database {where} is at revision {', '.join(current)}, this surveyapp "
                         f"needs {', '.join(heads)}; run `surveyapp db upgrade`")
+
+
+def reachable() -> None:
+    """Raise SchemaProblem unless the database answers."""
+    _current()
+
+
+def _current() -> list[str]:
+    where = db.engine.url.render_as_string(hide_password=True)
+    try:
+        with db.engine.connect() as connection:
+            return sorted(MigrationContext.configure(connection).get_current_heads())
+    except OperationalError as error:  # no server there, a file that cannot be made, ...
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise SchemaProblem(f"cannot use database {where}: {reason}") from None
 
 
 def upgrade() -> None:

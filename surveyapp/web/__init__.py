@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import i18n, limits, pages, request_guard
+from . import i18n, limits, pages, proxy, request_guard
 
 
 def register_web(app: Flask) -> None:
@@ -17,8 +17,9 @@ def register_web(app: Flask) -> None:
 
     i18n.init_app(app)
     pages.init_app(app)
+    proxy.init_app(app)
     app.register_blueprint(ballot_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(public_bp)
-    limits.init_app(app)  # wraps the views registered above
+    limits.init_app(app)
     request_guard.init_app(app)

@@ -29,7 +29,13 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         # Ballot URLs carry codes; never hand them to another site.
         response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if request.endpoint and request.endpoint.startswith("ballot."):
+        # Ballot pages carry a voter's session; console pages and exports
+        # carry results, turnout, codes and the audit log: none is kept by
+        # a browser's or a proxy's cache.
+        # (send_file's own "no-cache" only asks to revalidate: replaced.)
+        if request.endpoint and request.endpoint.startswith("admin."):
+            response.headers["Cache-Control"] = "no-store"
+        elif request.endpoint and request.endpoint.startswith("ballot."):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

@@ -88,10 +88,10 @@ def test_a_board_checked_in_several_processes(hidden_board, verify, monkeypatch)
 
 
 def test_the_command_needs_no_app(hidden_board, tmp_path):
-    from surveyapp.cli import main
+    from surveyapp.cli import cli
 
     path = hidden_board.write(tmp_path / "board.json")
-    result = CliRunner().invoke(main, ["verify", str(path), "--jobs", "1"])
+    result = CliRunner().invoke(cli, ["verify", str(path), "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "instance").exists()
 

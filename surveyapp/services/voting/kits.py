@@ -30,10 +30,14 @@ import time
 import weakref
 from collections import deque
 
-from ...domain.ballot_box.sealing import RoundLock, ballot_kit
+from ...domain.ballot_box.sealing import RoundLock, ballot_kit, kit_size
 
 #: Seconds without a ballot anywhere on the server before kits are made again.
 QUIET = 0.5
+#: Bytes of kits one pool keeps, whatever the round's size: 100 kits of a
+#: 20-person ballot fit (5.5 MB); a round with the largest ballot
+#: (domain/bounds.py) gets fewer kits, not more memory.
+POOL_BYTES_MAX = 8 * 1024 * 1024
 
 # The monotonic time of the last ballot sealed by any worker: anonymous
 # shared memory, made before gunicorn forks the workers and inherited by them.
@@ -49,11 +53,12 @@ def _quiet_for() -> float:
 
 
 class KitPool:
-    """Up to ``target`` kits for one round's lock, in this process."""
+    """Up to ``target`` kits for one round's lock, in this process, and no
+    more than POOL_BYTES_MAX of them."""
 
     def __init__(self, lock: RoundLock, target: int):
         self.lock = lock
-        self.target = target
+        self.target = min(target, POOL_BYTES_MAX // kit_size(lock.layout))
         self._kits: deque[bytes] = deque()
         self._pid = os.getpid()
         if target > 0:

@@ -13,7 +13,7 @@ from ... import plugins
 from ...domain import lifecycle
 from ...domain.model import RoundSpec, SpecError, SpecErrors
 from ...domain.paper import PaperBallot, parse_paper_ballots
-from ...domain.tables import decode_text
+from ...domain.tables import check_size, decode_text
 from ...models import Round, today
 from .. import audit
 from ..errors import RoundError
@@ -56,6 +56,7 @@ def import_paper_ballots(round_: Round, data: bytes, *, source: str, actor: str)
     ballot in one transaction; raise SpecErrors naming each line that is
     wrong, storing nothing."""
     _check_open(round_)
+    check_size(len(data), source)
     structure = structure_of(round_)
     ballots = parse_paper_ballots(decode_text(data, source), structure.spec, source=source)
     _check_rules(structure.spec, ballots, source)

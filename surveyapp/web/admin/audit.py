@@ -33,6 +33,7 @@ ACTIONS = {
     "comment.review": _l("Reviewed a comment"),
     "comments.export": _l("Exported comments"),
     "user.login": _l("Logged in"),
+    "user.logout": _l("Logged out (every session of the user ended)"),
     "user.create": _l("Created a user"),
 }
 

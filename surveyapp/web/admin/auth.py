@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length
 from ...models import User
 from ...services import users
 from ..extensions import login_manager
+from ..limits import login_attempt, login_succeeded
 from . import bp
 
 
@@ -24,17 +25,24 @@ class LoginForm(FlaskForm):
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return users.get(int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    return users.from_session(session_id)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        attempt = login_attempt()  # 429 once this address's failed logins are spent
         user = users.authenticate(form.username.data, form.password.data)
         if user is not None:
-            session.pop("code", None)  # an organiser's browser carries no voter code
+            login_succeeded(attempt)
+            # A new session: nothing from before the login carries over (a
+            # voter code, the form token a page saw before), only the language.
+            language = session.get("lang")
+            session.clear()
+            if language:
+                session["lang"] = language
             login_user(user)
             users.record_login(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -46,7 +54,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    users.end_sessions(current_user)  # a copy of the cookie stops working too
     logout_user()
+    session.clear()
     flash(_("You have logged out."))
     return redirect(url_for("admin.login"))
 

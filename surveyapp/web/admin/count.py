@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ...domain.bounds import CONSOLE_COUNT_MAX
 from ...domain.model import SpecError, SpecErrors
 from ...models import Round
 from ...services import ballot_box, counting
@@ -21,10 +22,10 @@ from .access import round_for_user
 from .forms import TokenForm
 
 
-def _page(round_: Round, *, errors=(), status: int = 200):
+def _page(round_: Round, *, errors=(), status: int = 200, too_big: bool = False):
     box = ballot_box.box(round_)
     return render_template("admin/count.html", round=round_, box=box, errors=errors,
-                           form=TokenForm()), status, NO_STORE
+                           form=TokenForm(), too_big=too_big), status, NO_STORE
 
 
 @bp.route("/rounds/<slug>/count", methods=["GET", "POST"])
@@ -35,8 +36,12 @@ def count(slug: str):
         if round_.shows_results:
             return redirect(url_for("admin.results", slug=slug), 303)
         return _page(round_, status=409)
-    if request.method == "GET":
-        return _page(round_)
+    # A request that would add up more than this is refused before any
+    # share is read: the command line counts it without holding a worker.
+    too_big = counting.count_work(round_) > CONSOLE_COUNT_MAX
+    if request.method == "GET" or too_big:
+        return _page(round_, too_big=too_big, status=409 if too_big and request.method == "POST"
+                     else 200)
     form = TokenForm()
     if not form.validate_on_submit():
         abort(400)

@@ -21,9 +21,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-#: Most codes one request issues and prints: slips cost ~20 ms each (bench/slips.py), so
-#: this stays well inside the server's 60 s request timeout.  The command line has no limit.
-MAX_WEB_CODES = 1000
+from ...domain.bounds import CRITERIA_MAX, GROUPS_MAX
+
+#: Most codes one request issues and prints: slips cost ~7 ms each (bench/slips.py), so
+#: printing them stays within a few seconds.  The command line has no limit.
+MAX_WEB_CODES = 500
 #: Blank rows offered below the filled ones in the groups and criteria steps.
 SPARE_ROWS = 1
 
@@ -51,7 +53,7 @@ class GroupRow(Form):
 
 
 class GroupsForm(FlaskForm):
-    rows = FieldList(FormField(GroupRow), min_entries=1, max_entries=30)
+    rows = FieldList(FormField(GroupRow), min_entries=1, max_entries=GROUPS_MAX + SPARE_ROWS)
 
 
 class CriterionRow(Form):
@@ -62,7 +64,8 @@ class CriterionRow(Form):
 
 
 class CriteriaForm(FlaskForm):
-    rows = FieldList(FormField(CriterionRow), min_entries=1, max_entries=60)
+    rows = FieldList(FormField(CriterionRow), min_entries=1,
+                     max_entries=CRITERIA_MAX + SPARE_ROWS)
 
 
 class SubjectsForm(FlaskForm):

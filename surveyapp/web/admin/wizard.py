@@ -83,7 +83,8 @@ def row_step(mode: Mode, part: str, items: list[dict]):
     loose: list[str] = []
     if form.validate_on_submit():
         if request.form.get("action") == "add":
-            form.rows.append_entry()
+            if len(form.rows) < form.rows.max_entries:
+                form.rows.append_entry()
             return _render(mode, part, form, status=200, loose=[])
         items, index, problems = read_rows(form, kind)
         spec, errors = check(mode.data_for(part, items), part)

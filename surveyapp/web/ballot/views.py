@@ -30,7 +30,7 @@ from ...services.voting import (
 )
 from ...services.voting.structure import GroupView
 from ..forms import show_problems
-from ..limits import BALLOT_ENDPOINTS, ballot_limits
+from ..limits import BROWSER, BallotPost, CodeAttempt, ensure_browser
 from . import bp
 from .forms import CodeForm, ballot_form, show_posted
 from .posted import read_ballot
@@ -48,6 +48,7 @@ def refused(error: VotingError, round_: RoundStructure | Round | None = None, *,
 
 @bp.route("/", methods=["GET", "POST"])
 def enter_code():
+    ensure_browser()  # its guesses are counted as its own (limits.py)
     form = CodeForm()
     if form.validate_on_submit():
         return redeem(form.code.data)
@@ -55,13 +56,25 @@ def enter_code():
     return render_template("ballot/enter_code.html", form=form), status
 
 
+#: Refusals that mean the code is not one: a guess (limits.py counts them).
+WRONG_CODES = ("bad_code", "unknown_code")
+
+
 @bp.route("/c/<code>")
 def redeem(code: str):
+    attempt = CodeAttempt()  # 429 here for a browser that spent its own allowance
     try:
         checked = check_code(code)
     except VotingError as error:
+        if error.reason in WRONG_CODES:
+            attempt.wrong()  # 429 instead of 404 once the address's allowance is spent
+        else:
+            attempt.right()  # a real code, only not one that may vote: no guess
         return refused(error)
+    attempt.right()
+    browser = session.get(BROWSER)
     session.clear()
+    session[BROWSER] = browser
     hold_code(checked)
     return redirect(url_for("ballot.ballot"))
 
@@ -72,15 +85,6 @@ def hold_code(checked: CodeCheck) -> None:
     in SQL, when the ballot is cast."""
     session["code"] = checked.code
     session["held"] = [checked.round_id, checked.round_slug, checked.group_id]
-
-
-@bp.before_request
-def count_ballot_posts():
-    """Every ballot post counts towards its client's limit before any work
-    is done for it; ``fill_in`` counts it towards its round's too."""
-    if (request.method == "POST" and request.endpoint in BALLOT_ENDPOINTS
-            and (limits := ballot_limits())):
-        limits.count_client()
 
 
 @bp.route("/ballot", methods=["GET", "POST"])
@@ -135,21 +139,31 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
     every answer kept and each problem beside its field."""
     choose_group = group is None and len(round_.groups) > 1
     if request.method != "POST":
+        ensure_browser()  # its posts are counted as its own (limits.py)
         form = ballot_form(round_, choose_group=choose_group)
         return show_ballot(round_, group, form, submitted=False)
-    if limits := ballot_limits():
-        limits.count_round(round_.id)
     posted = read_ballot(round_, request.form, choose_group=choose_group)
     # The plugins' ballot rules (e.g. at most 30% 优秀 per ballot) see only
     # complete ballots.
     problems = ballot_problems(round_.spec, posted.keyed) if posted.complete else []
+    limits = BallotPost(round_.id)
     if posted.complete and not problems:
         if group is None:
             key = posted.group_key if choose_group else round_.groups[0].key
             group = next(g for g in round_.groups if g.key == key)
+        if code is not None and limits.keeps_failing():
+            # E.g. a replayed cookie of a spent code: look it up before sealing.
+            try:
+                check_code(code)
+            except VotingError as error:
+                limits.not_cast(None)
+                session.pop("code", None)
+                return refused(error, round_, after_submit=True)
+        taken = limits.cast()  # only the ballot allowances: 429 once spent
         try:
             receipt = cast(round_, group, posted.keyed, code=code, comment=posted.comment)
         except VotingError as error:
+            limits.not_cast(taken)
             session.pop("code", None)
             return refused(error, round_, after_submit=True)
         session.pop("code", None)
@@ -158,6 +172,7 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
         session["receipt"] = receipt
         session["sealed"] = round_.lock is not None
         return redirect(url_for("ballot.done"))
+    limits.cannot_count()  # 429 once this browser's allowance is spent
     form = ballot_form(round_, choose_group=choose_group)  # filled in from the post
     show_posted(form, posted)
     show_problems(form, problems, form.subject_field)

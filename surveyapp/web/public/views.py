@@ -21,6 +21,7 @@ from ...exports import charts, summary
 from ...services import board, publication, voting
 from ...services.errors import RoundError
 from ...services.rounds import get_round
+from ..limits import CodeAttempt, ensure_browser
 from . import bp
 
 
@@ -80,10 +81,16 @@ def receipt(slug: str):
     round_ = get_round(slug)
     if round_ is None or not round_.checks_receipts:
         abort(404)
+    ensure_browser()  # its guesses are counted as its own (limits.py)
     form = ReceiptForm()
     found = None
     if form.validate_on_submit():
+        attempt = CodeAttempt()  # receipts are guessed like codes
         found = voting.receipt_counted(round_, form.receipt.data)
+        if found is False:
+            attempt.wrong()  # 429 instead of 404 once the address's allowance is spent
+        else:
+            attempt.right()  # found, or never looked up (not a receipt, or a voting code)
         if found == "voting_code":
             form.receipt.errors.append(_l(
                 "This is a voting code, not a receipt. A voting code is never linked to a "
@@ -97,7 +104,6 @@ def receipt(slug: str):
                 _l("A receipt code has 10 letters and digits, like ABCDE-FGH12."))
         elif found:
             form.receipt.data = ""  # a shared phone need not keep showing it
-    # Not found is a 404, so the rate limit on unknown codes can count it.
     status = 400 if form.errors else 404 if found is False else 200
     response = render_template("public/receipt.html", round=round_, form=form, found=found,
                                board=round_.is_sealed and publication.snapshot(round_) is not None
