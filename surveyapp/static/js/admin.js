@@ -6,6 +6,8 @@
  * - [data-print] buttons print the page (the QR poster, the key slips).
  * - A submit button with data-busy says so while its form is being handled
  *   (counting a large round takes a while) and cannot be pressed twice.
+ * - Choosing a group to issue codes for fills in the count with what that
+ *   group still needs (its option's data-count), unless none is known.
  *
  * Pages are swapped in by htmx (hx-boost), so listeners sit on document.
  */
@@ -60,6 +62,16 @@
     if (!button || event.defaultPrevented) return;
     button.disabled = true;
     button.textContent = button.getAttribute("data-busy");
+  });
+
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-fills]")) return;
+    var option = select.options[select.selectedIndex];
+    var target = document.getElementById(select.getAttribute("data-fills"));
+    if (option && target && option.getAttribute("data-count")) {
+      target.value = option.getAttribute("data-count");
+    }
   });
 
   function showPrintButtons() {

@@ -73,7 +73,8 @@ class SubjectsForm(FlaskForm):
 
 
 class IssueCodesForm(FlaskForm):
-    group = SelectField(_l("Voter group"), choices=[], validate_choice=True)
+    group = SelectField(_l("Voter group"), choices=[], validate_choice=True,
+                        render_kw={"data-fills": "count"})
     count = IntegerField(_l("Number of codes"), validators=[
         InputRequired(_l("How many codes?")), NumberRange(1, MAX_WEB_CODES)])
 

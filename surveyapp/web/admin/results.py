@@ -136,7 +136,7 @@ def results_publish(slug: str):
     try:
         publication.publish(round_, form.fields.data or [], actor=current_user.username)
     except RoundError as error:
-        flash(spec_message(error))
+        flash(spec_message(error), "error")
         return _page(round_, status=409)
     flash(_("Published: anyone with the address below can read the results page."))
     return redirect(url_for("admin.results", slug=slug))
@@ -149,7 +149,7 @@ def results_unpublish(slug: str):
     try:
         publication.unpublish(round_, actor=current_user.username)
     except RoundError as error:
-        flash(spec_message(error))
+        flash(spec_message(error), "error")
         return _page(round_, status=409)
     flash(_("Unpublished: the public results page is gone."))
     return redirect(url_for("admin.results", slug=slug))

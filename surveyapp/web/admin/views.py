@@ -65,7 +65,7 @@ def change_status(slug: str, target: str):
     back = redirect(url_for("admin.round_detail", slug=slug), 303)
     if not round_.can(target):
         flash(_("This round is %(status)s, so that is not possible now.",
-                status=STATUS_WORDS.get(round_.status, round_.status)))
+                status=STATUS_WORDS.get(round_.status, round_.status)), "error")
         return back
     if form.validate_on_submit():
         if form.confirm.data:
@@ -74,7 +74,7 @@ def change_status(slug: str, target: str):
                     return key_slips_page(round_, *rounds.prepare_key(round_))
                 rounds.transition(round_, target, actor=current_user.username)
             except RoundError as error:  # changed meanwhile by someone else
-                flash(spec_message(error))
+                flash(spec_message(error), "error")
                 return back
             flash(_("The round is closed: no more ballots are accepted. Its trustees now "
                     "open the ballot box together to count it."))
