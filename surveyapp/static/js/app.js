@@ -2,6 +2,9 @@
  *
  * - Ballot: a live "graded 7/12" count, and a review step that stops a submit
  *   with ungraded subjects and lists them (the server would refuse it too).
+ * - A grade capped per ballot (优秀 at most N): a live "优秀 n/N" count, and
+ *   the tap that would go over is refused where it happens, with a note on
+ *   that card (without JavaScript the server refuses the ballot, saying so).
  * - Any htmx request that fails (network down, timeout, server error) leaves
  *   the page as it was, with everything entered, and says so with a retry.
  * - Without htmx, a second tap on submit is ignored while the first is sent.
@@ -51,6 +54,7 @@
       }
     });
     form.querySelectorAll("[data-done]").forEach(function (el) { el.textContent = done; });
+    refreshLimits(form);
     var meter = form.querySelector(".progress progress");
     if (meter) meter.value = done;
     var next = form.querySelector("[data-next]");
@@ -68,8 +72,57 @@
     return todo;
   }
 
+  // How many have ``option`` on the criterion where most have it, and on
+  // criterion ``only`` (the name's last part, "q-<subject>-<criterion>").
+  function limitCount(form, option, only) {
+    var per = {};
+    form.querySelectorAll('fieldset.subject input[type=radio]:checked').forEach(function (input) {
+      if (input.value !== option) return;
+      var criterion = input.name.split("-")[2];
+      per[criterion] = (per[criterion] || 0) + 1;
+    });
+    if (only !== undefined) return per[only] || 0;
+    var most = 0;
+    Object.keys(per).forEach(function (c) { most = Math.max(most, per[c]); });
+    return most;
+  }
+
+  function refreshLimits(form) {
+    form.querySelectorAll("[data-limit-count]").forEach(function (box) {
+      var n = limitCount(form, box.getAttribute("data-option"));
+      box.querySelector("[data-limit-done]").textContent = n;
+      box.classList.toggle("over", n > Number(box.getAttribute("data-allowed")));
+    });
+  }
+
+  function clearLimitNotes(form) {
+    form.querySelectorAll(".limit-note").forEach(function (note) { note.remove(); });
+  }
+
+  // Capture phase, before the radio's change: a tap that would give a capped
+  // grade to one more than allowed is cancelled (the radio keeps its state).
+  document.addEventListener("click", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("form.ballot-form input[data-limit]")) return;
+    var form = input.closest("form");
+    var box = form.querySelector('[data-limit-count="' + input.getAttribute("data-limit") + '"]');
+    if (!box) return;
+    clearLimitNotes(form);
+    var criterion = input.name.split("-")[2];
+    if (limitCount(form, input.value, criterion) <= Number(box.getAttribute("data-allowed"))) return;
+    event.preventDefault();
+    var note = document.createElement("p");
+    note.className = "error limit-note";
+    note.setAttribute("role", "alert");
+    note.textContent = box.getAttribute("data-refuse");
+    input.closest(".question").append(note);
+  }, true);
+
   document.addEventListener("change", function (event) {
-    if (event.target.closest && event.target.closest("form.ballot-form")) refresh();
+    var form = event.target.closest && event.target.closest("form.ballot-form");
+    if (!form) return;
+    clearLimitNotes(form);
+    refresh();
   });
 
   // Capture phase: runs before htmx's own submit handler on the form, so a

@@ -11,7 +11,7 @@ from ...models import Round
 from ...services import ballot_box, orgs, rounds, turnout
 from ...services.errors import RoundError
 from ..i18n import STATUS_WORDS, spec_message
-from . import bp
+from . import bp, rule_words
 from .access import round_for_user
 from .forms import ConfirmForm
 from .opening import key_slips_page
@@ -39,6 +39,7 @@ def round_detail(slug: str):
     round_ = round_for_user(slug)
     return render_template("admin/round.html", round=round_, org=orgs.get(round_.org_id),
                            panel=turnout_panel(round_), confirm=ConfirmForm(),
+                           rules=rule_words.sentences(rounds.round_spec(round_)),
                            box=ballot_box.box(round_),
                            trustees=ballot_box.trustee_names(round_))
 
