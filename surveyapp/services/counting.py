@@ -22,7 +22,7 @@ from ..domain import lifecycle
 from ..domain.ballot_box import keys, opening, sealing
 from ..domain.ballot_box.keys import Share
 from ..domain.model import BLANK, Counts, SpecError, SpecErrors
-from ..models import Answer, Ballot, Comment, OpenedSum, Round
+from ..models import Answer, Ballot, Comment, OpenedSum, Round, VoterCode
 from . import ballot_box
 from .errors import RoundError
 from .rounds import apply_transition, check_transition
@@ -168,9 +168,31 @@ def load_counts(round_: Round) -> Counts:
     ballots are plain, from its answers."""
     if not lifecycle.shows_results(round_.status):
         raise not_counted_error(round_)
-    if round_.is_sealed:
-        return _opened_counts(round_)
-    return _plain_counts(round_)
+    counts = _opened_counts(round_) if round_.is_sealed else _plain_counts(round_)
+    _add_sheets(round_, counts)
+    return counts
+
+
+def _add_sheets(round_: Round, counts: Counts) -> None:
+    """The 废票 of each group and, in a round of codes, what was handed out
+    (发出): its codes not voided, used or not, and its paper ballots, valid
+    or spoiled, each of which was a sheet handed out.  A shared-link round
+    hands out nothing countable: its 发出 stays unknown."""
+    for group in round_.groups:
+        counts.spoiled[group.key] = group.spoiled or 0
+    if round_.access != "codes":
+        return
+    held = dict(db.session.execute(
+        select(VoterCode.group_id, func.count())
+        .where(VoterCode.round_id == round_.id, VoterCode.status != "void")
+        .group_by(VoterCode.group_id)).all())
+    paper = dict(db.session.execute(
+        select(Ballot.group_id, func.count())
+        .where(Ballot.round_id == round_.id, Ballot.channel == "paper")
+        .group_by(Ballot.group_id)).all())
+    for group in round_.groups:
+        counts.issued[group.key] = (held.get(group.id, 0) + paper.get(group.id, 0)
+                                    + (group.spoiled or 0))
 
 
 def _opened_counts(round_: Round) -> Counts:

@@ -31,6 +31,11 @@ def paper_ballots(round_: Round) -> dict[str, int]:
         .group_by(Ballot.group_id))}
 
 
+def spoiled(round_: Round) -> dict[str, int]:
+    """Paper ballots recorded as 废票 so far, per group key."""
+    return {g.key: g.spoiled or 0 for g in round_.groups}
+
+
 def panel(round_: Round) -> dict:
     """The console's turnout panel: ballots per group (with the share of
     those expected) and per channel, codes per group and status."""
@@ -52,4 +57,5 @@ def panel(round_: Round) -> dict:
                      "percent": percent, "codes": codes_by_group.get(group.id, {})})
     return {"rows": rows, "total": sum(r["ballots"] for r in rows),
             "expected": sum(r["expected"] or 0 for r in rows) or None,
-            "channels": channels, "codes": codes.counts(round_)}
+            "channels": channels, "spoiled": sum(spoiled(round_).values()),
+            "codes": codes.counts(round_)}

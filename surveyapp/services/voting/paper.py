@@ -18,7 +18,7 @@ from ...models import Round, today
 from .. import audit
 from ..errors import RoundError
 from ..rounds import group_by_key
-from .casting import cast, store
+from .casting import cast, record_spoiled, store
 from .rows import Keyed, ballot_rows
 from .structure import structure_of
 
@@ -49,6 +49,16 @@ def enter_paper_ballot(round_: Round, group_key: str, keyed: Keyed, *,
     cast(structure, group, keyed, channel="paper", before_commit=lambda: audit.record(
         "ballots.paper_entry", actor, round_, f"group={group.key}"))
     return []
+
+
+def spoil_paper_ballot(round_: Round, group_key: str, *, actor: str) -> None:
+    """Record one paper ballot of a group as 废票: one that breaks the ballot
+    rules (e.g. more 优秀 than allowed) or cannot be read.  Only the count
+    per group is kept; the results report it beside the valid ballots."""
+    _check_open(round_)
+    group = group_by_key(round_, group_key)
+    record_spoiled(round_.id, group.id, before_commit=lambda: audit.record(
+        "ballots.paper_spoiled", actor, round_, f"group={group.key}"))
 
 
 def import_paper_ballots(round_: Round, data: bytes, *, source: str, actor: str) -> int:

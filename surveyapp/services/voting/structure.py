@@ -57,6 +57,7 @@ class SubjectView:
     key: str
     name: str
     unit: str
+    post: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ def snapshot(round_: Round) -> RoundStructure:
         criteria=tuple(CriterionView(c.id, c.key, c.label, c.description or "")
                        for c in round_.criteria),
         groups=tuple(GroupView(g.id, g.key, g.label) for g in round_.groups),
-        subjects=tuple(SubjectView(s.id, s.key, s.name, s.unit or "") for s in round_.subjects),
+        subjects=tuple(SubjectView(s.id, s.key, s.name, s.unit or "", s.post or "")
+                       for s in round_.subjects),
         spec=spec,
         option_ids=MappingProxyType({o.key: o.id for o in round_.options}),
         limits=tuple(_limits(spec)),

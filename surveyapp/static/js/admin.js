@@ -8,6 +8,8 @@
  *   (counting a large round takes a while) and cannot be pressed twice.
  * - Choosing a group to issue codes for fills in the count with what that
  *   group still needs (its option's data-count), unless none is known.
+ * - Choosing a template fills in an empty title (or one the last template
+ *   filled in) with the template's (its option's data-title).
  *
  * Pages are swapped in by htmx (hx-boost), so listeners sit on document.
  */
@@ -71,6 +73,19 @@
     var target = document.getElementById(select.getAttribute("data-fills"));
     if (option && target && option.getAttribute("data-count")) {
       target.value = option.getAttribute("data-count");
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-fills-title]")) return;
+    var title = document.getElementById(select.getAttribute("data-fills-title"));
+    var option = select.options[select.selectedIndex];
+    if (!title || !option) return;
+    var offered = option.getAttribute("data-title") || "";
+    if (!title.value.trim() || title.value === title.dataset.filled) {
+      title.value = offered;
+      title.dataset.filled = offered;
     }
   });
 

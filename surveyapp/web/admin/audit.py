@@ -29,6 +29,7 @@ ACTIONS = {
     "codes.void": _l("Voided codes"),
     "ballots.import": _l("Imported paper ballots"),
     "ballots.paper_entry": _l("Entered a paper ballot"),
+    "ballots.paper_spoiled": _l("Recorded a spoiled paper ballot"),
     "results.export": _l("Exported results"),
     "user.login": _l("Logged in"),
     "user.create": _l("Created a user"),

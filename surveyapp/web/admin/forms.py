@@ -19,7 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 #: Most codes one request issues and prints: slips cost ~20 ms each (bench/slips.py), so
 #: this stays well inside the server's 60 s request timeout.  The command line has no limit.
@@ -29,9 +29,12 @@ SPARE_ROWS = 1
 
 
 class BasicsForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[InputRequired(_l("Please enter a title.")),
+    # DataRequired, not InputRequired: a title left empty may come from the
+    # template (wizard._new_basics) before the form is checked.
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter a title.")),
                                                  Length(max=200)])
-    template = SelectField(_l("Template"), choices=[], validate_choice=True)
+    template = SelectField(_l("Template"), choices=[], validate_choice=True,
+                           render_kw={"data-fills-title": "title"})
     scale = SelectField(_l("Grade scale"), choices=[], validate_choice=True)
     access = RadioField(_l("How voters take part"), default="codes", choices=[
         SelectChoice("codes", _l("A personal single-use code for each voter (QR slips)")),
