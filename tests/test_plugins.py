@@ -142,8 +142,8 @@ def test_party_summary_export_and_quorum_flag(cli, tmp_path):
     result = cli("tally", slug, "--format", "appraisal-summary", "-o", out)
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
-    assert rows[1] == ["1", "张三", "", "6", "0", "0", "0", "100.00", "优秀", ""]
-    assert rows[-1] == ["说明", "参加人数未达到规定比例（quorum_not_met:members）"]
+    assert rows[1] == ["1", "张三", "", "6", "6", "0", "0", "0", "0", "100.00", "优秀", ""]
+    assert rows[-1] == ["说明", "党员互评参评人数未达规定比例"]  # the group by name, no key
 
 
 def test_a_paper_ballot_over_the_per_ballot_cap_exits_2_naming_its_line(cli, tmp_path):

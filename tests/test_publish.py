@@ -33,7 +33,7 @@ LI_FIRST = {"members": [{"zhangsan": "basic", "lisi": "excellent"}] * 3,
 def publish(client, round_, fields: list[str]):
     page = client.get(f"/admin/rounds/{round_.slug}/results").get_data(as_text=True)
     return client.post(f"/admin/rounds/{round_.slug}/results/publish",
-                       data={"csrf_token": csrf_token(page), "fields": fields})
+                       data={"csrf_token": csrf_token(page), "fields": fields, "confirm": "y"})
 
 
 def ticked(html: str) -> set[str]:

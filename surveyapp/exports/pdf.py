@@ -21,7 +21,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..domain.model import RoundSpec
-from . import summary
+from . import explain, summary
 from .flags import flag_label
 
 FONT = "STSong-Light"
@@ -56,7 +56,8 @@ def _story(result: dict, spec: RoundSpec, size: float, width: float) -> tuple[li
     turnout = "；".join(f"{t['label']} {summary.turnout_text(t)}"
                        for t in summary.turnout_rows(result, spec))
     story = [Paragraph(_escape(f"{result['round']['title']} 测评结果汇总"), title),
-             Paragraph(_escape(f"参评率：{turnout}"), body)]
+             Paragraph(_escape(f"参评率：{turnout}"), body),
+             Paragraph(_escape(explain.sheets_line(result, spec)), body)]
     for flag in result.get("flags", []):
         story.append(Paragraph(_escape(flag_label(flag, spec)), body))
     story.append(Spacer(1, size * 0.6))
@@ -107,7 +108,9 @@ def _story(result: dict, spec: RoundSpec, size: float, width: float) -> tuple[li
         ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.25),
     ]))
     hidden = f"少于 {spec.anonymity_min} 张票的分组结果为保护匿名不显示。"
-    story += [grid, Spacer(1, size * 0.6), Paragraph(_escape(NOTE + hidden), small)]
+    story += [grid, Spacer(1, size * 0.6), Paragraph(_escape(NOTE + hidden), small),
+              *(Paragraph(_escape(line), small)
+                for line in explain.score_explanation(spec, table))]
     return story, fits
 
 

@@ -3,9 +3,12 @@ which code was used, or when."""
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import func, select
 
 from ..database import db
+from ..domain import rules
 from ..models import Ballot, Round, VoterCode
 from . import codes
 
@@ -16,6 +19,26 @@ def turnout(round_: Round) -> dict[str, dict[str, int | None]]:
         select(Ballot.group_id, func.count()).where(Ballot.round_id == round_.id)
         .group_by(Ballot.group_id)).all())
     return {g.key: {"ballots": rows.get(g.id, 0), "expected": g.expected} for g in round_.groups}
+
+
+def below_quorum(round_: Round) -> list[dict]:
+    """The groups whose ballots so far miss the round's ``quorum`` rule (the
+    same test as the ``quorum_not_met`` flag of the results): each with its
+    label, ballots and expected number.  None without a quorum rule."""
+    settings = json.loads(round_.rules_json or "{}")
+    if "quorum" not in settings:
+        return []
+    try:
+        quorum = rules.as_fraction(settings["quorum"], "quorum")
+    except ValueError:
+        return []
+    figures = turnout(round_)
+    flagged = rules.quorum_flags(figures, quorum,
+                                 strict=settings.get("quorum_strict", True) is not False)
+    groups = {g.key: g for g in round_.groups}
+    return [{"label": groups[key].label, **figures[key], "quorum": quorum,
+             "strict": settings.get("quorum_strict", True) is not False}
+            for key in (flag.split(":", 1)[1] for flag in flagged)]
 
 
 def ballots_cast(round_: Round) -> int:

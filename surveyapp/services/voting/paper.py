@@ -14,10 +14,11 @@ from ...domain import lifecycle
 from ...domain.model import RoundSpec, SpecError, SpecErrors
 from ...domain.paper import PaperBallot, parse_paper_ballots
 from ...domain.tables import decode_text
+from ...exports.paper_sheet import paper_sheet_pdf
 from ...models import Round, today
 from .. import audit
 from ..errors import RoundError
-from ..rounds import group_by_key
+from ..rounds import group_by_key, round_spec
 from .casting import cast, record_spoiled, store
 from .rows import Keyed, ballot_rows
 from .structure import structure_of
@@ -59,6 +60,13 @@ def spoil_paper_ballot(round_: Round, group_key: str, *, actor: str) -> None:
     group = group_by_key(round_, group_key)
     record_spoiled(round_.id, group.id, before_commit=lambda: audit.record(
         "ballots.paper_spoiled", actor, round_, f"group={group.key}"))
+
+
+def paper_sheet(round_: Round, group_key: str | None = None) -> bytes:
+    """The printable 测评表 (PDF) of a round, for a voter group if given
+    (RoundError for a group the round does not have)."""
+    group = group_by_key(round_, group_key) if group_key else None
+    return paper_sheet_pdf(round_spec(round_), group_label=group.label if group else None)
 
 
 def import_paper_ballots(round_: Round, data: bytes, *, source: str, actor: str) -> int:

@@ -28,6 +28,23 @@ def rounds_list():
                            turnouts={r.id: turnout.turnout(r) for r in listed})
 
 
+def quorum_warning(round_: Round) -> str | None:
+    """What closing now would leave short: the groups below the round's
+    quorum, with their figures; None if none is (or no quorum is set)."""
+    if not round_.can("close"):
+        return None
+    short = turnout.below_quorum(round_)
+    if not short:
+        return None
+    groups = _(", ").join(_("%(group)s %(ballots)d of %(expected)d", group=s["label"],
+                            ballots=s["ballots"], expected=s["expected"]) for s in short)
+    share = rule_words.share_text(short[0]["quorum"])
+    return (_("Below the quorum (more than %(share)s of those expected must take part): "
+              "%(groups)s.", share=share, groups=groups) if short[0]["strict"] else
+            _("Below the quorum (at least %(share)s of those expected must take part): "
+              "%(groups)s.", share=share, groups=groups))
+
+
 def turnout_panel(round_: Round) -> dict:
     return {**turnout.panel(round_), "live": round_.accepts_ballots,
             "seconds": TURNOUT_SECONDS}
@@ -40,6 +57,7 @@ def round_detail(slug: str):
     return render_template("admin/round.html", round=round_, org=orgs.get(round_.org_id),
                            panel=turnout_panel(round_), confirm=ConfirmForm(),
                            rules=rule_words.sentences(rounds.round_spec(round_)),
+                           quorum_warning=quorum_warning(round_),
                            box=ballot_box.box(round_),
                            trustees=ballot_box.trustee_names(round_))
 
@@ -84,7 +102,8 @@ def change_status(slug: str, target: str):
             form.confirm.errors.append(_("Please tick the box to confirm."))
             status = 400
     return render_template("admin/confirm_status.html", round=round_, target=target,
-                           form=form, panel=turnout_panel(round_)), status
+                           form=form, panel=turnout_panel(round_),
+                           quorum_warning=quorum_warning(round_)), status
 
 
 @bp.app_template_filter("round_status")
