@@ -30,7 +30,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_ge
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 # Allowed in Chinese pages: the other language's name, "IP", codes and
 # receipts (letters and digits by design).
-LATIN_OK = re.compile(r"English|\bIP\b|\b[0-9A-Z]{5}-[0-9A-Z]{5}\b")
+LATIN_OK = re.compile(r"English|\bIP\b|\b[0-9A-Z]{5}-[0-9A-Z]{5}\b|https?://\S+")  # addresses are no UI text
 
 
 class VisibleText(HTMLParser):

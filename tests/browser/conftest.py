@@ -115,7 +115,9 @@ def screenshot(request):
     def take(page, name: str, *, full_page: bool = True) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        # caret="initial": hiding the caret injects a style, after which
+        # Chromium reports the next htmx swap as an inline-style CSP violation.
+        page.screenshot(path=str(path), full_page=full_page, caret="initial")
         return path
 
     return take

@@ -7,7 +7,9 @@ address bar at once (and with it browser history and Referer headers).
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, session, url_for
+import secrets
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
@@ -30,20 +32,29 @@ from ...services.voting import (
 )
 from ...services.voting.structure import GroupView
 from ..forms import show_problems
+from ..i18n import LANGUAGES
 from ..limits import BALLOT_ENDPOINTS, ballot_limits
 from . import bp
 from .forms import CodeForm, ballot_form, show_posted
 from .posted import read_ballot
 from .review import review
 
+#: Refusals where the code itself is at fault: the page offers the code back
+#: in a field, to be corrected rather than typed again from the start.
+RETYPE = ("bad_code", "unknown_code")
+
 
 def refused(error: VotingError, round_: RoundStructure | Round | None = None, *,
-            after_submit: bool = False):
+            after_submit: bool = False, typed: str | None = None):
     """The page for a code or round that cannot take a ballot.  After a
     submit (``after_submit``) a used code most likely means a double tap or a
-    retry whose first try got through, and the page says so."""
+    retry whose first try got through, and the page says so.  A code that is
+    mistyped or unknown comes back in a field (``typed``) to be corrected."""
+    form = None
+    if error.reason in RETYPE and not after_submit:
+        form = CodeForm(formdata=None, data={"code": (typed or "")[:40]})
     return render_template("ballot/refused.html", reason=error.reason, round=round_,
-                           after_submit=after_submit), REASONS[error.reason]
+                           after_submit=after_submit, form=form), REASONS[error.reason]
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -60,8 +71,14 @@ def redeem(code: str):
     try:
         checked = check_code(code)
     except VotingError as error:
-        return refused(error)
+        return refused(error, typed=code)
+    # A new voter on this phone: nothing of the last one's session stays,
+    # but the language asked for (a slip's link may carry ?lang=en) does.
+    lang = request.args.get("lang")
+    lang = lang if lang in LANGUAGES else session.get("lang")
     session.clear()
+    if lang in LANGUAGES:
+        session["lang"] = lang
     hold_code(checked)
     return redirect(url_for("ballot.ballot"))
 
@@ -69,9 +86,19 @@ def redeem(code: str):
 def hold_code(checked: CodeCheck) -> None:
     """Keep a checked code in the session, with its round and group: the
     signed session is the voter's own, and what it says is checked again,
-    in SQL, when the ballot is cast."""
+    in SQL, when the ballot is cast.  A new random sheet number names where
+    this voter's answers are kept on the phone until they are cast."""
     session["code"] = checked.code
     session["held"] = [checked.round_id, checked.round_slug, checked.group_id]
+    session["sheet"] = new_sheet()
+
+
+def new_sheet() -> str:
+    """The name of one voter's unsent answers in the phone's sessionStorage
+    (app.js): random, never stored on the server, tied to no code.  A new
+    scan on a shared phone starts a new sheet, so nobody sees the answers
+    the last voter left unsent."""
+    return secrets.token_urlsafe(9)
 
 
 @bp.before_request
@@ -126,6 +153,8 @@ def link_ballot(slug: str):
         return refused(error, round_)
     if slug in session.get("voted", []):
         return refused(VotingError("used_code"), round_)
+    if not session.get("sheet"):
+        session["sheet"] = new_sheet()
     return fill_in(structure_of(round_), None)
 
 
@@ -153,9 +182,11 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
             session.pop("code", None)
             return refused(error, round_, after_submit=True)
         session.pop("code", None)
+        session.pop("sheet", None)
         if code is None:
             session["voted"] = [*session.get("voted", []), round_.slug]
         session["receipt"] = receipt
+        session["receipt_round"] = [round_.slug, round_.title]
         session["sealed"] = round_.lock is not None
         return redirect(url_for("ballot.done"))
     form = ballot_form(round_, choose_group=choose_group)  # filled in from the post
@@ -169,8 +200,8 @@ def show_ballot(round_: RoundStructure, group: GroupView | None, form, *, submit
     """The ballot page; after a refused submit (400) with every answer kept
     and the problems listed at the top."""
     return render_template("ballot/ballot.html", round=round_, group=group, form=form,
-                           review=review(form, submitted=submitted),
-                           expired=expired), 400 if submitted or expired else 200
+                           review=review(form, submitted=submitted), expired=expired,
+                           sheet=session.get("sheet", "")), 400 if submitted or expired else 200
 
 
 # A voter may leave the ballot open longer than the form token lives (a
@@ -221,6 +252,32 @@ def done():
     if not receipt:
         return redirect(url_for("ballot.enter_code"))
     sealed = session.get("sealed", False)
+    slug, title = session.get("receipt_round") or (None, None)
     return render_template("ballot/done.html", receipt=receipt, sealed=sealed,
+                           round_title=title, check_url=check_url(slug),
                            message=_("Your ballot is in the ballot box.") if sealed
                            else _("Your ballot has been counted."))
+
+
+def check_url(slug: str | None) -> str | None:
+    """Where a receipt is checked, as a full address to note down."""
+    if not slug:
+        return None
+    return current_app.config["BASE_URL"].rstrip("/") + url_for("public.receipt", slug=slug)
+
+
+@bp.route("/done/receipt.txt")
+def receipt_file():
+    """The receipt as a small text file to keep: the round, the receipt and
+    where to check it.  Made from this session only; nothing is stored."""
+    receipt = session.get("receipt")
+    if not receipt:
+        return redirect(url_for("ballot.enter_code"))
+    slug, title = session.get("receipt_round") or (None, None)
+    lines = [title or "", _("Receipt code: %(receipt)s", receipt=receipt)]
+    if url := check_url(slug):
+        lines.append(_("Check that it was counted at: %(url)s", url=url))
+    lines.append(_("The receipt cannot be used to see how you voted."))
+    body = "\r\n".join(line for line in lines if line) + "\r\n"
+    return body, 200, {"Content-Type": "text/plain; charset=utf-8",
+                       "Content-Disposition": 'attachment; filename="receipt.txt"'}
