@@ -17,6 +17,8 @@ Fixtures for any test in this folder:
     A PNG under ``test-artifacts/<test module>/``.
 ``accessibility_violations(page)``
     axe-core's serious and critical violations on the page as it is now.
+``secretary_account``
+    A 党支部 and its secretary "shuji" (password "password-shuji").
 """
 
 from __future__ import annotations
@@ -101,6 +103,23 @@ def new_page(browser, live_server):
     # e.g. a style="" attribute or an inline script: the CSP blocks them in
     # production too, so the page is not what it looks like in the template.
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def secretary_account(app):
+    """A 党支部 with its secretary, user "shuji", password "password-shuji"."""
+    from werkzeug.security import generate_password_hash
+
+    from surveyapp.database import db
+    from surveyapp.models import Organisation, User
+
+    org = Organisation(name="第一党支部", kind="党支部")
+    db.session.add(org)
+    db.session.flush()
+    db.session.add(User(username="shuji", role="secretary", org_id=org.id,
+                        password_hash=generate_password_hash("password-shuji")))
+    db.session.commit()
+    return org
 
 
 @pytest.fixture

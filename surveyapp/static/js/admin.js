@@ -11,6 +11,9 @@
  * - Choosing a template fills in an empty title (or one the last template
  *   filled in) with the template's (its option's data-title).
  *
+ * - A table wider than its card (.table-wrap) is marked "overflows", which
+ *   shows the line saying that it scrolls sideways.
+ *
  * Pages are swapped in by htmx (hx-boost), so listeners sit on document.
  */
 (function () {
@@ -97,6 +100,21 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
-  document.addEventListener("DOMContentLoaded", showPrintButtons);
-  document.addEventListener("htmx:afterSettle", showPrintButtons);
+  function markOverflow() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      wrap.classList.toggle("overflows", wrap.scrollWidth > wrap.clientWidth + 1);
+    });
+  }
+
+  function pageShown() {
+    showPrintButtons();
+    markOverflow();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", pageShown);
+  } else {
+    pageShown();
+  }
+  document.addEventListener("htmx:afterSettle", pageShown);
+  window.addEventListener("resize", markOverflow);
 })();

@@ -70,6 +70,18 @@ def turnout_partial(slug: str):
     return render_template("admin/_turnout.html", round=round_, panel=turnout_panel(round_))
 
 
+@bp.route("/rounds/<slug>/turnout/screen")
+@login_required
+def turnout_screen(slug: str):
+    """Turnout for a projector in the meeting room: counts only, in big
+    type, refreshing itself (htmx; without JavaScript the page reloads)."""
+    round_ = round_for_user(slug)
+    template = ("admin/_turnout_screen.html" if request.headers.get("HX-Request")
+                else "admin/turnout_screen.html")
+    return render_template(template, round=round_, panel=turnout_panel(round_)), 200, {
+        "Vary": "HX-Request"}
+
+
 @bp.route("/rounds/<slug>/open", methods=["GET", "POST"], defaults={"target": "open"},
           endpoint="open_round")
 @bp.route("/rounds/<slug>/close", methods=["GET", "POST"], defaults={"target": "close"},
