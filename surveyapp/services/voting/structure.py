@@ -84,6 +84,9 @@ class RoundStructure:
     kits: KitPool | None = field(default=None, compare=False, repr=False)
     # Generated form classes by ``choose_group``, filled in by forms.ballot_form.
     form_classes: dict = field(default_factory=dict, compare=False, repr=False)
+    # The empty ballot page, the same for every voter but for a few marks
+    # filled in per request, by what it depends on; filled in by the web.
+    rendered: dict = field(default_factory=dict, compare=False, repr=False)
 
     def group(self, group_id: int) -> GroupView | None:
         return next((g for g in self.groups if g.id == group_id), None)

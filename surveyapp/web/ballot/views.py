@@ -10,8 +10,10 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError, validate_csrf
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from markupsafe import escape
 from wtforms import ValidationError
 
 from ...models import Round
@@ -153,8 +155,6 @@ def link_ballot(slug: str):
         return refused(error, round_)
     if slug in session.get("voted", []):
         return refused(VotingError("used_code"), round_)
-    if not session.get("sheet"):
-        session["sheet"] = new_sheet()
     return fill_in(structure_of(round_), None)
 
 
@@ -164,8 +164,9 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
     every answer kept and each problem beside its field."""
     choose_group = group is None and len(round_.groups) > 1
     if request.method != "POST":
-        form = ballot_form(round_, choose_group=choose_group)
-        return show_ballot(round_, group, form, submitted=False)
+        if "sheet" not in session:  # a session from before sheets, or a shared link
+            session["sheet"] = new_sheet()
+        return fresh_page(round_, group, choose_group)
     if limits := ballot_limits():
         limits.count_round(round_.id)
     posted = read_ballot(round_, request.form, choose_group=choose_group)
@@ -201,7 +202,33 @@ def show_ballot(round_: RoundStructure, group: GroupView | None, form, *, submit
     and the problems listed at the top."""
     return render_template("ballot/ballot.html", round=round_, group=group, form=form,
                            review=review(form, submitted=submitted), expired=expired,
+                           csrf=form.csrf_token.current_token,
                            sheet=session.get("sheet", "")), 400 if submitted or expired else 200
+
+
+# What a cached empty ballot page holds where each request puts its own: no
+# template output contains a NUL, so these cannot be mistaken for content.
+TOKEN_MARK = "\x00csrf\x00"
+SHEET_MARK = "\x00sheet\x00"
+
+
+def fresh_page(round_: RoundStructure, group: GroupView | None, choose_group: bool) -> str:
+    """An empty ballot, as :func:`show_ballot` renders it, from a page made
+    once per round snapshot, group, language and address: rendering its
+    hundred radio buttons was most of the work of a page, and they are the
+    same for every voter.  Each request puts in its own form token and
+    sheet number (tests/test_ballot_page_cache.py checks the result is the
+    page rendered anew)."""
+    key = ("page", group.id if group else None, choose_group, str(get_locale()), request.path)
+    page = round_.rendered.get(key)
+    if page is None:
+        form = ballot_form(round_, choose_group=choose_group, formdata=None)
+        page = round_.rendered[key] = render_template(
+            "ballot/ballot.html", round=round_, group=group, form=form,
+            review=review(form, submitted=False), expired=False, csrf=TOKEN_MARK,
+            sheet=SHEET_MARK)
+    return page.replace(TOKEN_MARK, generate_csrf()).replace(
+        SHEET_MARK, str(escape(session.get("sheet", ""))))
 
 
 # A voter may leave the ballot open longer than the form token lives (a
