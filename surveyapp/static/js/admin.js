@@ -11,8 +11,8 @@
  * - Choosing a template fills in an empty title (or one the last template
  *   filled in) with the template's (its option's data-title).
  *
- * - A table wider than its card (.table-wrap) is marked "overflows", which
- *   shows the line saying that it scrolls sideways.
+ * - A table wider than its card (.table-wrap) is marked "overflows", and the
+ *   line above it saying that it scrolls sideways (.scroll-cue) is shown.
  *
  * Pages are swapped in by htmx (hx-boost), so listeners sit on document.
  */
@@ -102,7 +102,10 @@
   });
   function markOverflow() {
     document.querySelectorAll(".table-wrap").forEach(function (wrap) {
-      wrap.classList.toggle("overflows", wrap.scrollWidth > wrap.clientWidth + 1);
+      var overflows = wrap.scrollWidth > wrap.clientWidth + 1;
+      wrap.classList.toggle("overflows", overflows);
+      var cue = wrap.previousElementSibling;
+      if (cue && cue.classList.contains("scroll-cue")) cue.classList.toggle("shown", overflows);
     });
   }
 
