@@ -129,6 +129,11 @@ def test_every_view_reports_issued_returned_valid_and_spoiled(secretary, orgs, c
     pdf = "".join(p.extract_text() for p in PdfReader(io.BytesIO(export("pdf"))).pages)
     assert line.replace(" ", "") in pdf.replace(" ", "").replace("\n", "")
     assert json.loads(export("json"))["sheets"] == sheets
+    data = list(csv.DictReader(io.StringIO(export("csv").decode("utf-8-sig"))))
+    assert {k: v for k, v in data[0].items() if k.startswith("members:") and
+            not k.endswith(("ballots", "score"))} == {
+        "members:issued": "6", "members:returned": "4", "members:valid": "3",
+        "members:spoiled": "1"}
     rows = list(csv.reader(io.StringIO(export("appraisal-summary").decode("utf-8-sig"))))
     assert ["说明", line + "（党员互评 发出 6 张，收回 4 张，其中有效票 3 张、废票 1 张；"
             "群众评议 发出 1 张，收回 3 张，其中有效票 2 张、废票 1 张）。"] in rows
