@@ -1,6 +1,10 @@
 # Two targets a newcomer needs: `make run` and `make test`.  Both set up
-# everything first (a virtualenv from PyPI, htmx from the npm registry);
+# everything first (a virtualenv from PyPI, npm's packages for the tests);
 # `make test` also installs Debian's Chromium for the browser tests.
+# htmx is kept in the repository (surveyapp/static/vendor), so every way of
+# installing surveyapp ships it; tests/test_vendored.py checks it byte for
+# byte against the copy npm installs from the lock file, and `make vendor`
+# refreshes it after package.json pins a new version.
 VENV ?= .venv
 BIN := $(VENV)/bin
 HTMX := surveyapp/static/vendor/htmx.min.js
@@ -13,9 +17,9 @@ CHROMIUM := /usr/bin/chromium
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test lint clean vendor
 
-setup: $(VENV)/.installed $(NODE) $(HTMX)
+setup: $(VENV)/.installed $(NODE)
 
 $(VENV)/.installed: pyproject.toml $(PLUGINS)
 	python3 -m venv $(VENV)
@@ -27,8 +31,7 @@ $(NODE): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-$(HTMX): $(NODE)
-	mkdir -p $(dir $(HTMX))
+vendor: $(NODE)
 	cp node_modules/htmx.org/dist/htmx.min.js $(HTMX)
 
 run: setup
@@ -47,4 +50,4 @@ test: lint $(CHROMIUM) $(CJK_FONT)
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) node_modules $(dir $(HTMX)) instance
+	rm -rf $(VENV) node_modules instance

@@ -24,8 +24,6 @@ proposal or score comes first.
 
 from __future__ import annotations
 
-import math
-
 from flask_babel import gettext as _
 
 from .domain import rules
@@ -94,23 +92,35 @@ def score_subject(subject):
 
 @hookimpl
 def validate_ballot(spec, answers):
-    limits = spec.rules.get("per_ballot_max") or {}
+    """``per_ballot_max``: one problem per option and criterion over its
+    limit, about the whole ballot (no one subject is the problem), naming
+    everyone who got the option so the voter can choose whom to change."""
     problems = []
     subjects_on_ballot = len({s for s, _ in answers})
-    for option_key, value in limits.items():
-        option = spec.option(option_key)
-        if option is None:
-            continue
-        limit = rules.as_fraction(value, f"per_ballot_max.{option_key}")
-        allowed = int(limit) if limit >= 1 else math.floor(limit * subjects_on_ballot)
+    names = {s.key: s.name for s in spec.subjects}
+    several = len(spec.criteria) > 1
+    for limit in rules.ballot_limits(spec, subjects_on_ballot):
         for criterion in spec.criteria:
-            chosen = [s for (s, c), o in answers.items() if c == criterion.key and o == option_key]
-            if len(chosen) > allowed:
-                problems.append((chosen[allowed], _(
-                    "“%(option)s” may be given to at most %(allowed)d of %(total)d on one "
-                    "ballot; you gave it %(chosen)d times.",
-                    option=option.label, allowed=allowed, total=subjects_on_ballot,
-                    chosen=len(chosen))))
+            chosen = [s for s in (x.key for x in spec.subjects)
+                      if answers.get((s, criterion.key)) == limit.option]
+            if len(chosen) <= limit.allowed:
+                continue
+            params = {"option": limit.label, "allowed": limit.allowed,
+                      "total": subjects_on_ballot, "chosen": len(chosen),
+                      # TRANSLATORS: between the names of a list.
+                      "names": _(", ").join(names[s] for s in chosen),
+                      "change": len(chosen) - limit.allowed}
+            if several:
+                problems.append((None, _(
+                    "On “%(criterion)s”, “%(option)s” may be given to at most %(allowed)d of "
+                    "the %(total)d people on one ballot; this ballot gives it to %(chosen)d "
+                    "(%(names)s). Change %(change)d of them.",
+                    criterion=criterion.label, **params)))
+            else:
+                problems.append((None, _(
+                    "“%(option)s” may be given to at most %(allowed)d of the %(total)d people "
+                    "on one ballot; this ballot gives it to %(chosen)d (%(names)s). Change "
+                    "%(change)d of them.", **params)))
     return problems
 
 

@@ -174,12 +174,16 @@ class VoterGroup(_Keyed, db.Model):
     label: Mapped[str] = mapped_column(String(80))
     weight: Mapped[str] = mapped_column(String(40), default="1")
     expected: Mapped[int | None]
+    # Paper ballots of this group recorded as 废票 (they broke the rules or
+    # could not be read): a count only, nothing of what they said.
+    spoiled: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Subject(_Keyed, db.Model):
     __table_args__ = (UniqueConstraint("round_id", "key"),)
     name: Mapped[str] = mapped_column(String(120))
     unit: Mapped[str] = mapped_column(String(200), default="")
+    post: Mapped[str] = mapped_column(String(80), default="", server_default="")  # 职务
 
 
 class VoterCode(db.Model):

@@ -27,6 +27,7 @@ import click
 import pluggy
 
 from . import builtin, config, hookspecs
+from .domain import rules as domain_rules
 from .domain import tally as domain_tally
 from .domain.model import Counts, RoundSpec, SpecError, SpecErrors
 from .domain.spec import spec_from_dict
@@ -340,14 +341,8 @@ def _check_verdict(plugin: str, key: Any, verdict: Any) -> None:
 
 
 def proposal_labels(spec: RoundSpec) -> dict[str, str]:
-    """Words for proposals: the scale's labels, and the ``label`` of any
-    ``bands`` entry whose option is not on the scale (a cadre's 称职)."""
-    labels = {o.key: o.label for o in spec.options}
-    bands = spec.rules.get("bands")
-    for entry in bands if isinstance(bands, list) else []:
-        if isinstance(entry, Mapping) and isinstance(entry.get("label"), str):
-            labels.setdefault(str(entry.get("option")), entry["label"])
-    return labels
+    """Words for proposals (:func:`surveyapp.domain.rules.proposal_labels`)."""
+    return domain_rules.proposal_labels(spec)
 
 
 def tally(spec: RoundSpec, counts: Counts, hidden: dict | None = None) -> dict:

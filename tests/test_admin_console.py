@@ -74,6 +74,11 @@ def post(client, url, data=None, **kwargs):
     return client.post(url, data={"csrf_token": token(client), **(data or {})}, **kwargs)
 
 
+def visible(html: str) -> str:
+    """What a page shows: its text without tags (so without attributes)."""
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S))
+
+
 def text(response) -> str:
     return response.get_data(as_text=True)
 
@@ -172,7 +177,7 @@ def test_wizard_shows_errors_beside_the_row_they_concern(secretary):
         "rows-1-expected": "十"})
     assert response.status_code == 400
     page = text(response)
-    assert "weight 必须是正数" in page  # the domain's message, in Chinese
+    assert "权重 必须是正数" in page and "weight" not in visible(page)  # in the form's words
     assert "请输入整数" in page  # the expected voters of row 2, in Chinese
     assert count(Round) == 0
 

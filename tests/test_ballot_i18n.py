@@ -29,8 +29,8 @@ VOTER_FILES = [ROOT / "templates/base.html", ROOT / "templates/error.html",
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 # Allowed in Chinese pages: the other language's name, "IP", codes and
-# receipts (letters and digits by design).
-LATIN_OK = re.compile(r"English|\bIP\b|\b[0-9A-Z]{5}-[0-9A-Z]{5}\b")
+# receipts (letters and digits by design), and addresses (where to check one).
+LATIN_OK = re.compile(r"English|\bIP\b|\b[0-9A-Z]{5}-[0-9A-Z]{5}\b|https?://\S+")
 
 
 class VisibleText(HTMLParser):

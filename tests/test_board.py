@@ -22,8 +22,8 @@ from .conftest import SPEC, count_round, make_round
 from .test_results_page import vote
 
 # k = 3: members' five ballots are shown; masses' one is not, nor its turnout;
-# leaders' four are hidden with it (else masses = totals − the rest), though
-# their turnout is shown.
+# leaders' four are hidden with it (else masses = totals − the rest), and so is
+# their turnout (else the board's total less the rest would give masses' one).
 SMALL = SPEC.replace("anonymity_min = 2", "anonymity_min = 3") + """
 [[groups]]
 key = "leaders"
@@ -58,15 +58,16 @@ def test_the_board_lists_ballots_by_tracker_and_hides_the_small_groups(app, cli,
     round_ = counted()
     board = board_of(cli, round_, tmp_path)
     assert (board["format"], board["version"]) == ("surveyapp-board", 1)
-    assert board["units"] == [{"key": "leaders", "groups": ["leaders"]},
-                              {"key": "members", "groups": ["members"]},
-                              {"key": "~hidden", "groups": ["masses"]}]
+    # masses' one ballot is hidden with leaders' four (the smallest other group): alone, the
+    # ~hidden unit's count would be masses' turnout.
+    assert board["units"] == [{"key": "members", "groups": ["members"]},
+                              {"key": "~hidden", "groups": ["leaders", "masses"]}]
     trackers = [b["tracker"] for b in board["ballots"]]
     assert trackers == sorted(trackers) and len(trackers) == 10  # never arrival order
     for entry in board["ballots"]:
         sealed = base64.b64decode(entry["sealed"])
         assert hashlib.sha256(sealed).hexdigest() == entry["tracker"]
-    assert [b["unit"] for b in board["ballots"]].count("~hidden") == 1
+    assert [b["unit"] for b in board["ballots"]].count("~hidden") == 5
     assert "masses" not in {b["unit"] for b in board["ballots"]}
     assert board["results"] == json.loads(json.dumps(tally_json(round_)))
     assert board["results"]["turnout"]["masses"]["ballots"] is None

@@ -53,7 +53,7 @@ def test_specs_that_cannot_be_read_are_one_line_each(run, tmp_path):
     cases = {
         "nest more than": write(tmp_path / "deep.toml", nested_toml(100_000)),
         "nest more than ": write(tmp_path / "dotted.toml", dotted_toml(5_000)),
-        "not UTF-8": write(tmp_path / "latin.toml", b'title = "\xff\xfe"\n'),
+        "cannot read the text": write(tmp_path / "latin.toml", b'title = "\xff\xfe"\n'),
         "larger than": write(tmp_path / "big.toml", b"# padding\n" * 300_000),
         "once unpacked": write(tmp_path / "bombed.toml",
                                'subjects_file = "bomb.xlsx"\n' + SPEC.split("[[subjects]]")[0]),
@@ -75,9 +75,10 @@ def test_files_given_to_a_round_are_bounded_and_must_be_text(run, tmp_path):
     latin = write(tmp_path / "latin.txt", b"share: \xff\xfe\n")
     assert "larger than" in refused_in_one_line(
         run("rounds", "count", closed.slug, "--share", str(zero)))
-    assert "not UTF-8" in refused_in_one_line(
+    assert "cannot read the text" in refused_in_one_line(
         run("rounds", "count", closed.slug, "--share", latin))
-    assert "not UTF-8" in refused_in_one_line(run("ballots", "import", open_.slug, latin))
+    assert "cannot read the text" in refused_in_one_line(
+        run("ballots", "import", open_.slug, latin))
     big = write(tmp_path / "big.csv", b"ballot,group,subject,criterion,option\n" + b"x" * 3_000_000)
     assert "larger than" in refused_in_one_line(run("ballots", "import", open_.slug, big))
 

@@ -84,7 +84,7 @@ def review(client, round_, comment, decision, redacted=None, **kwargs):
 def publish(client, round_, fields):
     token = csrf_token(page(client, round_))
     return client.post(f"/admin/rounds/{round_.slug}/results/publish",
-                       data={"csrf_token": token, "fields": fields})
+                       data={"csrf_token": token, "fields": fields, "confirm": "y"})
 
 
 def section(html: str, heading_id: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import time
+import types
 
 import pytest
 from hypothesis import given
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from werkzeug.exceptions import TooManyRequests
 
 from surveyapp.config import ConfigError
-from surveyapp.web import limits
+from surveyapp.web import limit_store, limits
 from surveyapp.web.limit_store import MachineStore, store_from_url
 from surveyapp.web.limits import Allowance, Rate, parse_rates
 
@@ -98,7 +99,10 @@ def test_rates_are_read_as_written():
 class Clock:
     def __init__(self, monkeypatch):
         self.now = 1_000_000.0
-        monkeypatch.setattr(limits.time, "time", lambda: self.now)
+        # The limiter's own clock only: time.time itself stays, for everything else.
+        clock = types.SimpleNamespace(time=lambda: self.now)
+        monkeypatch.setattr(limits, "time", clock)
+        monkeypatch.setattr(limit_store, "time", clock)
 
 
 def allowed_at(allowance: Allowance, times: list[float], clock: Clock) -> list[float]:
@@ -182,3 +186,33 @@ def test_the_redis_store_counts_the_same_way(redis_url):  # noqa: F811
     assert redis.add(key, -1, 60) == [0]
     assert redis.read([key + "b"]) == [2]
     assert 0 < redis.client.ttl(RedisStore.PREFIX + key) <= 60
+
+
+
+def test_threads_of_one_worker_take_turns(tmp_path):
+    """flock excludes processes, not the threads of one (they share its descriptor): without a
+    lock of their own, one thread's unlock freed another's turn, and ballot posts to a worker
+    of several threads could hang (tests/test_load_safety.py)."""
+    import threading
+
+    store = MachineStore(tmp_path / "limits")
+    inside, leave, done = threading.Event(), threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store._locked():
+            inside.set()
+            leave.wait(10)
+
+    def add() -> None:
+        store.add("round:1", 1, 60)
+        done.set()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert inside.wait(10)
+    threading.Thread(target=add).start()
+    assert not done.wait(0.3)  # waits for the holder's turn to end
+    leave.set()
+    assert done.wait(10)
+    holder.join(10)
+    assert store.read(["round:1"]) == [1]

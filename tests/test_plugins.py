@@ -142,8 +142,8 @@ def test_party_summary_export_and_quorum_flag(cli, tmp_path):
     result = cli("tally", slug, "--format", "appraisal-summary", "-o", out)
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
-    assert rows[1] == ["1", "张三", "", "6", "0", "0", "0", "100.00", "优秀", ""]
-    assert rows[-1] == ["说明", "参加人数未达到规定比例（quorum_not_met:members）"]
+    assert rows[1] == ["1", "张三", "", "6", "6", "0", "0", "0", "0", "100.00", "优秀", ""]
+    assert rows[-1] == ["说明", "党员互评参评人数未达规定比例"]  # the group by name, no key
 
 
 def test_a_paper_ballot_over_the_per_ballot_cap_exits_2_naming_its_line(cli, tmp_path):
@@ -152,8 +152,10 @@ def test_a_paper_ballot_over_the_per_ballot_cap_exits_2_naming_its_line(cli, tmp
     path = paper_csv(tmp_path, member_ballots("EQQQ", "EEQQ"))  # ballot 2 starts on line 6
     result = cli("ballots", "import", slug, path)
     assert result.exit_code == 2
-    assert f"{path}:6 [ballot 2 b]" in result.output
-    assert "每张选票最多只能给 4 人中的 1 人评“优秀”，您评了 2 人。" in result.output  # zh default
+    assert f"{path}:6 [ballot 2]" in result.output
+    # About the sheet, not about one person on it; and no "you" for the typist.
+    assert ("每张选票“优秀”不超过 1 人（共 4 人），这张选票评了 2 人：张三、李四。请改掉其中 1 人。"
+            in result.output)  # zh default
     assert count(Ballot) == 0 and count(Answer) == 0  # not even the good ballot 1
 
 
@@ -223,7 +225,7 @@ name = "赵敏"
     assert outcome(tally) == {"zhao": (94.0, 1, None, [])}
 
 
-def test_the_web_ballot_shows_the_per_ballot_cap_beside_the_subject(client, use_plugins):
+def test_the_web_ballot_states_the_per_ballot_cap_about_the_whole_ballot(client, use_plugins):
     use_plugins()
     spec = parse_spec(PARTY_SPEC, **plugins.spec_context())
     round_ = rounds_service.create_round(spec, actor="test")
@@ -236,11 +238,12 @@ def test_the_web_ballot_shows_the_per_ballot_cap_beside_the_subject(client, use_
     response = client.post("/ballot", data=data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    message = "每张选票最多只能给 4 人中的 1 人评“优秀”，您评了 2 人。"
-    card = re.search(r'<fieldset[^>]*id="subject-1">(.*?)</fieldset>', page, re.S)[1]
-    assert "李四" in card and message in card  # beside the second 优秀
-    first = re.search(r'<fieldset[^>]*id="subject-0">(.*?)</fieldset>', page, re.S)[1]
-    assert message not in first
+    message = ("每张选票“优秀”不超过 1 人（共 4 人），这张选票评了 2 人：张三、李四。"
+               "请改掉其中 1 人。")
+    summary = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', page, re.S)[1]
+    assert message in summary  # at the top, about the ballot
+    for card in re.findall(r'<fieldset[^>]*id="subject-\d+">(.*?)</fieldset>', page, re.S):
+        assert message not in card  # no one person is singled out as the problem
     assert count(Ballot) == 0
     assert db.session.scalar(select(VoterCode.status)) == "issued"  # the code still works
 

@@ -68,10 +68,16 @@ def test_an_upload_may_hold_any_bytes_and_its_fields_are_still_checked(client, o
     client.post("/admin/new/groups", data={"csrf_token": token, "rows-0-key": "m",
                                            "rows-0-label": "党员"})
     client.post("/admin/new/criteria", data={"csrf_token": token})
-    gbk = "key,name\n1,张三\n".encode("gbk")  # a file's bytes are the reader's business
+    # A file's bytes are the reader's business: GBK, as Chinese Excel saves a CSV, is read...
+    gbk = "key,name\n1,张三\n".encode("gbk")
     response = client.post("/admin/new/subjects", content_type="multipart/form-data", data={
         "csrf_token": token, "action": "preview", "subjects": "",
         "subjects_file": (io.BytesIO(gbk), "members.csv")})
+    assert response.status_code == 200 and "张三" in response.get_data(as_text=True)
+    # ... and bytes that are no text at all are refused by the reader, naming the line.
+    response = client.post("/admin/new/subjects", content_type="multipart/form-data", data={
+        "csrf_token": token, "action": "preview", "subjects": "",
+        "subjects_file": (io.BytesIO(b"key,name\n1,\xff\xfe\x80\n"), "members.csv")})
     assert response.status_code == 400 and "UTF-8" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Round)) == 0
 

@@ -1,4 +1,5 @@
-"""``surveyapp ballots import``: paper ballots from a CSV file, all or nothing."""
+"""``surveyapp ballots import``: paper ballots from a CSV file, all or nothing;
+``surveyapp ballots sheet``: the printable paper 测评表 (PDF)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ..domain.model import SpecError, SpecErrors
 from ..domain.tables import read_bytes
 from ..services import voting
 from ..services.errors import ServiceError
-from .common import ACTOR, fail, fail_with, find_round
+from .common import ACTOR, fail, fail_with, find_round, write_file
 
 
 @click.group("ballots", help="Paper ballots.")
@@ -34,3 +35,20 @@ def ballots_import(slug: str, file: Path):
     except (SpecError, SpecErrors, ServiceError) as error:
         fail_with(error)
     click.echo(f"{imported} paper ballots imported into {slug}")
+
+
+@ballots_cli.command("sheet")
+@click.argument("slug")
+@click.option("--group", "group_key", help="the voter group printed on the sheet")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="the PDF file to write")
+@with_appcontext
+def ballots_sheet(slug: str, group_key: str | None, output: Path):
+    """Write the printable paper 测评表 of SLUG, laid out like the phone ballot."""
+    round_ = find_round(slug)
+    try:
+        data = voting.paper_sheet(round_, group_key)
+    except ServiceError as error:
+        fail_with(error)
+    write_file(output, data)
+    click.echo(f"paper sheet written to {output}")

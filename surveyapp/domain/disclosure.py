@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -117,6 +117,9 @@ def shown(spec: RoundSpec, exact: dict, levels: dict[str, int],
     out = {key: value for key, value in exact.items() if key not in ("turnout", "subjects")}
     out["turnout"] = {g: {**t, "ballots": None if g in turnout else t["ballots"]}
                       for g, t in exact["turnout"].items()}
+    if "sheets" in exact:  # 收回 and 有效 would tell a hidden turnout too
+        out["sheets"] = {g: {**s, "returned": None, "valid": None} if g in turnout else dict(s)
+                         for g, s in exact["sheets"].items()}
     out["subjects"] = [_rounded(s) for s in scored + unscored]
     return out
 
@@ -286,7 +289,7 @@ class _Search:
         for g, per_criterion in candidate.items():
             for c, row in per_criterion.items():
                 answers[(g, subject, c)] = dict(zip(self.options, row, strict=True))
-        return Counts(ballots=self.counts.ballots, cast=self.counts.cast, answers=answers)
+        return replace(self.counts, answers=answers)  # every other figure as it is
 
     def _web_with(self, subject: str, candidate: dict) -> Counts | None:
         """The web ballots' counts under the candidate: a group with web
@@ -299,7 +302,7 @@ class _Search:
             if self.web.ballots.get(g, 0) == self.counts.ballots.get(g, 0):
                 for c, row in per_criterion.items():
                     answers[(g, subject, c)] = dict(zip(self.options, row, strict=True))
-        return Counts(ballots=self.web.ballots, cast=self.web.cast, answers=answers)
+        return replace(self.web, answers=answers)
 
     def _candidates(self, subject: str, groups: Sequence[str], totals_shown: bool
                     ) -> Iterator[tuple[dict, set[str]]]:

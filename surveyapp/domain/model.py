@@ -69,6 +69,7 @@ class Subject:
     key: str
     name: str
     unit: str = ""
+    post: str = ""  # 职务, shown beside the name on the ballot
 
 
 @dataclass(frozen=True)
@@ -112,11 +113,15 @@ class Counts:
     ``cast[(g, s)]``        ballots of group ``g`` that include subject ``s``
     ``answers[(g, s, c)]``  ``{option_key: n}`` for subject ``s``, criterion ``c``;
                             blanks are whatever ``cast`` has beyond these counts
+    ``spoiled[g]``          paper ballots of group ``g`` recorded as 废票 (not counted)
+    ``issued[g]``           ballots handed out to group ``g`` (发出), where known
     """
 
     ballots: dict[str, int] = field(default_factory=dict)
     cast: dict[tuple[str, str], int] = field(default_factory=dict)
     answers: dict[tuple[str, str, str], dict[str, int]] = field(default_factory=dict)
+    spoiled: dict[str, int] = field(default_factory=dict)
+    issued: dict[str, int] = field(default_factory=dict)
 
     def add_ballot(self, group: str, answers: dict[tuple[str, str], str | None]) -> None:
         """Add one ballot: ``answers`` maps ``(subject, criterion)`` to an

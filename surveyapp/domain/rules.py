@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -123,6 +124,50 @@ def apply_quota(subjects: list[dict], proposals: dict[str, str | None], option: 
     return flags
 
 
+@dataclass(frozen=True)
+class BallotLimit:
+    """``per_ballot_max`` for one option: on one ballot, at most ``allowed``
+    of the ``total`` subjects on it may get the option, per criterion.
+    ``share`` is the rule as a share (1/3), None when it is a count."""
+
+    option: str
+    label: str
+    allowed: int
+    total: int
+    share: Fraction | None
+
+
+def ballot_limits(spec, subjects_on_ballot: int | None = None) -> list[BallotLimit]:
+    """The ``per_ballot_max`` rule for a ballot of ``subjects_on_ballot``
+    subjects (default: all of the round's): a value below 1 is a share,
+    rounded down ("不超过1/3" of 10 is 3); 1 or more is a count.  Options
+    not on the scale are left out.  Raises ValueError on a value that is no
+    number."""
+    total = len(spec.subjects) if subjects_on_ballot is None else subjects_on_ballot
+    limits = []
+    for key, value in (spec.rules.get("per_ballot_max") or {}).items():
+        option = spec.option(key)
+        if option is None:
+            continue
+        limit = as_fraction(value, f"per_ballot_max.{key}")
+        allowed = int(limit) if limit >= 1 else math.floor(limit * total)
+        limits.append(BallotLimit(key, option.label, allowed, total,
+                                  None if limit >= 1 else limit))
+    return limits
+
+
+def proposal_labels(spec) -> dict[str, str]:
+    """Words for proposals: the scale's labels, and the ``label`` of any
+    ``bands`` entry whose option is not on the scale (a cadre's 称职), so a
+    proposal is never shown as its key."""
+    labels = {o.key: o.label for o in spec.options}
+    value = spec.rules.get("bands")
+    for entry in value if isinstance(value, list | tuple) else []:
+        if isinstance(entry, Mapping) and isinstance(entry.get("label"), str):
+            labels.setdefault(str(entry.get("option")), entry["label"])
+    return labels
+
+
 def quorum_flags(turnout: Mapping[str, Mapping], quorum: Fraction, *,
                  strict: bool = True) -> list[str]:
     """``quorum_not_met:<group>`` for each group with an expected number whose
@@ -148,5 +193,6 @@ def share_flags(subject: Mapping, thresholds: Mapping[str, Any], prefix: str) ->
     return flags
 
 
-__all__ = ["apply_quota", "as_fraction", "band", "band_below", "bands", "pooled_counts",
-           "quorum_flags", "quota_limit", "share", "share_flags"]
+__all__ = ["BallotLimit", "apply_quota", "as_fraction", "ballot_limits", "band", "band_below",
+           "bands", "pooled_counts", "proposal_labels", "quorum_flags", "quota_limit", "share",
+           "share_flags"]

@@ -155,7 +155,10 @@ def spec_to_dict(spec: RoundSpec) -> dict:
         {"key": g.key, "label": g.label, "weight": _number_out(g.weight)}
         | ({} if g.expected is None else {"expected": g.expected})
         for g in spec.groups]
-    data["subjects"] = [{"key": s.key, "name": s.name, "unit": s.unit} for s in spec.subjects]
+    # A post only where there is one: a round opened before posts existed
+    # keeps the spec (and so the spec hash its key was made for) it had.
+    data["subjects"] = [{"key": s.key, "name": s.name, "unit": s.unit}
+                        | ({"post": s.post} if s.post else {}) for s in spec.subjects]
     if spec.trustees is not None:
         data["trustees"] = {"names": list(spec.trustees.names),
                             "threshold": spec.trustees.threshold}
@@ -456,14 +459,15 @@ def _group(e: _Errors, t: Mapping, f: str) -> Group:
 def _subject(e: _Errors, t: Mapping, f: str) -> Subject:
     return Subject(_key(e, t.get("key"), f"{f}.key"),
                    _text(e, t.get("name"), f"{f}.name", max_len=NAME_MAX),
-                   _text(e, t.get("unit", ""), f"{f}.unit", required=False, max_len=UNIT_MAX))
+                   _text(e, t.get("unit", ""), f"{f}.unit", required=False, max_len=UNIT_MAX),
+                   _text(e, t.get("post", ""), f"{f}.post", required=False, max_len=80))
 
 
 _ENTRY_KEYS = {
     _option: ("key", "label", "points"),
     _criterion: ("key", "label", "weight", "description"),
     _group: ("key", "label", "weight", "expected"),
-    _subject: ("key", "name", "unit"),
+    _subject: ("key", "name", "unit", "post"),
 }
 
 

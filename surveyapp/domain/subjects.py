@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+from dataclasses import dataclass, field
 from typing import Any
 
 from .bounds import NAME_MAX, SUBJECTS_MAX, UNIT_MAX
@@ -10,18 +11,39 @@ from .model import KEY_MUST, KEY_RE, SpecError, SpecErrors, Subject, show
 from .tables import Rows, csv_rows, read_text, xlsx_rows
 
 #: Header names accepted in subject tables, by column, first match wins.  The
-#: Chinese ones are what a roster exported from a personnel system has.
+#: Chinese ones are what a roster exported from a personnel system has.  A
+#: 序号 (row number) is not a key: it numbers this list, not the person, and
+#: is ignored like any other column not named here.
 SUBJECT_COLUMNS = {
-    "key": ("key", "工号", "编号", "序号"),
+    "key": ("key", "工号", "编号", "人员编号", "员工编号"),
     "name": ("name", "姓名", "名称"),
-    "unit": ("unit", "单位", "部门", "支部"),
+    "unit": ("unit", "单位", "部门", "支部", "所在支部", "所在单位"),
+    "post": ("post", "职务", "职位", "岗位", "现任职务"),
 }
 
 
+@dataclass(frozen=True)
+class Roster:
+    """A roster as read: the subjects, which header each column came from,
+    the headers left out, and whether keys were made up (no key column)."""
+
+    subjects: list[Subject]
+    columns: dict[str, str] = field(default_factory=dict)  # column -> header as written
+    ignored: list[str] = field(default_factory=list)
+    keys_made: bool = False
+
+
 def read_subjects_table(path: pathlib.Path) -> list[Subject]:
-    """Subjects from a .csv (UTF-8) or .xlsx table whose header row names the
-    columns key, name and optionally unit (any order, any case; other columns
-    are ignored).  Errors carry the file as source, the row as line and the
+    """Subjects from a .csv or .xlsx table (see :func:`read_roster`)."""
+    return read_roster(path).subjects
+
+
+def read_roster(path: pathlib.Path) -> Roster:
+    """A roster from a .csv (UTF-8, or GB18030/GBK as Chinese Excel saves
+    it) or .xlsx table whose header row names the columns name and
+    optionally key, unit and post (any order, any case).  Other columns are
+    ignored and listed as such; without a key column keys are made up (s1,
+    s2, ...).  Errors carry the file as source, the row as line and the
     column as field.  At most SUBJECTS_MAX people are read."""
     path = pathlib.Path(path)
     source = str(path)
@@ -38,13 +60,18 @@ def read_subjects_table(path: pathlib.Path) -> list[Subject]:
             error = SpecError("cannot read a file without extension; use a .csv or .xlsx file",
                               source=source)
         raise SpecErrors([error])
-    return subjects_from_rows(rows, source)
+    return roster_from_rows(rows, source)
 
 
 def subjects_from_rows(rows: Rows, source: str) -> list[Subject]:
+    return roster_from_rows(rows, source).subjects
+
+
+def roster_from_rows(rows: Rows, source: str) -> Roster:
     if not rows:
         raise SpecErrors([SpecError("the file is empty; expected a header row with the "
-                                    "columns key, name and unit", source=source)])
+                                    "columns name and optionally key, unit and post",
+                                    source=source)])
     header_line, header = rows[0]
     names = [h.strip().lower() for h in header]
     columns = {}
@@ -52,14 +79,15 @@ def subjects_from_rows(rows: Rows, source: str) -> list[Subject]:
         index = next((names.index(a) for a in aliases if a in names), None)
         if index is not None:
             columns[column] = index
-    missing = [c for c in ("key", "name") if c not in columns]
-    if missing:
+    if "name" not in columns:
         got = ", ".join(h for h in header if h)
-        template = ("missing column %(column)s; the header row needs key, name and optionally "
-                    "unit, got " + ("%(got)s" if got else "nothing"))
-        raise SpecErrors([SpecError(template, source=source, line=header_line, field=c,
-                                    params={"column": c} | ({"got": got} if got else {}))
-                          for c in missing])
+        template = ("missing column %(column)s; the header row needs name and optionally "
+                    "key, unit and post, got " + ("%(got)s" if got else "nothing"))
+        raise SpecErrors([SpecError(template, source=source, line=header_line, field="name",
+                                    params={"column": "name"} | ({"got": got} if got else {}))])
+    used = set(columns.values())
+    ignored = [h for i, h in enumerate(header) if h and i not in used]
+    made = "key" not in columns
 
     errors, subjects, seen = [], [], {}
 
@@ -72,8 +100,10 @@ def subjects_from_rows(rows: Rows, source: str) -> list[Subject]:
             index = columns.get(column)
             return cells[index] if index is not None and index < len(cells) else ""
 
-        key, name, unit = cell("key"), cell("name"), cell("unit")
-        if not key:
+        key, name, unit, post = cell("key"), cell("name"), cell("unit"), cell("post")
+        if made:
+            key = f"s{len(subjects) + 1}"
+        elif not key:
             error("key is empty", line, "key")
         elif not KEY_RE.fullmatch(key):
             error(KEY_MUST, line, "key", got=show(key))
@@ -90,9 +120,12 @@ def subjects_from_rows(rows: Rows, source: str) -> list[Subject]:
         if len(unit) > UNIT_MAX:
             error("the unit has %(length)s characters; at most %(max)s", line, "unit",
                   max=UNIT_MAX, length=len(unit))
-        subjects.append(Subject(key, name, unit))
+        if len(post) > 80:
+            error("post must be at most %(max)s characters, got %(length)s", line, "post",
+                  max=80, length=len(post))
+        subjects.append(Subject(key, name, unit, post))
     if not subjects:
         error("no subjects: the file has a header row but no rows below it", header_line, None)
     if errors:
         raise SpecErrors(errors)
-    return subjects
+    return Roster(subjects, {c: header[i] for c, i in columns.items()}, ignored, made)

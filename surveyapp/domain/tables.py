@@ -46,13 +46,26 @@ def check_size(size: int, source: str) -> None:
 
 
 def decode_text(raw: bytes, source: str) -> str:
-    """Uploaded bytes as text (UTF-8, BOM tolerated), or SpecErrors saying why not."""
+    """Uploaded bytes as text: UTF-8 (BOM tolerated), UTF-16 with its BOM, or
+    else GB18030, the superset of GBK that Chinese Excel saves "CSV" in.
+    Bytes that are none of them get SpecErrors naming the line."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise SpecErrors([SpecError("not UTF-8 text (byte %(byte)s); save it as UTF-8 "
-                                    "(in Excel: CSV UTF-8)", source=source,
-                                    params={"byte": error.start})]) from None
+        first = error
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    line = raw[:first.start].count(b"\n") + 1
+    raise SpecErrors([SpecError("cannot read the text on line %(line)s: save the file as UTF-8 "
+                                "(in Excel: CSV UTF-8) or GBK", source=source, line=line,
+                                params={"line": line})]) from None
 
 
 def too_many_rows(source: str, line: int, most: int) -> SpecErrors:

@@ -155,7 +155,20 @@ def tally(spec: RoundSpec, counts: Counts, *,
                 custom = score(entry)
                 if custom is not None:
                     entry["score"] = Fraction(custom)
-    return {"turnout": turnout, "subjects": ranked(subjects)}
+    return {"turnout": turnout, "sheets": sheets(spec, counts), "subjects": ranked(subjects)}
+
+
+def sheets(spec: RoundSpec, counts: Counts) -> dict[str, dict[str, int | None]]:
+    """Per group, the 测评汇总's 发出 / 收回 / 有效 / 废票: ballots handed out
+    (``issued``, None when not known, e.g. a shared-link round), returned,
+    valid (every ballot counted) and spoiled (paper ballots recorded as 废票)."""
+    found = {}
+    for g in spec.groups:
+        valid = counts.ballots.get(g.key, 0)
+        spoiled = counts.spoiled.get(g.key, 0)
+        found[g.key] = {"issued": counts.issued.get(g.key), "returned": valid + spoiled,
+                        "valid": valid, "spoiled": spoiled}
+    return found
 
 
 def ranked(subjects: list[dict]) -> list[dict]:

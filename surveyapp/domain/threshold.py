@@ -89,7 +89,24 @@ def hidden_for(spec: RoundSpec, counts: Counts, web: Counts | None, subject: str
 
 def hidden_turnout(spec: RoundSpec, counts: Counts, web: Counts | None = None) -> set[str]:
     """Groups whose turnout is not shown: fewer than ``anonymity_min``
-    ballots (web ones where the group has any), none being no secret."""
+    ballots (web ones where the group has any), none being no secret; and,
+    since the round's total is public (the board lists every ballot), enough
+    others beside them that the hidden groups' pooled count fits more than one
+    split: at least two groups, ``anonymity_min`` ballots, and not one each."""
     k = spec.anonymity_min
-    return {g.key for g in spec.groups
-            if 0 < _basis(counts, web, g.key).ballots.get(g.key, 0) < k}
+    ballots = {g.key: counts.ballots.get(g.key, 0) for g in spec.groups}
+    hidden = {g.key for g in spec.groups
+              if 0 < _basis(counts, web, g.key).ballots.get(g.key, 0) < k}
+
+    def exposed() -> bool:
+        pooled = sum(ballots[g] for g in hidden)
+        return bool(hidden) and (len(hidden) < 2 or pooled < max(k, len(hidden) + 1))
+
+    while exposed():
+        # Fewest ballots first (hides least); ties: later in spec order first.
+        rest = [(n, -i, g) for i, (g, n) in enumerate(ballots.items())
+                if n > 0 and g not in hidden]
+        if not rest:
+            break
+        hidden.add(min(rest)[2])
+    return hidden

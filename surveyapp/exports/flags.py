@@ -43,7 +43,20 @@ LABELS: dict[str, tuple[str, str, str]] = {
                      "score and rank not shown, so no small group can be worked out"),
     "hidden_all": ("", "为防止推算出小组结果，不显示任何结果",
                    "no result shown, so no small group can be worked out"),
+    # The plugins shipped with surveyapp (plugins/): 民主评议党员 and 干部民主测评.
+    "presume_fail": ("option", "{name}票超过规定比例，初步认定，需组织核实",
+                     "{name} votes above the set share: presumed, to be verified"),
+    "approval_below_min": ("", "好评率低于规定比例，需组织核实",
+                           "approval rate below the set minimum; to be verified"),
+    "rule_ignored": ("rule", "{name}规则未生效：没有设置得分档次",
+                     "the {name} rule was not applied: no score bands are set"),
 }
+
+#: Rules a flag may name, in words (the rest by their own key).
+RULES = {"excellent_quota": ("优秀名额", "excellent quota"),
+         "per_ballot_max": ("每票限额", "per-ballot limit"),
+         "quorum": ("参评人数比例", "quorum"),
+         "bands": ("得分档次", "score bands")}
 
 
 def flag_label(flag: str, spec: RoundSpec, lang: str = "zh") -> str:
@@ -59,6 +72,8 @@ def flag_label(flag: str, spec: RoundSpec, lang: str = "zh") -> str:
     elif names == "option":
         option = spec.option(arg)
         name = option.label if option else arg
+    elif names == "rule":
+        name = RULES.get(arg, (arg, arg))[1 if lang == "en" else 0]
     return (en if lang == "en" else zh).format(name=name, k=spec.anonymity_min)
 
 

@@ -25,7 +25,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 from ..domain.comments import Review
 from ..domain.model import RoundSpec
 from . import comments as comment_words
-from . import summary
+from . import explain, summary
 from .flags import flag_label
 
 FONT = "STSong-Light"
@@ -60,7 +60,8 @@ def _story(result: dict, spec: RoundSpec, size: float, width: float) -> tuple[li
     turnout = "；".join(f"{t['label']} {summary.turnout_text(t, summary.HIDDEN_TURNOUT)}"
                        for t in summary.turnout_rows(result, spec))
     story = [Paragraph(_escape(f"{result['round']['title']} 测评结果汇总"), title),
-             Paragraph(_escape(f"参评率：{turnout}"), body)]
+             Paragraph(_escape(f"参评率：{turnout}"), body),
+             Paragraph(_escape(explain.sheets_line(result, spec)), body)]
     for flag in result.get("flags", []):
         story.append(Paragraph(_escape(flag_label(flag, spec)), body))
     story.append(Spacer(1, size * 0.6))
@@ -111,7 +112,9 @@ def _story(result: dict, spec: RoundSpec, size: float, width: float) -> tuple[li
         ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.25),
     ]))
     hidden = summary.HIDDEN_NOTE.format(k=spec.anonymity_min)
-    story += [grid, Spacer(1, size * 0.6), Paragraph(_escape(NOTE + hidden), small)]
+    story += [grid, Spacer(1, size * 0.6), Paragraph(_escape(NOTE + hidden), small),
+              *(Paragraph(_escape(line), small)
+                for line in explain.score_explanation(spec, table))]
     return story, fits
 
 

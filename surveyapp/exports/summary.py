@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ..domain.model import BLANK, RoundSpec
-from ..domain.rules import pooled_counts
+from ..domain.rules import pooled_counts, proposal_labels
 from ..domain.tally import present
 
 SORTS = ("rank", "name", "unit")
@@ -161,10 +161,11 @@ def points(value: Fraction | None) -> str:
 
 
 def option_label(spec: RoundSpec, key: str | None) -> str:
+    """A grade or proposal in words: the scale's label, or a band's (a
+    cadre's 称职 is proposed but not on the ballot)."""
     if key is None:
         return ""
-    option = spec.option(key)
-    return option.label if option else key
+    return proposal_labels(spec).get(key, key)
 
 
 def max_points(spec: RoundSpec) -> Fraction | None:

@@ -17,8 +17,9 @@ def export_json(result: dict, spec: RoundSpec) -> bytes:
 
 def export_csv(result: dict, spec: RoundSpec) -> bytes:
     """One row per subject in rank order, with per-group ballots and scores
-    and the counts of each grade over all groups.  UTF-8 with a BOM, so Excel
-    shows the Chinese correctly."""
+    and the counts of each grade over all groups, then each group's 发出 /
+    收回 / 有效 / 废票 (the same on every row: the table stays one table).
+    UTF-8 with a BOM, so Excel shows the Chinese correctly."""
     shown = present(result)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -27,6 +28,9 @@ def export_csv(result: dict, spec: RoundSpec) -> bytes:
     for g in spec.groups:
         header += [f"{g.key}:ballots", f"{g.key}:score"]
     header += [*option_keys, BLANK]
+    sheets = shown.get("sheets") or {}
+    sheet_fields = ("issued", "returned", "valid", "spoiled")
+    header += [f"{g.key}:{f}" for g in spec.groups for f in sheet_fields]
     writer.writerow(header)
     for subject in shown["subjects"]:
         row = [_cell(subject["rank"]), _text(subject["key"]), _text(subject["name"]),
@@ -37,6 +41,7 @@ def export_csv(result: dict, spec: RoundSpec) -> bytes:
             row += [_cell(breakdown.get("ballots")), _cell(breakdown.get("score"))]
         pooled = pooled_counts(subject)
         row += [_cell(pooled.get(k) if pooled else None) for k in [*option_keys, BLANK]]
+        row += [_cell(sheets.get(g.key, {}).get(f)) for g in spec.groups for f in sheet_fields]
         writer.writerow(row)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

@@ -26,7 +26,7 @@ from ..domain.comments import Review
 from ..domain.model import RoundSpec
 from ..domain.tally import present
 from . import comments as comment_words
-from . import summary
+from . import explain, summary
 from .flags import flag_label, hidden_reason
 
 SUMMARY_SHEET = "汇总表"
@@ -145,7 +145,7 @@ def _write(ws: Worksheet, title: str, subtitle: str, columns: list[Column],
     note_row = first + len(data) + 1
     ws.cell(note_row, 1, note).alignment = WRAP
     ws.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=width)
-    ws.row_dimensions[note_row].height = 32
+    ws.row_dimensions[note_row].height = 32 + 16 * (len(note) // 120)
 
     ws.freeze_panes = ws.cell(first, 3)  # header rows and 序号/姓名 stay in view
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW + 1}"
@@ -185,8 +185,11 @@ def export_xlsx(result: dict, spec: RoundSpec, comments: Review | None = None) -
                      *([_num(row.criteria.get(c.key)) for c in spec.criteria] if several else []),
                      _num(row.score), row.rank, summary.option_label(spec, row.proposal),
                      "；".join(flag_label(f, spec) for f in row.flags)])
-    subtitle = f"参评率：{turnout}" + (f"。{round_flags}" if round_flags else "")
-    _write(ws, f"{title} 测评结果汇总表", subtitle, columns, data, f"{NOTE}{hidden_note}")
+    subtitle = (f"参评率：{turnout}。{explain.sheets_line(result, spec)}"
+                + (f"{round_flags}" if round_flags else ""))
+    scoring = "".join(explain.score_explanation(spec, table))
+    _write(ws, f"{title} 测评结果汇总表", subtitle, columns, data,
+           f"{NOTE}{hidden_note}{scoring}")
 
     taken = {SUMMARY_SHEET}
     turnouts = {t["key"]: t for t in summary.turnout_rows(result, spec)}

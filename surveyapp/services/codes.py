@@ -105,6 +105,18 @@ def batches(round_: Round) -> list[dict]:
     return [found[k] for k in sorted(found)]
 
 
+def still_needed(round_: Round, batches_: list[dict] | None = None
+                 ) -> list[tuple[VoterGroup, int | None]]:
+    """Each group with how many more codes its expected voters need: the
+    expected number less the codes it already holds that are not void
+    (unused or used); None where no expected number is set."""
+    held: dict[int, int] = {}
+    for row in batches(round_) if batches_ is None else batches_:
+        held[row["group"].id] = held.get(row["group"].id, 0) + row["issued"] + row["used"]
+    return [(g, None if g.expected is None else max(g.expected - held.get(g.id, 0), 0))
+            for g in round_.groups]
+
+
 def all_belong(round_: Round, group: VoterGroup, plain: list[str]) -> bool:
     """Is every code (normalised) one of this round's and group's?  So nobody
     prints slips for codes that would not count."""

@@ -27,7 +27,7 @@ from ..domain.ballot_box import keys, opening, sealing
 from ..domain.ballot_box.keys import Share
 from ..domain.disclosure import Disclosed
 from ..domain.model import BLANK, Counts, SpecError, SpecErrors
-from ..models import Answer, Ballot, BoardSum, Comment, Round
+from ..models import Answer, Ballot, BoardSum, Comment, Round, VoterCode
 from . import ballot_box, disclosure
 from .errors import RoundError
 from .rounds import apply_transition, check_transition, round_spec
@@ -106,10 +106,12 @@ def count_round(round_: Round, shares: Sequence[Share], *, actor: str,
     try:
         if box is None:
             counts, web = _plain_counts(round_, channel=None), _plain_counts(round_, "web")
+            _add_sheets(round_, counts)
             shown = disclosure.decide(spec, counts, web)
         else:
             sums = _sum_ballots(round_, box, progress)
             counts, web = _counts_in_memory(round_, box, shares, sums)
+            _add_sheets(round_, counts)
             shown = disclosure.decide(spec, counts, web)
             _keep_board_sums(round_, box, shares, sums, shown)
             _open_comments(round_, box, shares)
@@ -291,8 +293,33 @@ def load_counts(round_: Round) -> tuple[Counts, Counts | None]:
     if not lifecycle.shows_results(round_.status):
         raise not_counted_error(round_)
     if round_.is_sealed:
-        return _legacy_counts(round_), None
-    return _plain_counts(round_, channel=None), _plain_counts(round_, "web")
+        counts, web = _legacy_counts(round_), None
+    else:
+        counts, web = _plain_counts(round_, channel=None), _plain_counts(round_, "web")
+    _add_sheets(round_, counts)
+    return counts, web
+
+
+def _add_sheets(round_: Round, counts: Counts) -> None:
+    """The 废票 of each group and, in a round of codes, what was handed out
+    (发出): its codes not voided, used or not, and its paper ballots, valid
+    or spoiled, each of which was a sheet handed out.  A shared-link round
+    hands out nothing countable: its 发出 stays unknown."""
+    for group in round_.groups:
+        counts.spoiled[group.key] = group.spoiled or 0
+    if round_.access != "codes":
+        return
+    held = dict(db.session.execute(
+        select(VoterCode.group_id, func.count())
+        .where(VoterCode.round_id == round_.id, VoterCode.status != "void")
+        .group_by(VoterCode.group_id)).all())
+    paper = dict(db.session.execute(
+        select(Ballot.group_id, func.count())
+        .where(Ballot.round_id == round_.id, Ballot.channel == "paper")
+        .group_by(Ballot.group_id)).all())
+    for group in round_.groups:
+        counts.issued[group.key] = (held.get(group.id, 0) + paper.get(group.id, 0)
+                                    + (group.spoiled or 0))
 
 
 def _legacy_counts(round_: Round) -> Counts:

@@ -101,15 +101,22 @@ def snapshot(round_: Round) -> dict | None:
     return data if "subjects" in data else None
 
 
+def preview(round_: Round, fields: list[str] | None = None) -> dict:
+    """The 公示 that publishing ``fields`` (the last choice, or the defaults,
+    when None) would freeze, built but not stored: RoundError where
+    publishing would be refused."""
+    check_transition(round_, "publish")
+    found = results(round_)
+    chosen = chosen_fields(round_) if fields is None else fields
+    shown = comment_review.for_publication(round_) if "comments" in chosen else None
+    return build(found.exact, found.spec, chosen, shown)
+
+
 def publish(round_: Round, fields: list[str] | None = None, *, actor: str) -> None:
     """Freeze ``fields`` (the last choice, or the defaults, when None) and
     publish; the transition audits and commits."""
     move = check_transition(round_, "publish")
-    found = results(round_)
-    chosen = chosen_fields(round_) if fields is None else fields
-    shown = comment_review.for_publication(round_) if "comments" in chosen else None
-    round_.publish_json = json.dumps(build(found.exact, found.spec, chosen, shown),
-                                     ensure_ascii=False)
+    round_.publish_json = json.dumps(preview(round_, fields), ensure_ascii=False)
     apply_transition(round_, move, actor)
 
 

@@ -69,7 +69,7 @@ def round_spec(round_: Round) -> RoundSpec:
                        for c in round_.criteria),
         groups=tuple(Group(g.key, g.label, Fraction(g.weight), g.expected)
                      for g in round_.groups),
-        subjects=tuple(Subject(s.key, s.name, s.unit) for s in round_.subjects),
+        subjects=tuple(Subject(s.key, s.name, s.unit, s.post or "") for s in round_.subjects),
         template=round_.template,
         access=round_.access,
         anonymity_min=round_.anonymity_min,
@@ -240,7 +240,8 @@ def _write_part(round_: Round, spec: RoundSpec, part: str) -> None:
             setattr(row, "description", c.description)))
     elif part == "subjects":
         round_.subjects = _sync(round_.subjects, spec.subjects, SubjectRow, lambda row, s: (
-            setattr(row, "name", s.name), setattr(row, "unit", s.unit)))
+            setattr(row, "name", s.name), setattr(row, "unit", s.unit),
+            setattr(row, "post", s.post)))
     else:
         raise ValueError(f"unknown part {part!r}")
 

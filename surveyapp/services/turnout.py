@@ -3,9 +3,12 @@ which code was used, or when."""
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import func, select
 
 from ..database import db
+from ..domain import rules
 from ..models import Ballot, Round, VoterCode
 from . import codes
 
@@ -28,6 +31,25 @@ def shown_turnout(round_: Round) -> dict[str, dict]:
     """:func:`turnout` as lists show it: ``ballots`` None when hidden."""
     return {key: {**t, "ballots": None if hidden(round_, t["ballots"]) else t["ballots"]}
             for key, t in turnout(round_).items()}
+def below_quorum(round_: Round) -> list[dict]:
+    """The groups whose ballots so far miss the round's ``quorum`` rule (the
+    same test as the ``quorum_not_met`` flag of the results): each with its
+    label, ballots and expected number.  None without a quorum rule."""
+    settings = json.loads(round_.rules_json or "{}")
+    if "quorum" not in settings:
+        return []
+    try:
+        quorum = rules.as_fraction(settings["quorum"], "quorum")
+    except ValueError:
+        return []
+    figures = turnout(round_)
+    flagged = rules.quorum_flags(figures, quorum,
+                                 strict=settings.get("quorum_strict", True) is not False)
+    groups = {g.key: g for g in round_.groups}
+    return [{"label": groups[key].label, **figures[key], "quorum": quorum,
+             "hidden": hidden(round_, figures[key]["ballots"]),
+             "strict": settings.get("quorum_strict", True) is not False}
+            for key in (flag.split(":", 1)[1] for flag in flagged)]
 
 
 def ballots_cast(round_: Round) -> int:
@@ -41,6 +63,11 @@ def paper_ballots(round_: Round) -> dict[str, int]:
         select(Ballot.group_id, func.count())
         .where(Ballot.round_id == round_.id, Ballot.channel == "paper")
         .group_by(Ballot.group_id))}
+
+
+def spoiled(round_: Round) -> dict[str, int]:
+    """Paper ballots recorded as 废票 so far, per group key."""
+    return {g.key: g.spoiled or 0 for g in round_.groups}
 
 
 def panel(round_: Round) -> dict:
@@ -65,4 +92,5 @@ def panel(round_: Round) -> dict:
                      "hidden": hidden(round_, t["ballots"])})
     return {"rows": rows, "total": sum(r["ballots"] for r in rows),
             "expected": sum(r["expected"] or 0 for r in rows) or None,
-            "channels": channels, "codes": codes.counts(round_)}
+            "channels": channels, "spoiled": sum(spoiled(round_).values()),
+            "codes": codes.counts(round_)}

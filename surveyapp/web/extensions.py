@@ -11,3 +11,5 @@ babel = Babel()
 login_manager = LoginManager()
 login_manager.login_view = "admin.login"
 login_manager.login_message = lazy_gettext("Please log in to continue.")
+# A request, not an achievement: shown in neutral colours (admin/_flashes.html).
+login_manager.login_message_category = "info"

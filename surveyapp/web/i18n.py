@@ -42,13 +42,28 @@ STATUS_WORDS = {"draft": lazy_gettext("a draft"), "open": lazy_gettext("open"),
                 "published": lazy_gettext("published")}
 
 
+#: A spec's field names (the ``name`` of "%(name)s must be a positive
+#: number"), as the console's forms call them: "weight 必须是正数" showed the
+#: parser's English key to a secretary typing in a form.
+FIELD_WORDS = {"weight": lazy_gettext("weight"), "title": lazy_gettext("title"),
+               "label": lazy_gettext("name"), "name": lazy_gettext("name"),
+               "key": lazy_gettext("key"), "expected": lazy_gettext("expected voters"),
+               "anonymity_min": lazy_gettext("the smallest breakdown shown"),
+               "description": lazy_gettext("description"), "unit": lazy_gettext("unit"),
+               "post": lazy_gettext("post"), "points": lazy_gettext("points"),
+               "groups": lazy_gettext("voter groups"), "criteria": lazy_gettext("criteria"),
+               "subjects": lazy_gettext("people"), "options": lazy_gettext("grades")}
+
+
 def _word(name: str, value):
     """A param value that is itself a word to translate: the kind of a value
-    ("got an array") or a round's status."""
+    ("got an array"), a round's status or a spec's field name."""
     if value in SHOWN_KINDS:
         return gettext(value)
     if name == "status" and value in STATUS_WORDS:
         return str(STATUS_WORDS[value])
+    if name == "name" and isinstance(value, str) and value in FIELD_WORDS:
+        return str(FIELD_WORDS[value])
     return value
 
 

@@ -21,6 +21,7 @@ import hashlib
 import mmap
 import os
 import struct
+import threading
 import time
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -69,6 +70,7 @@ class MachineStore:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._pid: int | None = None
+        self._threads = threading.Lock()
         self._open()
 
     def _open(self) -> None:
@@ -92,13 +94,18 @@ class MachineStore:
 
     @contextmanager
     def _locked(self):
-        if self._pid != os.getpid():
-            self._open()
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
-        try:
-            yield self._memory
-        finally:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        # flock excludes other processes only: threads of one process share the
+        # descriptor, so they take turns on a lock of their own first (without
+        # it, one thread's unlock freed another's turn, and a worker of several
+        # threads could hang every ballot post).
+        with self._threads:
+            if self._pid != os.getpid():  # a forked worker opens its own
+                self._open()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield self._memory
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def add(self, key: str, amount: int, ttl: int, read: Sequence[str] = ()) -> list[int]:
         now = time.time()

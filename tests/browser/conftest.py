@@ -18,6 +18,8 @@ Fixtures for any test in this folder:
 ``accessibility_violations(page, within=None)``
     axe-core's serious and critical violations on the page as it is now (or
     only inside the elements the CSS selector ``within`` picks).
+``secretary_account``
+    A 党支部 and its secretary "shuji" (password "password-shuji").
 """
 
 from __future__ import annotations
@@ -105,6 +107,23 @@ def new_page(browser, live_server):
 
 
 @pytest.fixture
+def secretary_account(app):
+    """A 党支部 with its secretary, user "shuji", password "password-shuji"."""
+    from werkzeug.security import generate_password_hash
+
+    from surveyapp.database import db
+    from surveyapp.models import Organisation, User
+
+    org = Organisation(name="第一党支部", kind="党支部")
+    db.session.add(org)
+    db.session.flush()
+    db.session.add(User(username="shuji", role="secretary", org_id=org.id,
+                        password_hash=generate_password_hash("password-shuji")))
+    db.session.commit()
+    return org
+
+
+@pytest.fixture
 def page(new_page):
     return new_page()
 
@@ -116,7 +135,9 @@ def screenshot(request):
     def take(page, name: str, *, full_page: bool = True) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        # caret="initial": hiding the caret injects a style, after which
+        # Chromium reports the next htmx swap as an inline-style CSP violation.
+        page.screenshot(path=str(path), full_page=full_page, caret="initial")
         return path
 
     return take

@@ -14,11 +14,10 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from surveyapp import plugins
 from surveyapp.database import db
-from surveyapp.models import Ballot, Organisation, Round, User
+from surveyapp.models import Ballot, Round
 from surveyapp.services.results import tally_json
 
 from ..test_admin_console import TestTemplates
@@ -51,17 +50,6 @@ def templates():
     plugins.use_plugin_manager(plugins.load_plugins(extra=[("test-templates", TestTemplates)]))
     yield
     plugins.use_plugin_manager(None)
-
-
-@pytest.fixture
-def secretary_account(app):
-    org = Organisation(name="第一党支部", kind="党支部")
-    db.session.add(org)
-    db.session.flush()
-    db.session.add(User(username="shuji", role="secretary", org_id=org.id,
-                        password_hash=generate_password_hash("password-shuji")))
-    db.session.commit()
-    return org
 
 
 def fresh(query):

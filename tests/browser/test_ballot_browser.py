@@ -11,7 +11,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from surveyapp import plugins
 from surveyapp.database import db
+from surveyapp.hookspecs import hookimpl
 from surveyapp.models import Ballot, VoterCode
 from surveyapp.web.ballot import views
 
@@ -82,7 +84,10 @@ def test_fill_in_and_submit_with_javascript(page, screenshot, accessibility_viol
     assert accessibility_violations(page) == []
     screenshot(page, "done-zh")
     assert stored_ballots() == 1
-    # A shared phone keeps nothing of the ballot: htmx's history cache is off.
+    # A shared phone keeps nothing of the ballot: htmx's history cache is off,
+    # and the answers kept while voting went with the cast.
+    page.wait_for_function("() => !Object.keys(sessionStorage).some("
+                           "k => k.startsWith('surveyapp:ballot:'))", timeout=5000)
     storage = page.evaluate("JSON.stringify([{...localStorage}, {...sessionStorage}])")
     assert "q-0-0" not in storage and "subject-" not in storage, storage
 
@@ -213,26 +218,43 @@ def test_a_failed_submit_keeps_every_answer_and_offers_a_retry(page, screenshot,
     assert stored_ballots() == 1
 
 
-def test_a_plugin_rule_refusal_comes_back_in_place_with_answers_kept(page, screenshot,
-                                                                     accessibility_violations):
-    # The built-in per-ballot cap: at most 1 of 4 may be 优秀.
-    round_ = make_round(ballot_spec(4, options=FOUR_GRADES,
-                                    rules="per_ballot_max = { excellent = 0.25 }"))
+class SameGradeRule:
+    """A plugin's ballot rule the page knows nothing about (the built-in 优秀
+    cap is refused at the tap already): not everyone may get one grade."""
+
+    @staticmethod
+    @hookimpl
+    def validate_ballot(spec, answers):
+        if len(set(answers.values())) == 1 and len(answers) > 2:
+            return [(None, "请不要给所有人评同一个等次。")]
+        return []
+
+
+@pytest.fixture
+def same_grade_rule():
+    plugins.use_plugin_manager(plugins.load_plugins(extra=[("same-grade", SameGradeRule)]))
+    yield
+    plugins.use_plugin_manager(None)
+
+
+def test_a_plugin_rule_refusal_comes_back_in_place_with_answers_kept(
+        page, screenshot, accessibility_violations, same_grade_rule):
+    round_ = make_round(ballot_spec(4, options=FOUR_GRADES))
     [code] = issue(round_, "g0")
     open_ballot(page, code)
     for i in range(4):
-        grade(page, i, "优秀" if i < 2 else "合格")
+        grade(page, i, "合格")
     page.get_by_role("button", name="提交选票").click()
     summary = page.locator("#problems")
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("最多只能给 4 人中的 1 人评“优秀”")
-    expect(page.locator("#subject-1").get_by_role("radio", name="优秀", exact=True)).to_be_checked()
+    expect(summary).to_contain_text("请不要给所有人评同一个等次。")
+    expect(page.locator("#subject-1").get_by_role("radio", name="合格", exact=True)).to_be_checked()
     expect(page.locator(".progress p")).to_have_text("已评 4/4")
     assert accessibility_violations(page) == []
     screenshot(page, "plugin-rule-refused", full_page=False)
     assert stored_ballots() == 0
 
-    grade(page, 1, "合格")
+    grade(page, 1, "优秀")
     page.get_by_role("button", name="提交选票").click()
     expect(page.locator("h1")).to_have_text("感谢参与")
     assert stored_ballots() == 1

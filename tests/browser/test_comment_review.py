@@ -22,11 +22,7 @@ from surveyapp.services.voting.structure import structure_of
 
 from ..conftest import SPEC, count_round, open_round
 from .conftest import ARTIFACTS
-from .test_admin_round import (  # noqa: F401  (the secretary_account fixture)
-    assert_no_horizontal_scroll,
-    log_in,
-    secretary_account,
-)
+from .test_admin_round import assert_no_horizontal_scroll, log_in
 
 NAMED = "建议张三同志改进工作作风，开会经常迟到。"
 REDACTED = "建议××同志改进工作作风，开会经常迟到。"
@@ -132,7 +128,11 @@ def test_a_secretary_reviews_the_comments_on_a_phone(new_page, screenshot, count
 
     # Publish with the comments; the 公示 shows the shown and the redacted text only.
     page.get_by_label("您选择显示的意见建议").check()
-    page.get_by_role("button", name="公示", exact=True).click()
+    page.get_by_role("button", name="预览公示页面…").click()
+    # The preview shows the comments as the public will read them, before anything is published.
+    expect(page.locator(".preview-page")).to_contain_text(REDACTED)
+    expect(page.locator(".preview-page")).not_to_contain_text(NAMED)
+    page.get_by_role("button", name="确认公示").click()
     expect(page.locator(".flash")).to_contain_text("已公示")
     expect(page.locator("#comments")).to_contain_text("撤回公示")
     expect(page.locator("#comments form")).to_have_count(0)

@@ -126,7 +126,8 @@ def test_paper_ballots_do_not_carry_a_group_with_web_ballots_over_the_threshold(
     [entry] = shown.result["subjects"]
     assert entry["groups"]["members"]["suppressed"]
     assert shown.result["turnout"]["members"]["ballots"] is None  # 1 web ballot: not shown
-    assert shown.result["turnout"]["masses"]["ballots"] == 6
+    # ... nor masses', else the round's total (on the board) less 6 would tell members' 5.
+    assert shown.result["turnout"]["masses"]["ballots"] is None
 
 
 def test_a_unanimous_subject_is_shown_as_it_is():
@@ -181,3 +182,43 @@ def test_no_hidden_group_is_pinned_down_by_what_is_shown(data):
             if counts.cast.get((group, subject), 0):
                 assert len(consistent_vectors(spec, counts, shown, subject, group)) >= 2, (
                     subject, group, shown.levels)
+
+
+# -- turnout ---------------------------------------------------------------------------------
+
+def turnout_splits(shown: dict[str, int | None], total: int) -> dict[str, set[int]]:
+    """Solve for each hidden group's turnout from what is public: the shown groups' turnout
+    and the round's total (the board lists every ballot); each hidden group had a ballot."""
+    hidden = [g for g, n in shown.items() if n is None]
+    pooled = total - sum(n for n in shown.values() if n is not None)
+    found: dict[str, set[int]] = {g: set() for g in hidden}
+    for split in itertools.product(range(1, pooled + 1), repeat=len(hidden)):
+        if sum(split) == pooled:
+            for g, n in zip(hidden, split, strict=True):
+                found[g].add(n)
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=9), min_size=1, max_size=5),
+       st.integers(min_value=2, max_value=6))
+def test_no_small_groups_turnout_follows_from_the_total(sizes, k):
+    spec = spec_of([(f"g{i}", 1) for i in range(len(sizes))], k=k)
+    counts = Counts()
+    for i, n in enumerate(sizes):
+        counts.ballots[f"g{i}"] = n
+    hidden = disclosure.hidden_turnout(spec, counts)
+    shown = {g: None if g in hidden else n for g, n in counts.ballots.items()}
+    with_ballots = [g for g, n in counts.ballots.items() if n]
+    for g, values in turnout_splits(shown, sum(sizes)).items():
+        assert counts.ballots[g] in values
+        if set(hidden) != set(with_ballots):  # all of the round hidden: its total is public
+            assert len(values) >= 2, (sizes, k, hidden)
+    assert all(g in hidden for g, n in counts.ballots.items() if 0 < n < k)
+
+
+def test_one_small_group_is_hidden_with_the_smallest_other():
+    spec = spec_of([("members", 40), ("masses", 30), ("committee", 30)], k=5)
+    counts = Counts()
+    counts.ballots.update({"members": 8, "masses": 12, "committee": 3})
+    assert disclosure.hidden_turnout(spec, counts) == {"committee", "members"}

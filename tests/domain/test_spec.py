@@ -27,7 +27,7 @@ from surveyapp.domain.spec import (
     spec_from_dict,
     spec_to_dict,
 )
-from surveyapp.domain.subjects import read_subjects_table
+from surveyapp.domain.subjects import read_roster, read_subjects_table
 
 # The example of DESIGN.md, "Round spec", verbatim.
 DESIGN_EXAMPLE = """\
@@ -436,7 +436,7 @@ def test_a_bad_xlsx_row_is_reported_with_its_row_number(tmp_path):
 
 @pytest.mark.parametrize(("content", "line", "field", "words"), [
     ("", None, None, "the file is empty"),
-    ("name,unit\n张三,x\n", 1, "key", "missing column key"),
+    ("key,unit\n1,x\n", 1, "name", "missing column name"),
     ("key,name\n", 1, None, "no subjects"),
 ])
 def test_subject_table_shape_errors(tmp_path, content, line, field, words):
@@ -452,13 +452,27 @@ def test_subject_table_shape_errors(tmp_path, content, line, field, words):
 def test_subject_files_that_cannot_be_read(tmp_path):
     (tmp_path / "s.xls").write_bytes(b"old excel")
     (tmp_path / "s.xlsx").write_bytes(b"not a zip")
-    (tmp_path / "gbk.csv").write_bytes("key,name\na,张三\n".encode("gbk"))
-    for name, words in [("s.xls", "use a .csv or .xlsx file"),
-                        ("s.xlsx", "cannot read as an Excel workbook"),
-                        ("gbk.csv", "not UTF-8")]:
+    (tmp_path / "bad.csv").write_bytes("key,name\na,张三\n".encode() + b"b,\xff\n")
+    for name, words, line in [("s.xls", "use a .csv or .xlsx file", None),
+                              ("s.xlsx", "cannot read as an Excel workbook", None),
+                              ("bad.csv", "cannot read the text on line 3", 3)]:
         with pytest.raises(SpecErrors) as caught:
             read_subjects_table(tmp_path / name)
         assert words in caught.value.errors[0].message
+        assert caught.value.errors[0].line == line
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-16"])
+def test_a_roster_as_chinese_excel_saves_it(tmp_path, encoding):
+    # Chinese Excel's "CSV" is GBK; 序号 numbers the list (not a key), 职务 is kept.
+    path = tmp_path / "花名册.csv"
+    path.write_bytes("序号,姓名,部门,职务,联系电话\n1,张三,工程技术部,党支部书记,123\n"
+                     "2,李四,综合办公室,,456\n".encode(encoding))
+    roster = read_roster(path)
+    assert roster.subjects == [Subject("s1", "张三", "工程技术部", "党支部书记"),
+                               Subject("s2", "李四", "综合办公室", "")]
+    assert roster.columns == {"name": "姓名", "unit": "部门", "post": "职务"}
+    assert roster.ignored == ["序号", "联系电话"] and roster.keys_made
 
 
 def test_subjects_file_problems_found_from_the_spec(tmp_path):

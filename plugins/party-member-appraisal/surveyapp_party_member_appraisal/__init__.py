@@ -22,10 +22,11 @@ import copy
 import csv
 import io
 
-from surveyapp import plugins
 from surveyapp.domain import rules
-from surveyapp.domain.tally import present
+from surveyapp.domain.model import BLANK
 from surveyapp.exporters import Exporter
+from surveyapp.exports import explain, summary
+from surveyapp.exports.flags import flag_label
 from surveyapp.hookspecs import hookimpl
 
 __version__ = "0.1.0"
@@ -115,48 +116,39 @@ def classify_subjects(spec, result):
 
 # -- the 测评汇总表 -----------------------------------------------------------------------
 
-FLAG_TEXT = {
-    "quota_tie": "优秀名额边界并列，提请支委会研究",
-    "quota_exceeded": "超出优秀名额",
-    "presume_fail": "不合格票超过规定比例，初步认定，需组织核实",
-    "review": "需组织考察核实",
-    "group_missing": "缺少评议分组",
-    "suppressed_group": "分组票数过少，不单独显示",
-    "suppressed_complementary": "为保护匿名，分组不单独显示",
-    "suppressed": "票数过少，不显示",
-    "quorum_not_met": "参加人数未达到规定比例",
-    "rule_ignored": "规则未生效",
-}
-
-
-def flag_text(flag: str) -> str:
-    """A flag in words for the committee; unknown flags stay as they are."""
-    return FLAG_TEXT.get(flag.split(":", 1)[0], flag)
-
-
 def export_summary(result: dict, spec) -> bytes:
-    """民主评议党员测评汇总表: one row per member in rank order, votes per
-    grade, score, proposed grade and notes, in Chinese; UTF-8 with a BOM so
+    """民主评议党员测评汇总表: one row per member in rank order, 测评人数 and
+    votes per grade (空白 too), score, proposed grade and notes, in Chinese,
+    every flag in words; then 说明 rows: 发出 / 收回 / 有效 / 废票, how the
+    score is computed, and the round's own flags.  UTF-8 with a BOM so
     Excel reads it."""
-    shown = present(result)
-    labels = plugins.proposal_labels(spec)
+    table = summary.rows(result, spec)
+    keys = [o.key for o in spec.options] + [BLANK]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["排名", "姓名", "单位", *(f"{o.label}（票）" for o in spec.options),
-                     "得分", "建议等次", "提示"])
-    for subject in shown["subjects"]:
-        counts = rules.pooled_counts(subject)
+    writer.writerow(["排名", "姓名", "单位", "测评人数",
+                     *(f"{o.label}（票）" for o in spec.options), "空白（票）", "得分",
+                     "建议等次", "提示"])
+    for row in table:
         writer.writerow([
-            "" if subject["rank"] is None else subject["rank"], subject["name"], subject["unit"],
-            *("" if counts is None else counts.get(o.key, 0) for o in spec.options),
-            "" if subject["score"] is None else f"{subject['score']:.2f}",
-            labels.get(subject["proposal"], subject["proposal"] or ""),
-            "；".join(flag_text(f) for f in subject["flags"])])
-    round_flags = shown.get("flags") or []
-    if round_flags:
-        writer.writerow([])
-        writer.writerow(["说明", "；".join(f"{flag_text(f)}（{f}）" for f in round_flags)])
+            "" if row.rank is None else row.rank, _text(row.name), _text(row.unit),
+            "" if row.ballots is None else row.ballots,
+            *("" if row.counts is None else row.counts.get(k, 0) for k in keys),
+            "" if row.score is None else summary.points(row.score),
+            summary.option_label(spec, row.proposal),
+            "；".join(flag_label(f, spec) for f in row.flags)])
+    writer.writerow([])
+    writer.writerow(["说明", explain.sheets_line(result, spec)])
+    for line in explain.score_explanation(spec, table):
+        writer.writerow(["说明", line])
+    for flag in result.get("flags") or []:
+        writer.writerow(["说明", flag_label(flag, spec)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _text(value: str) -> str:
+    """Names and units as text: Excel runs a cell starting with =, +, - or @."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @hookimpl

@@ -132,8 +132,8 @@ def test_per_ballot_cap_on_excellent():
     answers = {(k, "overall"): "excellent" for k in "abc"} | {
         (k, "overall"): "qualified" for k in "def"}
     [(subject, message)] = plugins.validate_ballot(spec, answers)
-    assert subject == "c"
-    assert "at most 2 of 6" in message and "3 times" in message
+    assert subject is None  # about the ballot: no one of the three is "the" problem
+    assert "at most 2 of the 6 people" in message and "gives it to 3 (A, B, C)" in message
     answers[("c", "overall")] = "qualified"
     assert plugins.validate_ballot(spec, answers) == []
 
@@ -155,8 +155,9 @@ def test_the_summary_export_is_in_chinese_for_excel():
     data = plugins.exporters()["appraisal-summary"].export(result, spec)
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["排名", "姓名", "单位", "优秀（票）", "合格（票）", "基本合格（票）",
-                       "不合格（票）", "得分", "建议等次", "提示"]
-    assert rows[1] == ["1", "A", "", "6", "0", "0", "0", "100.00", "",
-                       "优秀名额边界并列，提请支委会研究"]
-    assert rows[3] == ["3", "C", "", "3", "3", "0", "0", "90.00", "合格", "超出优秀名额"]
+    assert rows[0] == ["排名", "姓名", "单位", "测评人数", "优秀（票）", "合格（票）",
+                       "基本合格（票）", "不合格（票）", "空白（票）", "得分", "建议等次", "提示"]
+    assert rows[1] == ["1", "A", "", "6", "6", "0", "0", "0", "0", "100.00", "",
+                       "优秀名额处得分并列，请支委会研究确定"]
+    assert rows[3] == ["3", "C", "", "6", "3", "3", "0", "0", "0", "90.00", "合格",
+                       "超出优秀名额，建议顺延为下一等次"]

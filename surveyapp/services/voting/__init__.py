@@ -8,9 +8,15 @@ open in SQL, the code spent with it).
 """
 
 from .casting import REASONS, CodeCheck, VotingError, cast, check_code, receipt_counted, refusal
-from .paper import enter_paper_ballot, import_paper_ballots, problems
+from .paper import (
+    enter_paper_ballot,
+    import_paper_ballots,
+    paper_sheet,
+    problems,
+    spoil_paper_ballot,
+)
 from .structure import RoundStructure, round_structure, structure_of
 
 __all__ = ["REASONS", "CodeCheck", "RoundStructure", "VotingError", "cast", "check_code",
-           "enter_paper_ballot", "import_paper_ballots", "problems", "receipt_counted",
-           "refusal", "round_structure", "structure_of"]
+           "enter_paper_ballot", "import_paper_ballots", "paper_sheet", "problems",
+           "receipt_counted", "refusal", "round_structure", "spoil_paper_ballot", "structure_of"]

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from ...database import db
 from ...domain import codes, lifecycle
 from ...domain.ballot_box import sealing
-from ...models import Answer, Ballot, Comment, Round, VoterCode, today
+from ...models import Answer, Ballot, Comment, Round, VoterCode, VoterGroup, today
 from ..errors import ServiceError
 from .rows import BallotRows, Keyed, ballot_rows
 from .statements import Prepared
@@ -160,6 +160,25 @@ def store(round_id: int, ballots: Sequence[BallotRows], *, code: str | None = No
             comments = [b.comment for b in ballots if b.comment]
             if comments:
                 _INSERT_COMMENT.executemany(connection, comments)
+            if before_commit:
+                before_commit()
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+
+
+def record_spoiled(round_id: int, group_id: int, *,
+                   before_commit: Callable[[], None] | None = None) -> None:
+    """Count one paper ballot of a group as 废票, while the round is open
+    (checked in SQL, as for a ballot).  Nothing of what it said is kept."""
+    with writer_turn(db.engine):
+        try:
+            connection = db.session.connection()
+            _hold_round_open(connection, round_id, None, None)
+            connection.execute(update(VoterGroup)
+                               .where(VoterGroup.id == group_id, VoterGroup.round_id == round_id)
+                               .values(spoiled=VoterGroup.spoiled + 1))
             if before_commit:
                 before_commit()
             db.session.commit()

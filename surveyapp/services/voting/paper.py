@@ -14,11 +14,12 @@ from ...domain import lifecycle
 from ...domain.model import RoundSpec, SpecError, SpecErrors
 from ...domain.paper import PaperBallot, parse_paper_ballots
 from ...domain.tables import check_size, decode_text
+from ...exports.paper_sheet import paper_sheet_pdf
 from ...models import Round, today
 from .. import audit
 from ..errors import RoundError
-from ..rounds import group_by_key
-from .casting import cast, store
+from ..rounds import group_by_key, round_spec
+from .casting import cast, record_spoiled, store
 from .rows import Keyed, ballot_rows
 from .structure import structure_of
 
@@ -49,6 +50,23 @@ def enter_paper_ballot(round_: Round, group_key: str, keyed: Keyed, *,
     cast(structure, group, keyed, channel="paper", before_commit=lambda: audit.record(
         "ballots.paper_entry", actor, round_, f"group={group.key}"))
     return []
+
+
+def spoil_paper_ballot(round_: Round, group_key: str, *, actor: str) -> None:
+    """Record one paper ballot of a group as 废票: one that breaks the ballot
+    rules (e.g. more 优秀 than allowed) or cannot be read.  Only the count
+    per group is kept; the results report it beside the valid ballots."""
+    _check_open(round_)
+    group = group_by_key(round_, group_key)
+    record_spoiled(round_.id, group.id, before_commit=lambda: audit.record(
+        "ballots.paper_spoiled", actor, round_, f"group={group.key}"))
+
+
+def paper_sheet(round_: Round, group_key: str | None = None) -> bytes:
+    """The printable 测评表 (PDF) of a round, for a voter group if given
+    (RoundError for a group the round does not have)."""
+    group = group_by_key(round_, group_key) if group_key else None
+    return paper_sheet_pdf(round_spec(round_), group_label=group.label if group else None)
 
 
 def import_paper_ballots(round_: Round, data: bytes, *, source: str, actor: str) -> int:

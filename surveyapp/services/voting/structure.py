@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from ...database import db
 from ...domain.ballot_box.sealing import RoundLock
 from ...domain.model import RoundSpec
+from ...domain.rules import BallotLimit, ballot_limits
 from ...models import Round
 from ..ballot_box import box
 from ..rounds import round_spec
@@ -56,6 +57,7 @@ class SubjectView:
     key: str
     name: str
     unit: str
+    post: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class RoundStructure:
     subjects: tuple[SubjectView, ...]
     spec: RoundSpec  # for the plugins' ballot rules
     option_ids: MappingProxyType  # option key -> id
+    # The per-ballot limits a web ballot (every subject on it) announces.
+    limits: tuple[BallotLimit, ...] = ()
     # What seals its ballots (its key, layout and context); None for a round
     # opened before ballots were encrypted, whose ballots stay plain.
     lock: RoundLock | None = field(default=None, compare=False, repr=False)
@@ -80,23 +84,36 @@ class RoundStructure:
     kits: KitPool | None = field(default=None, compare=False, repr=False)
     # Generated form classes by ``choose_group``, filled in by forms.ballot_form.
     form_classes: dict = field(default_factory=dict, compare=False, repr=False)
+    # The empty ballot page, the same for every voter but for a few marks
+    # filled in per request, by what it depends on; filled in by the web.
+    rendered: dict = field(default_factory=dict, compare=False, repr=False)
 
     def group(self, group_id: int) -> GroupView | None:
         return next((g for g in self.groups if g.id == group_id), None)
 
 
+def _limits(spec: RoundSpec) -> list[BallotLimit]:
+    try:
+        return ballot_limits(spec)
+    except ValueError:  # refused when the round was made; never stop a ballot over it
+        return []
+
+
 def snapshot(round_: Round) -> RoundStructure:
     sealed = box(round_)
     lock = sealed.lock() if sealed else None
+    spec = round_spec(round_)
     return RoundStructure(
         id=round_.id, slug=round_.slug, title=round_.title, access=round_.access,
         options=tuple(OptionView(o.id, o.key, o.label) for o in round_.options),
         criteria=tuple(CriterionView(c.id, c.key, c.label, c.description or "")
                        for c in round_.criteria),
         groups=tuple(GroupView(g.id, g.key, g.label) for g in round_.groups),
-        subjects=tuple(SubjectView(s.id, s.key, s.name, s.unit or "") for s in round_.subjects),
-        spec=round_spec(round_),
+        subjects=tuple(SubjectView(s.id, s.key, s.name, s.unit or "", s.post or "")
+                       for s in round_.subjects),
+        spec=spec,
         option_ids=MappingProxyType({o.key: o.id for o in round_.options}),
+        limits=tuple(_limits(spec)),
         lock=lock, kits=KitPool(lock, current_app.config["BALLOT_KITS"]) if lock else None)
 
 

@@ -6,6 +6,13 @@
  * - [data-print] buttons print the page (the QR poster, the key slips).
  * - A submit button with data-busy says so while its form is being handled
  *   (counting a large round takes a while) and cannot be pressed twice.
+ * - Choosing a group to issue codes for fills in the count with what that
+ *   group still needs (its option's data-count), unless none is known.
+ * - Choosing a template fills in an empty title (or one the last template
+ *   filled in) with the template's (its option's data-title).
+ *
+ * - A table wider than its card (.table-wrap) is marked "overflows", and the
+ *   line above it saying that it scrolls sideways (.scroll-cue) is shown.
  *
  * Pages are swapped in by htmx (hx-boost), so listeners sit on document.
  */
@@ -62,6 +69,29 @@
     button.textContent = button.getAttribute("data-busy");
   });
 
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-fills]")) return;
+    var option = select.options[select.selectedIndex];
+    var target = document.getElementById(select.getAttribute("data-fills"));
+    if (option && target && option.getAttribute("data-count")) {
+      target.value = option.getAttribute("data-count");
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-fills-title]")) return;
+    var title = document.getElementById(select.getAttribute("data-fills-title"));
+    var option = select.options[select.selectedIndex];
+    if (!title || !option) return;
+    var offered = option.getAttribute("data-title") || "";
+    if (!title.value.trim() || title.value === title.dataset.filled) {
+      title.value = offered;
+      title.dataset.filled = offered;
+    }
+  });
+
   function showPrintButtons() {
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;
@@ -70,6 +100,24 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
-  document.addEventListener("DOMContentLoaded", showPrintButtons);
-  document.addEventListener("htmx:afterSettle", showPrintButtons);
+  function markOverflow() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var overflows = wrap.scrollWidth > wrap.clientWidth + 1;
+      wrap.classList.toggle("overflows", overflows);
+      var cue = wrap.previousElementSibling;
+      if (cue && cue.classList.contains("scroll-cue")) cue.classList.toggle("shown", overflows);
+    });
+  }
+
+  function pageShown() {
+    showPrintButtons();
+    markOverflow();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", pageShown);
+  } else {
+    pageShown();
+  }
+  document.addEventListener("htmx:afterSettle", pageShown);
+  window.addEventListener("resize", markOverflow);
 })();

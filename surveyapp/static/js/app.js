@@ -2,6 +2,17 @@
  *
  * - Ballot: a live "graded 7/12" count, and a review step that stops a submit
  *   with ungraded subjects and lists them (the server would refuse it too).
+ * - A grade capped per ballot (优秀 at most N): a live "优秀 n/N" count, and
+ *   the tap that would go over is refused where it happens, with a note on
+ *   that card (without JavaScript the server refuses the ballot, saying so).
+ * - Answers kept on the phone, never sent before the ballot is: each choice
+ *   and the comment go to sessionStorage under the form's data-keep (the
+ *   round and a random sheet number the session holds, tied to no code), so
+ *   a reload or a language switch restores them; any other sheet's are
+ *   dropped (a shared phone shows nobody the last voter's), and all are
+ *   erased once a page says the ballot is over (data-ballot-over: cast, or
+ *   refused after a submit).
+ * - The receipt: a copy button (data-copy) where the clipboard can be used.
  * - Any htmx request that fails (network down, timeout, server error) leaves
  *   the page as it was, with everything entered, and says so with a retry.
  * - Without htmx, a second tap on submit is ignored while the first is sent.
@@ -13,6 +24,74 @@
   document.documentElement.classList.add("js");
 
   var lastFailed = null;  // the form whose request failed, for "Try again"
+  var KEPT = "surveyapp:ballot:";
+
+  function storage() {
+    try {
+      return window.sessionStorage;
+    } catch (e) {  // storage switched off: answers are simply not kept
+      return null;
+    }
+  }
+
+  function keptKeys() {
+    var store = storage();
+    var keys = [];
+    for (var i = 0; store && i < store.length; i++) {
+      if (store.key(i).indexOf(KEPT) === 0) keys.push(store.key(i));
+    }
+    return keys;
+  }
+
+  function forget(except) {
+    var store = storage();
+    keptKeys().forEach(function (key) { if (key !== except) store.removeItem(key); });
+  }
+
+  function keep(form) {
+    var store = storage();
+    if (!store || !form.dataset.keep) return;
+    var answers = {};
+    form.querySelectorAll("input[type=radio]:checked").forEach(function (input) {
+      answers[input.name] = input.value;
+    });
+    var comment = form.querySelector("textarea[name=comment]");
+    if (comment && comment.value) answers.comment = comment.value;
+    try {
+      store.setItem(KEPT + form.dataset.keep, JSON.stringify(answers));
+    } catch (e) { /* full or refused: nothing is lost but the convenience */ }
+  }
+
+  // Put back what this sheet kept, where the page has no answer of its own
+  // (a refused submit comes back from the server with the answers it got).
+  function restore(form) {
+    var store = storage();
+    if (!store || !form.dataset.keep) return;
+    var key = KEPT + form.dataset.keep;
+    forget(key);
+    var answers;
+    try {
+      answers = JSON.parse(store.getItem(key) || "{}");
+    } catch (e) {
+      answers = {};
+    }
+    Object.keys(answers).forEach(function (name) {
+      if (name === "comment") {
+        var comment = form.querySelector("textarea[name=comment]");
+        if (comment && !comment.value) comment.value = answers.comment;
+        return;
+      }
+      var group = form.querySelectorAll('input[type=radio][name="' + name + '"]');
+      var chosen = null;
+      group.forEach(function (input) {
+        if (input.checked) chosen = input;
+      });
+      if (chosen) return;
+      group.forEach(function (input) {
+        if (input.value === answers[name]) input.checked = true;
+      });
+    });
+  }
 
   function ballotForm() {
     return document.querySelector("form.ballot-form");
@@ -51,6 +130,7 @@
       }
     });
     form.querySelectorAll("[data-done]").forEach(function (el) { el.textContent = done; });
+    refreshLimits(form);
     var meter = form.querySelector(".progress progress");
     if (meter) meter.value = done;
     var next = form.querySelector("[data-next]");
@@ -68,8 +148,63 @@
     return todo;
   }
 
+  // How many have ``option`` on the criterion where most have it, and on
+  // criterion ``only`` (the name's last part, "q-<subject>-<criterion>").
+  function limitCount(form, option, only) {
+    var per = {};
+    form.querySelectorAll('fieldset.subject input[type=radio]:checked').forEach(function (input) {
+      if (input.value !== option) return;
+      var criterion = input.name.split("-")[2];
+      per[criterion] = (per[criterion] || 0) + 1;
+    });
+    if (only !== undefined) return per[only] || 0;
+    var most = 0;
+    Object.keys(per).forEach(function (c) { most = Math.max(most, per[c]); });
+    return most;
+  }
+
+  function refreshLimits(form) {
+    form.querySelectorAll("[data-limit-count]").forEach(function (box) {
+      var n = limitCount(form, box.getAttribute("data-option"));
+      box.querySelector("[data-limit-done]").textContent = n;
+      box.classList.toggle("over", n > Number(box.getAttribute("data-allowed")));
+    });
+  }
+
+  function clearLimitNotes(form) {
+    form.querySelectorAll(".limit-note").forEach(function (note) { note.remove(); });
+  }
+
+  // Capture phase, before the radio's change: a tap that would give a capped
+  // grade to one more than allowed is cancelled (the radio keeps its state).
+  document.addEventListener("click", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("form.ballot-form input[data-limit]")) return;
+    var form = input.closest("form");
+    var box = form.querySelector('[data-limit-count="' + input.getAttribute("data-limit") + '"]');
+    if (!box) return;
+    clearLimitNotes(form);
+    var criterion = input.name.split("-")[2];
+    if (limitCount(form, input.value, criterion) <= Number(box.getAttribute("data-allowed"))) return;
+    event.preventDefault();
+    var note = document.createElement("p");
+    note.className = "error limit-note";
+    note.setAttribute("role", "alert");
+    note.textContent = box.getAttribute("data-refuse");
+    input.closest(".question").append(note);
+  }, true);
+
   document.addEventListener("change", function (event) {
-    if (event.target.closest && event.target.closest("form.ballot-form")) refresh();
+    var form = event.target.closest && event.target.closest("form.ballot-form");
+    if (!form) return;
+    clearLimitNotes(form);
+    keep(form);
+    refresh();
+  });
+
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form.ballot-form");
+    if (form && event.target.name === "comment") keep(form);
   });
 
   // Capture phase: runs before htmx's own submit handler on the form, so a
@@ -116,6 +251,21 @@
 
   document.addEventListener("click", function (event) {
     if (!event.target.closest) return;
+    var copy = event.target.closest("[data-copy]");
+    if (copy) {
+      var text = document.getElementById(copy.getAttribute("data-copy")).textContent.trim();
+      var status = document.querySelector("[data-copy-status]");
+      navigator.clipboard.writeText(text).then(function () {
+        if (status) status.textContent = copy.getAttribute("data-copied");
+      }, function () {
+        // Refused: select it, so the phone's own copy is one tap away.
+        var range = document.createRange();
+        range.selectNodeContents(document.getElementById(copy.getAttribute("data-copy")));
+        window.getSelection().removeAllRanges();
+        window.getSelection().addRange(range);
+      });
+      return;
+    }
     // A link into a closed <details> (the privacy note) opens it.
     var link = event.target.closest('a[href^="#"]');
     var target = link && document.getElementById(link.getAttribute("href").slice(1));
@@ -131,6 +281,12 @@
   });
 
   function pageShown() {
+    var form = ballotForm();
+    if (form) restore(form);
+    if (document.querySelector("[data-ballot-over]")) forget(null);
+    if (navigator.clipboard) {
+      document.querySelectorAll("[data-copy]").forEach(function (b) { b.hidden = false; });
+    }
     refresh();
     // A refused submit comes back with its problems at the top: go there.
     var problems = document.getElementById("problems");

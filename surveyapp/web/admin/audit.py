@@ -29,6 +29,7 @@ ACTIONS = {
     "codes.void": _l("Voided codes"),
     "ballots.import": _l("Imported paper ballots"),
     "ballots.paper_entry": _l("Entered a paper ballot"),
+    "ballots.paper_spoiled": _l("Recorded a spoiled paper ballot"),
     "results.export": _l("Exported results"),
     "comment.review": _l("Reviewed a comment"),
     "comments.export": _l("Exported comments"),

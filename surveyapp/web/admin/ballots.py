@@ -8,7 +8,7 @@ who entered paper ballots for which group, never what they said.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -21,10 +21,9 @@ from ...domain.model import BLANK, SpecError, SpecErrors
 from ...models import Round, VoterGroup
 from ...services import turnout, voting
 from ...services.errors import RoundError
-from ..forms import show_problems
 from . import bp
 from .access import round_for_user
-from .forms import PaperGroupForm, PaperImportForm
+from .forms import ConfirmForm, PaperGroupForm, PaperImportForm
 
 
 class PaperBallotForm(FlaskForm):
@@ -58,14 +57,20 @@ def _chosen_group(round_: Round, key: str | None) -> VoterGroup | None:
     return next((g for g in round_.groups if g.key == key), None)
 
 
-def _page(round_: Round, *, form=None, group=None, importer=None, errors=(), status=200):
+def _page(round_: Round, *, form=None, group=None, importer=None, errors=(), status=200,
+          rule_problems=(), spoil=None):
     chooser = PaperGroupForm(request.args if request.method == "GET" else None)
     chooser.group.choices = [SelectChoice(g.key, g.label) for g in round_.groups]
     if group is not None:
         chooser.group.data = group.key
+    if spoil is None:
+        spoil = ConfirmForm(formdata=None)
+    spoil.confirm.data = False  # asked again each time
     return render_template("admin/paper.html", round=round_, form=form, group=group,
                            chooser=chooser, importer=importer or PaperImportForm(),
-                           errors=errors, counts=turnout.paper_ballots(round_)), status
+                           errors=errors, counts=turnout.paper_ballots(round_),
+                           spoiled=turnout.spoiled(round_), rule_problems=rule_problems,
+                           spoil=spoil), status
 
 
 @bp.route("/rounds/<slug>/paper", methods=["GET", "POST"])
@@ -91,11 +96,57 @@ def paper(slug: str):
     except (voting.VotingError, RoundError):  # closed meanwhile
         return _page(round_, status=409)
     if problems:
-        fields = {subject.key: field for _, row in form.table() for subject, field in row}
-        show_problems(form, problems, fields.get)
-        return _page(round_, form=form, group=group, status=400)
+        # Every row is marked, but the sheet breaks a rule (e.g. more 优秀
+        # than allowed): said as such, with the way out, a 废票.
+        return _page(round_, form=form, group=group, status=400,
+                     rule_problems=[message for _subject, message in problems])
     flash(_("Paper ballot saved. Enter the next one."))
     return redirect(url_for("admin.paper", slug=slug, group=group.key), 303)
+
+
+@bp.route("/rounds/<slug>/paper/spoil", methods=["POST"])
+@login_required
+def paper_spoil(slug: str):
+    """Record one paper ballot of a group as 废票 (a count, nothing of what
+    it said): a sheet that breaks the rules or cannot be read."""
+    round_ = round_for_user(slug)
+    group = _chosen_group(round_, request.form.get("group"))
+    form = ConfirmForm()
+    if not round_.accepts_ballots:
+        return _page(round_, status=409)
+    if group is None:
+        return _page(round_, status=400)
+    if not form.validate_on_submit() or not form.confirm.data:
+        if not form.confirm.errors:
+            form.confirm.errors.append(_("Please tick the box to confirm."))
+        return _page(round_, form=_sheet(round_, group), group=group, spoil=form, status=400)
+    try:
+        voting.spoil_paper_ballot(round_, group.key, actor=current_user.username)
+    except (voting.VotingError, RoundError):  # closed meanwhile
+        return _page(round_, status=409)
+    flash(_("Recorded as a spoiled ballot of %(group)s: it counts as returned, not as "
+            "valid. Take the next sheet.", group=group.label))
+    return redirect(url_for("admin.paper", slug=slug, group=group.key), 303)
+
+
+@bp.route("/rounds/<slug>/paper/sheet.pdf")
+@login_required
+def paper_sheet(slug: str):
+    """The printable 测评表 of a group, for members without a phone."""
+    round_ = round_for_user(slug)
+    try:
+        data = voting.paper_sheet(round_, request.args.get("group") or None)
+    except RoundError:
+        abort(404)
+    name = f"{round_.slug}-{request.args.get('group') or 'sheet'}.pdf"
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _sheet(round_: Round, group: VoterGroup) -> PaperBallotForm:
+    form = paper_form(round_, formdata=None)
+    form.group.data = group.key
+    return form
 
 
 @bp.route("/rounds/<slug>/paper/import", methods=["POST"])

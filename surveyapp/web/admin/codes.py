@@ -17,6 +17,7 @@ import qrcode
 import qrcode.image.svg
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -36,25 +37,50 @@ def base_url() -> str:
     return current_app.config["BASE_URL"].rstrip("/")
 
 
+def _group_choices(round_: Round, batches: list[dict]) -> list[SelectChoice]:
+    """The groups, each carrying how many codes it still needs (its expected
+    voters less the codes it holds that are not void), which the count
+    field takes when the group is chosen (admin.js)."""
+    return [SelectChoice(g.key, g.label, render_kw={"data-count": str(n) if n else ""})
+            for g, n in codes.still_needed(round_, batches)]
+
+
 def _forms(round_: Round, batches: list[dict], issue: IssueCodesForm | None = None,
            void_batch: VoidBatchForm | None = None, void_codes: VoidCodesForm | None = None):
-    issue = issue or IssueCodesForm()
-    issue.group.choices = [SelectChoice(g.key, g.label) for g in round_.groups]
-    void_batch = void_batch or VoidBatchForm()
+    """The page's three forms.  Only the one that was posted reads the post:
+    the others are shown fresh, so a box ticked in one form never shows up
+    ticked in another (they share the field name ``confirm``)."""
+    if issue is None:
+        # The first group still short of codes, with what it needs.
+        needed = codes.still_needed(round_, batches)
+        group, count = next(((g, n) for g, n in needed if n), (None, None))
+        issue = IssueCodesForm(formdata=None, data={"group": group and group.key,
+                                                    "count": count})
+    issue.group.choices = _group_choices(round_, batches)
+    void_batch = void_batch or VoidBatchForm(formdata=None)
     void_batch.batch.choices = [
         SelectChoice(f"{row['batch']}", _("Batch %(batch)d · %(group)s · %(unused)d unused",
                               batch=row["batch"], group=row["group"].label,
                               unused=row["issued"]))
         for row in batches if row["issued"]]
-    return issue, void_batch, void_codes or VoidCodesForm()
+    return issue, void_batch, void_codes or VoidCodesForm(formdata=None)
 
 
 def _page(round_: Round, status: int = 200, **forms):
     batches = codes.batches(round_)
     issue, void_batch, void_codes = _forms(round_, batches, **forms)
+    for form in (void_batch, void_codes):
+        # A refused void is asked again: its box never comes back ticked.
+        form.confirm.data = False
+    # Every problem also at the top of the page, where the eye is after a
+    # post, each linking to its field.
+    anchors = {id(void_batch.confirm): "batch-confirm", id(void_codes.confirm): "codes-confirm"}
+    problems = [(anchors.get(id(field), field.id), message)
+                for form in (issue, void_batch, void_codes)
+                for field in form if field.name != "csrf_token" for message in field.errors]
     return render_template("admin/codes.html", round=round_, batches=batches,
                            issue=issue, void_batch=void_batch, void_codes=void_codes,
-                           max_codes=MAX_WEB_CODES), status
+                           problems=problems, max_codes=MAX_WEB_CODES), status
 
 
 def _codes_round(slug: str) -> Round:
@@ -73,7 +99,7 @@ def codes_page(slug: str):
     if request.method == "GET":
         return _page(round_)
     issue = IssueCodesForm()
-    issue.group.choices = [SelectChoice(g.key, g.label) for g in round_.groups]
+    issue.group.choices = _group_choices(round_, codes.batches(round_))
     if not issue.validate_on_submit():
         return _page(round_, 400, issue=issue)
     try:
@@ -127,7 +153,7 @@ def codes_download(slug: str):
 @login_required
 def void_batch(slug: str):
     round_ = _codes_round(slug)
-    form = _forms(round_, codes.batches(round_))[1]
+    form = _forms(round_, codes.batches(round_), void_batch=VoidBatchForm())[1]
     if not form.validate_on_submit() or not form.confirm.data:
         if not form.confirm.errors and not form.batch.errors:
             form.confirm.errors.append(_("Please tick the box to confirm."))
@@ -162,9 +188,19 @@ def void_codes(slug: str):
     except RoundError:
         form.codes.errors.append(_("Codes of a closed round stay as they are."))
         return _page(round_, 409, void_codes=form)
-    flash(_("%(done)d of %(listed)d codes voided; the others were already used, void or "
-            "not codes of this round.", done=n, listed=listed) if n < listed
-          else _("%(done)d codes voided.", done=n))
+    if n == 0:
+        # Nothing happened: say so beside the codes, which stay typed in.
+        form.codes.errors.append(ngettext(
+            "This code was not voided: it is not an unused code of this round (already "
+            "used, already void, or mistyped).",
+            "None of these %(num)d codes was voided: none is an unused code of this round "
+            "(already used, already void, or mistyped).", listed))
+        return _page(round_, 400, void_codes=form)
+    if n < listed:
+        flash(_("%(done)d of %(listed)d codes voided; the others were already used, void or "
+                "not codes of this round.", done=n, listed=listed), "warning")
+    else:
+        flash(_("%(done)d codes voided.", done=n))
     return redirect(url_for("admin.codes", slug=slug), 303)
 
 

@@ -19,7 +19,7 @@ from ... import plugins
 from ...domain.bounds import SUBJECTS_MAX
 from ...domain.model import KEY_RE, RoundSpec, SpecError, SpecErrors
 from ...domain.spec import spec_from_dict
-from ...domain.subjects import read_subjects_table
+from ...domain.subjects import Roster, read_roster
 from ..i18n import spec_message
 from .forms import SPARE_ROWS
 
@@ -215,8 +215,10 @@ def fill_rows(form, items: list[dict], columns: tuple[str, ...]) -> None:
 
 def parse_subject_lines(text: str) -> tuple[list[dict], list[int], list[Problem]]:
     """One person per line: ``name``, ``name,unit`` or ``key,name,unit``
-    (comma, Chinese comma or tab).  Keys left out are made up (s1, s2, ...).
-    A list of more than SUBJECTS_MAX people is refused before it is read."""
+    (comma, Chinese comma or tab); a line with tabs, as pasted from a
+    spreadsheet, may add a fourth cell, the post: ``key⇥name⇥unit⇥post``.
+    Keys left out are made up (s1, s2, ...).  A list of more than
+    SUBJECTS_MAX people is refused before it is read."""
     typed = text.splitlines()
     count = sum(1 for line in typed if line.strip())
     if count > SUBJECTS_MAX:
@@ -227,6 +229,13 @@ def parse_subject_lines(text: str) -> tuple[list[dict], list[int], list[Problem]
     for number, line in enumerate(typed, start=1):
         if not line.strip():
             continue
+        post = ""
+        if "\t" in line and len(line.split("\t")) >= 4:
+            key, name, unit, *rest = (c.strip() for c in line.split("\t"))
+            post = "\t".join(rest).strip()
+            entries.append([key, name, unit, post])
+            lines.append(number)
+            continue
         cells = [c.strip() for c in _SEPARATORS.split(line)]
         if len(cells) == 1:
             key, name, unit = "", cells[0], ""
@@ -234,35 +243,45 @@ def parse_subject_lines(text: str) -> tuple[list[dict], list[int], list[Problem]
             key, (name, unit) = "", cells
         else:
             key, name, unit = cells[0], cells[1], ",".join(cells[2:]).strip(",")
-        entries.append([key, name, unit])
+        entries.append([key, name, unit, post])
         lines.append(number)
-    made_up = _MadeUpKeys("s", {key for key, _, _ in entries if key})
+    made_up = _MadeUpKeys("s", {key for key, *_ in entries if key})
     subjects, problems = [], []
-    for (key, name, unit), line in zip(entries, lines, strict=True):
+    for (key, name, unit, post), line in zip(entries, lines, strict=True):
         if key and not KEY_RE.fullmatch(key):
             problems.append(Problem(_("The key may only hold letters, digits, '_', '.' and "
                                       "'-'."), field="key", line=line))
-        subjects.append({"key": key or made_up(), "name": name, "unit": unit})
+        subject = {"key": key or made_up(), "name": name, "unit": unit}
+        if post:
+            subject["post"] = post
+        subjects.append(subject)
     return subjects, lines, problems
 
 
 def subjects_text(subjects: list[dict]) -> str:
+    """The people as lines :func:`parse_subject_lines` reads back: with
+    commas, or tabs when someone has a post (a unit may hold a comma)."""
+    if any(s.get("post") for s in subjects):
+        return "".join(f"{s['key']}\t{s['name']}\t{s.get('unit', '')}\t{s.get('post', '')}\n"
+                       for s in subjects)
     return "".join(f"{s['key']},{s['name']},{s.get('unit', '')}\n" for s in subjects)
 
 
-def read_subjects_upload(storage) -> tuple[list[dict], list[Problem]]:
+def read_subjects_upload(storage) -> tuple[list[dict], list[Problem], Roster | None]:
     """A CSV or XLSX upload, read by the domain's table reader; its errors
-    keep their row (line) and column."""
+    keep their row (line) and column.  The roster says which columns were
+    read and which were left out, for the preview."""
     suffix = Path(storage.filename or "").suffix.lower()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"subjects{suffix}"
         storage.save(path)
         try:
-            table = read_subjects_table(path)
+            roster = read_roster(path)
         except SpecErrors as errors:
             return [], [Problem(spec_message(e), field=e.field, line=e.line)
-                        for e in errors.errors]
-    return [{"key": s.key, "name": s.name, "unit": s.unit} for s in table], []
+                        for e in errors.errors], None
+    return [{"key": s.key, "name": s.name, "unit": s.unit} | ({"post": s.post} if s.post else {})
+            for s in roster.subjects], [], roster
 
 
 def subject_problems(errors: list[SpecError], lines: list[int]) -> list[Problem]:

@@ -19,7 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...domain.bounds import CRITERIA_MAX, GROUPS_MAX
 
@@ -31,9 +31,12 @@ SPARE_ROWS = 1
 
 
 class BasicsForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[InputRequired(_l("Please enter a title.")),
+    # DataRequired, not InputRequired: a title left empty may come from the
+    # template (wizard._new_basics) before the form is checked.
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter a title.")),
                                                  Length(max=200)])
-    template = SelectField(_l("Template"), choices=[], validate_choice=True)
+    template = SelectField(_l("Template"), choices=[], validate_choice=True,
+                           render_kw={"data-fills-title": "title"})
     scale = SelectField(_l("Grade scale"), choices=[], validate_choice=True)
     access = RadioField(_l("How voters take part"), default="codes", choices=[
         SelectChoice("codes", _l("A personal single-use code for each voter (QR slips)")),
@@ -76,7 +79,8 @@ class SubjectsForm(FlaskForm):
 
 
 class IssueCodesForm(FlaskForm):
-    group = SelectField(_l("Voter group"), choices=[], validate_choice=True)
+    group = SelectField(_l("Voter group"), choices=[], validate_choice=True,
+                        render_kw={"data-fills": "count"})
     count = IntegerField(_l("Number of codes"), validators=[
         InputRequired(_l("How many codes?")), NumberRange(1, MAX_WEB_CODES)])
 

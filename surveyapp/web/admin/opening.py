@@ -79,7 +79,7 @@ def open_with_key(slug: str):
     try:
         rounds.open_with_key(round_, record, actor=current_user.username)
     except RoundError as error:
-        flash(spec_message(error))
+        flash(spec_message(error), "error")
         return redirect(url_for("admin.round_detail", slug=slug), 303)
     flash(_("The round is open: voting has started."))
     return redirect(url_for("admin.round_detail", slug=slug), 303)

@@ -9,10 +9,10 @@ JavaScript; htmx only swaps the table (``HX-Target: results-table``).
 
 from __future__ import annotations
 
-import io
 import re
+from urllib.parse import quote
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,7 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ... import plugins
 from ...domain import comments as comment_rules
 from ...domain.model import BLANK
-from ...exports import charts, summary
+from ...exports import BUILTIN, charts, explain, summary
 from ...exports.flags import flag_label, hidden_reason
 from ...models import Round
 from ...services import comments, publication
@@ -81,6 +81,8 @@ def _page(round_: Round, form: PublishForm | None = None, status: int = 200, *,
         columns=columns, query=query, units=summary.units(table),
         several=len(spec.criteria) > 1,
         turnout=summary.turnout_rows(result, spec), turnout_text=summary.turnout_text,
+        sheets=explain.sheets_rows(result, spec),
+        scoring=explain.score_explanation(spec, table, lang),
         percent=summary.percent, points=summary.points,
         option_label=lambda key: summary.option_label(spec, key),
         flag_label=lambda flag: flag_label(flag, spec, lang),
@@ -114,11 +116,19 @@ def results(slug: str):
     return _page(round_for_user(slug))
 
 
-def _filename(round_: Round, extension: str) -> str:
-    """The round's title as a file name (Chinese kept; path characters not)."""
-    stem = re.sub(r'[\\/:*?"<>|\s]+', "_", round_.title).strip("_") or round_.slug
-    suffix = _("results")
-    return f"{stem}-{suffix}.{extension}"
+def _safe(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_")
+
+
+def _filename(round_: Round, exporter) -> str:
+    """The round's title as a file name (Chinese kept; path characters not),
+    then what the file is: surveyapp's own results, or a plugin's format by
+    its label (民主评议党员测评汇总表), so two CSV files never share a name."""
+    stem = _safe(round_.title) or round_.slug
+    builtin = {e.name for e in BUILTIN}
+    suffix = _("results") if exporter.name in builtin else (
+        _safe(exporter.label or "") or _safe(exporter.name))
+    return f"{stem}-{suffix}.{exporter.extension}"
 
 
 @bp.route("/rounds/<slug>/results/export/<fmt>")
@@ -131,8 +141,12 @@ def results_export(slug: str, fmt: str):
     if exporter is None:
         abort(404)
     data = results_service.export(round_, fmt, actor=current_user.username)
-    return send_file(io.BytesIO(data), mimetype=exporter.media_type, as_attachment=True,
-                     download_name=_filename(round_, exporter.extension))
+    # The name in words (filename*), and an ASCII one for old clients that
+    # is just as distinct: the round's slug and the format's name.
+    fallback = f"{round_.slug}-{exporter.name}.{exporter.extension}"
+    return Response(data, mimetype=exporter.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{fallback}"; '
+                               f"filename*=UTF-8''{quote(_filename(round_, exporter))}"})
 
 
 @bp.route("/rounds/<slug>/results/publish", methods=["POST"])
@@ -142,13 +156,32 @@ def results_publish(slug: str):
     form = PublishForm()
     if not form.validate_on_submit():
         return _page(round_, form=form, status=400)
+    if request.form.get("confirm") != "y":
+        # First the page as the public will see it, then "Publish now".
+        return _preview(round_, form.fields.data or [])
     try:
         publication.publish(round_, form.fields.data or [], actor=current_user.username)
     except RoundError as error:
-        flash(spec_message(error))
+        flash(spec_message(error), "error")
         return _page(round_, form=form, status=409)
     flash(_("Published: anyone with the address below can read the results page."))
     return redirect(url_for("admin.results", slug=slug))
+
+
+def _preview(round_: Round, fields: list[str]):
+    """What publishing ``fields`` would show at /p/<slug>, built as
+    publishing builds it but not stored; 409 before the round is counted."""
+    try:
+        snap = publication.preview(round_, fields)
+    except RoundError as error:
+        flash(spec_message(error), "error")
+        return _page(round_, status=409)
+    return render_template("admin/publish_preview.html", round=round_, snap=snap,
+                           fields=snap["fields"], rows=publication.rows(snap),
+                           options=snap.get("options", []), field_labels=FIELD_LABELS,
+                           percent=summary.percent, points=summary.points,
+                           public_url=current_app.config["BASE_URL"].rstrip("/")
+                           + url_for("public.page", slug=round_.slug))
 
 
 @bp.route("/rounds/<slug>/results/unpublish", methods=["POST"])
@@ -158,7 +191,7 @@ def results_unpublish(slug: str):
     try:
         publication.unpublish(round_, actor=current_user.username)
     except RoundError as error:
-        flash(spec_message(error))
+        flash(spec_message(error), "error")
         return _page(round_, status=409)
     flash(_("Unpublished: the public results page is gone."))
     return redirect(url_for("admin.results", slug=slug))

@@ -11,7 +11,7 @@ from ...models import Round
 from ...services import ballot_box, orgs, rounds, turnout
 from ...services.errors import RoundError
 from ..i18n import STATUS_WORDS, spec_message
-from . import bp
+from . import bp, rule_words
 from .access import round_for_user
 from .forms import ConfirmForm
 from .opening import key_slips_page
@@ -28,6 +28,26 @@ def rounds_list():
                            turnouts={r.id: turnout.shown_turnout(r) for r in listed})
 
 
+def quorum_warning(round_: Round) -> str | None:
+    """What closing now would leave short: the groups below the round's
+    quorum, with their figures; None if none is (or no quorum is set)."""
+    if not round_.can("close"):
+        return None
+    short = turnout.below_quorum(round_)
+    if not short:
+        return None
+    groups = _(", ").join(
+        _("%(group)s fewer than %(k)d of %(expected)d", group=s["label"],
+          k=round_.anonymity_min, expected=s["expected"]) if s["hidden"]  # a small group's size
+        else _("%(group)s %(ballots)d of %(expected)d", group=s["label"],
+               ballots=s["ballots"], expected=s["expected"]) for s in short)
+    share = rule_words.share_text(short[0]["quorum"])
+    return (_("Below the quorum (more than %(share)s of those expected must take part): "
+              "%(groups)s.", share=share, groups=groups) if short[0]["strict"] else
+            _("Below the quorum (at least %(share)s of those expected must take part): "
+              "%(groups)s.", share=share, groups=groups))
+
+
 def turnout_panel(round_: Round) -> dict:
     return {**turnout.panel(round_), "live": round_.accepts_ballots,
             "seconds": TURNOUT_SECONDS}
@@ -39,6 +59,8 @@ def round_detail(slug: str):
     round_ = round_for_user(slug)
     return render_template("admin/round.html", round=round_, org=orgs.get(round_.org_id),
                            panel=turnout_panel(round_), confirm=ConfirmForm(),
+                           rules=rule_words.sentences(rounds.round_spec(round_)),
+                           quorum_warning=quorum_warning(round_),
                            box=ballot_box.box(round_),
                            trustees=ballot_box.trustee_names(round_))
 
@@ -49,6 +71,18 @@ def turnout_partial(slug: str):
     """The turnout panel alone, which the round page polls with htmx."""
     round_ = round_for_user(slug)
     return render_template("admin/_turnout.html", round=round_, panel=turnout_panel(round_))
+
+
+@bp.route("/rounds/<slug>/turnout/screen")
+@login_required
+def turnout_screen(slug: str):
+    """Turnout for a projector in the meeting room: counts only, in big
+    type, refreshing itself (htmx; without JavaScript the page reloads)."""
+    round_ = round_for_user(slug)
+    template = ("admin/_turnout_screen.html" if request.headers.get("HX-Request")
+                else "admin/turnout_screen.html")
+    return render_template(template, round=round_, panel=turnout_panel(round_)), 200, {
+        "Vary": "HX-Request"}
 
 
 @bp.route("/rounds/<slug>/open", methods=["GET", "POST"], defaults={"target": "open"},
@@ -65,7 +99,7 @@ def change_status(slug: str, target: str):
     back = redirect(url_for("admin.round_detail", slug=slug), 303)
     if not round_.can(target):
         flash(_("This round is %(status)s, so that is not possible now.",
-                status=STATUS_WORDS.get(round_.status, round_.status)))
+                status=STATUS_WORDS.get(round_.status, round_.status)), "error")
         return back
     if form.validate_on_submit():
         if form.confirm.data:
@@ -74,7 +108,7 @@ def change_status(slug: str, target: str):
                     return key_slips_page(round_, *rounds.prepare_key(round_))
                 rounds.transition(round_, target, actor=current_user.username)
             except RoundError as error:  # changed meanwhile by someone else
-                flash(spec_message(error))
+                flash(spec_message(error), "error")
                 return back
             flash(_("The round is closed: no more ballots are accepted. Its trustees now "
                     "open the ballot box together to count it."))
@@ -83,7 +117,8 @@ def change_status(slug: str, target: str):
             form.confirm.errors.append(_("Please tick the box to confirm."))
             status = 400
     return render_template("admin/confirm_status.html", round=round_, target=target,
-                           form=form, panel=turnout_panel(round_)), status
+                           form=form, panel=turnout_panel(round_),
+                           quorum_warning=quorum_warning(round_)), status
 
 
 @bp.app_template_filter("round_status")

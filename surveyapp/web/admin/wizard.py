@@ -102,7 +102,8 @@ def subjects_step(mode: Mode, initial: list[dict] | None, *, finish_label: str):
     """The people, typed one per line or imported from a table; a file is
     always previewed before it is saved."""
     form = SubjectsForm()
-    context = {"problems": [], "preview": None, "source": None, "finish_label": finish_label}
+    context = {"problems": [], "preview": None, "source": None, "finish_label": finish_label,
+               "roster": None}
     if request.method == "GET":
         if initial is not None:
             form.subjects.data = subjects_text(initial)
@@ -115,7 +116,14 @@ def subjects_step(mode: Mode, initial: list[dict] | None, *, finish_label: str):
     else:
         if upload and upload.filename:
             context["source"] = upload.filename
-            subjects, problems = read_subjects_upload(upload)
+            subjects, problems, roster = read_subjects_upload(upload)
+            context["roster"] = roster
+            if roster is not None:
+                words = {"name": _("the name"), "unit": _("the unit"), "post": _("the post"),
+                         "key": _("the key")}
+                context["roster_columns"] = [_("“%(header)s” as %(what)s", header=header,
+                                               what=words[column])
+                                             for column, header in roster.columns.items()]
             lines = [None] * len(subjects)
             action = "preview"
             if not problems:
@@ -139,15 +147,43 @@ def subjects_step(mode: Mode, initial: list[dict] | None, *, finish_label: str):
     return _render(mode, "subjects", form, status=400 if problems else 200, **context)
 
 
+def template_title(name: str | None) -> str:
+    """The title a template offers, for a round left untitled."""
+    template = plugins.round_templates().get(name or "")
+    return str(template.get("title") or "").strip() if isinstance(template, dict) else ""
+
+
+def scale_labels(scales: dict) -> dict[str, str]:
+    """Each scale in words, as its grades (“优秀 / 合格 / 基本合格 / 不合格”):
+    never its key.  Scales with the same grades are told apart by their
+    points (“满意 100 / 基本满意 75 / …”, “不了解” as not scored)."""
+    def grades(options, points: bool) -> str:
+        parts = []
+        for o in options:
+            label = str(o.get("label"))
+            if points:
+                value = o.get("points")
+                label += f" {value}" if value is not None else f" ({_('not scored')})"
+            parts.append(label)
+        return " / ".join(parts)
+
+    plain = {name: grades(options, False) for name, options in scales.items()}
+    seen = list(plain.values())
+    return {name: text if seen.count(text) == 1 else grades(scales[name], True)
+            for name, text in plain.items()}
+
+
 def _choices_for(form: BasicsForm, *, editing: bool) -> None:
     templates = plugins.round_templates()
+    # data-title: the title admin.js fills in when a template is chosen.
     form.template.choices = [SelectChoice("", _("None: set everything here"))] + [
-        SelectChoice(name, str(t.get("title") or name) if isinstance(t, dict) else name)
-        for name, t in sorted(templates.items())]
+        SelectChoice(name, str(t.get("title") or name) if isinstance(t, dict) else name,
+                     render_kw={"data-title": template_title(name)})
+        for name, t in sorted(templates.items(), key=lambda item: template_title(item[0]))]
     first = _("Keep the current scale") if editing else _("The template's scale")
+    labels = scale_labels(plugins.grade_scales())
     form.scale.choices = [SelectChoice("", first)] + [
-        SelectChoice(name, " / ".join(str(o.get("label")) for o in options) + f" ({name})")
-        for name, options in sorted(plugins.grade_scales().items())]
+        SelectChoice(name, label) for name, label in sorted(labels.items(), key=lambda i: i[1])]
     form.org.choices = [SelectChoice(o.id, f"{o.kind} {o.name}".strip())
                         for o in orgs.visible_orgs(current_user)]
 
@@ -209,6 +245,9 @@ def _new_basics(mode: Mode, draft: dict):
     if current_user.role != "admin" or not form.org.choices:
         del form.org  # a secretary's rounds belong to their own organisation
     loose: list[str] = []
+    if request.method == "POST" and not (form.title.data or "").strip():
+        # A template names its rounds: left untitled, the round takes that name.
+        form.title.data = template_title(form.template.data if form.template.data else None)
     if form.validate_on_submit():
         new = {"title": form.title.data.strip(), "template": form.template.data or None,
                "scale": form.scale.data or None, "access": form.access.data,

@@ -80,6 +80,10 @@ def form_class(round_: RoundStructure, choose_group: bool) -> tuple[type[BallotF
         attrs["group"] = RadioField(
             _l("I take part as"), choices=[SelectChoice(g.key, g.label) for g in round_.groups],
             render_kw=REQUIRED)
+    # Options capped per ballot: their radios carry data-limit (the index of
+    # the limit) for the live count and the refused tap (app.js, app.css).
+    attrs["limits"] = round_.limits
+    attrs["limited"] = {limit.option: str(i) for i, limit in enumerate(round_.limits)}
     attrs["option_columns"] = option_columns([o.label for o in round_.options])
     attrs["group_columns"] = option_columns([g.label for g in round_.groups])
     made = round_.form_classes[choose_group] = (type("RoundBallotForm", (BallotForm,), attrs),

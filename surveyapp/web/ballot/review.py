@@ -21,6 +21,9 @@ class Review:
     missing: set[int] = field(default_factory=set)  # ungraded after a submit
     # (anchor, subject name or None, message)
     problems: list[tuple[str | None, str | None, str]] = field(default_factory=list)
+    # Per ballot limit (form.limits): how many have the option so far, on
+    # the criterion where most have it.
+    limit_counts: list[int] = field(default_factory=list)
 
     @property
     def done(self) -> int:
@@ -48,6 +51,12 @@ def review(form: BallotForm, *, submitted: bool) -> Review:
         elif submitted:
             result.missing.add(index)
             result.unanswered.append((subject_anchor(index), subject.name))
+    for limit in form.limits:
+        per_criterion: dict[int, int] = {}
+        for _subject, row in questions:
+            for ci, (_, f) in enumerate(row):
+                per_criterion[ci] = per_criterion.get(ci, 0) + (f.data == limit.option)
+        result.limit_counts.append(max(per_criterion.values(), default=0))
     if submitted:
         if "group" in form:
             result.problems[:0] = [("group", None, m) for m in form["group"].errors]

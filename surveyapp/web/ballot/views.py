@@ -7,9 +7,13 @@ address bar at once (and with it browser history and Referer headers).
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, session, url_for
+import secrets
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError, validate_csrf
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from markupsafe import escape
 from wtforms import ValidationError
 
 from ...models import Round
@@ -30,20 +34,29 @@ from ...services.voting import (
 )
 from ...services.voting.structure import GroupView
 from ..forms import show_problems
+from ..i18n import LANGUAGES
 from ..limits import BROWSER, BallotPost, CodeAttempt, ensure_browser
 from . import bp
 from .forms import CodeForm, ballot_form, show_posted
 from .posted import read_ballot
 from .review import review
 
+#: Refusals where the code itself is at fault: the page offers the code back
+#: in a field, to be corrected rather than typed again from the start.
+RETYPE = ("bad_code", "unknown_code")
+
 
 def refused(error: VotingError, round_: RoundStructure | Round | None = None, *,
-            after_submit: bool = False):
+            after_submit: bool = False, typed: str | None = None):
     """The page for a code or round that cannot take a ballot.  After a
     submit (``after_submit``) a used code most likely means a double tap or a
-    retry whose first try got through, and the page says so."""
+    retry whose first try got through, and the page says so.  A code that is
+    mistyped or unknown comes back in a field (``typed``) to be corrected."""
+    form = None
+    if error.reason in RETYPE and not after_submit:
+        form = CodeForm(formdata=None, data={"code": (typed or "")[:40]})
     return render_template("ballot/refused.html", reason=error.reason, round=round_,
-                           after_submit=after_submit), REASONS[error.reason]
+                           after_submit=after_submit, form=form), REASONS[error.reason]
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -70,11 +83,18 @@ def redeem(code: str):
             attempt.wrong()  # 429 instead of 404 once the address's allowance is spent
         else:
             attempt.right()  # a real code, only not one that may vote: no guess
-        return refused(error)
+        return refused(error, typed=code)
     attempt.right()
+    # A new voter on this phone: nothing of the last one's session stays but
+    # the browser's id (limits.py) and the language asked for (a slip's link
+    # may carry ?lang=en).
+    lang = request.args.get("lang")
+    lang = lang if lang in LANGUAGES else session.get("lang")
     browser = session.get(BROWSER)
     session.clear()
     session[BROWSER] = browser
+    if lang in LANGUAGES:
+        session["lang"] = lang
     hold_code(checked)
     return redirect(url_for("ballot.ballot"))
 
@@ -82,9 +102,19 @@ def redeem(code: str):
 def hold_code(checked: CodeCheck) -> None:
     """Keep a checked code in the session, with its round and group: the
     signed session is the voter's own, and what it says is checked again,
-    in SQL, when the ballot is cast."""
+    in SQL, when the ballot is cast.  A new random sheet number names where
+    this voter's answers are kept on the phone until they are cast."""
     session["code"] = checked.code
     session["held"] = [checked.round_id, checked.round_slug, checked.group_id]
+    session["sheet"] = new_sheet()
+
+
+def new_sheet() -> str:
+    """The name of one voter's unsent answers in the phone's sessionStorage
+    (app.js): random, never stored on the server, tied to no code.  A new
+    scan on a shared phone starts a new sheet, so nobody sees the answers
+    the last voter left unsent."""
+    return secrets.token_urlsafe(9)
 
 
 @bp.route("/ballot", methods=["GET", "POST"])
@@ -140,8 +170,9 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
     choose_group = group is None and len(round_.groups) > 1
     if request.method != "POST":
         ensure_browser()  # its posts are counted as its own (limits.py)
-        form = ballot_form(round_, choose_group=choose_group)
-        return show_ballot(round_, group, form, submitted=False)
+        if "sheet" not in session:  # a session from before sheets, or a shared link
+            session["sheet"] = new_sheet()
+        return fresh_page(round_, group, choose_group)
     posted = read_ballot(round_, request.form, choose_group=choose_group)
     # The plugins' ballot rules (e.g. at most 30% 优秀 per ballot) see only
     # complete ballots.
@@ -167,9 +198,11 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
             session.pop("code", None)
             return refused(error, round_, after_submit=True)
         session.pop("code", None)
+        session.pop("sheet", None)
         if code is None:
             session["voted"] = [*session.get("voted", []), round_.slug]
         session["receipt"] = receipt
+        session["receipt_round"] = [round_.slug, round_.title]
         session["sealed"] = round_.lock is not None
         return redirect(url_for("ballot.done"))
     limits.cannot_count()  # 429 once this browser's allowance is spent
@@ -184,8 +217,34 @@ def show_ballot(round_: RoundStructure, group: GroupView | None, form, *, submit
     """The ballot page; after a refused submit (400) with every answer kept
     and the problems listed at the top."""
     return render_template("ballot/ballot.html", round=round_, group=group, form=form,
-                           review=review(form, submitted=submitted),
-                           expired=expired), 400 if submitted or expired else 200
+                           review=review(form, submitted=submitted), expired=expired,
+                           csrf=form.csrf_token.current_token,
+                           sheet=session.get("sheet", "")), 400 if submitted or expired else 200
+
+
+# What a cached empty ballot page holds where each request puts its own: no
+# template output contains a NUL, so these cannot be mistaken for content.
+TOKEN_MARK = "\x00csrf\x00"
+SHEET_MARK = "\x00sheet\x00"
+
+
+def fresh_page(round_: RoundStructure, group: GroupView | None, choose_group: bool) -> str:
+    """An empty ballot, as :func:`show_ballot` renders it, from a page made
+    once per round snapshot, group, language and address: rendering its
+    hundred radio buttons was most of the work of a page, and they are the
+    same for every voter.  Each request puts in its own form token and
+    sheet number (tests/test_ballot_page_cache.py checks the result is the
+    page rendered anew)."""
+    key = ("page", group.id if group else None, choose_group, str(get_locale()), request.path)
+    page = round_.rendered.get(key)
+    if page is None:
+        form = ballot_form(round_, choose_group=choose_group, formdata=None)
+        page = round_.rendered[key] = render_template(
+            "ballot/ballot.html", round=round_, group=group, form=form,
+            review=review(form, submitted=False), expired=False, csrf=TOKEN_MARK,
+            sheet=SHEET_MARK)
+    return page.replace(TOKEN_MARK, generate_csrf()).replace(
+        SHEET_MARK, str(escape(session.get("sheet", ""))))
 
 
 # A voter may leave the ballot open longer than the form token lives (a
@@ -236,6 +295,32 @@ def done():
     if not receipt:
         return redirect(url_for("ballot.enter_code"))
     sealed = session.get("sealed", False)
+    slug, title = session.get("receipt_round") or (None, None)
     return render_template("ballot/done.html", receipt=receipt, sealed=sealed,
+                           round_title=title, check_url=check_url(slug),
                            message=_("Your ballot is in the ballot box.") if sealed
                            else _("Your ballot has been counted."))
+
+
+def check_url(slug: str | None) -> str | None:
+    """Where a receipt is checked, as a full address to note down."""
+    if not slug:
+        return None
+    return current_app.config["BASE_URL"].rstrip("/") + url_for("public.receipt", slug=slug)
+
+
+@bp.route("/done/receipt.txt")
+def receipt_file():
+    """The receipt as a small text file to keep: the round, the receipt and
+    where to check it.  Made from this session only; nothing is stored."""
+    receipt = session.get("receipt")
+    if not receipt:
+        return redirect(url_for("ballot.enter_code"))
+    slug, title = session.get("receipt_round") or (None, None)
+    lines = [title or "", _("Receipt code: %(receipt)s", receipt=receipt)]
+    if url := check_url(slug):
+        lines.append(_("Check that it was counted at: %(url)s", url=url))
+    lines.append(_("The receipt cannot be used to see how you voted."))
+    body = "\r\n".join(line for line in lines if line) + "\r\n"
+    return body, 200, {"Content-Type": "text/plain; charset=utf-8",
+                       "Content-Disposition": 'attachment; filename="receipt.txt"'}
