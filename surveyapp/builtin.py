@@ -28,7 +28,7 @@ import math
 
 from flask_babel import gettext as _
 
-from .domain import rules
+from .domain import rule_checks, rules
 from .exports import BUILTIN
 from .hookspecs import hookimpl
 
@@ -82,6 +82,12 @@ def rule_names():
         "review_share": "{option = share}: flag a subject whose share of that grade is higher",
         "quorum": "share of the expected voters that must take part, e.g. \"1/2\"",
         "quorum_strict": "true (more than the quorum) or false (at least the quorum)",
+        "per_ballot_basis": "\"round\" (default: the subjects the group rates) or \"ballot\" "
+                            "(those the ballot grades): what per_ballot_max shares are of",
+        "quota_tie_break": "[option, ...]: whose votes break a tie at a quota, in order "
+                           "(default: the top grade; [] flags every tie)",
+        "void_over_expected": "true (default) or false: flag a group whose ballots exceed "
+                              "its expected number (收回票数多于应到人数，须重新评议)",
     }
 
 
@@ -93,10 +99,10 @@ def score_subject(subject):
 
 
 @hookimpl
-def validate_ballot(spec, answers):
+def validate_ballot(spec, answers, group):
     limits = spec.rules.get("per_ballot_max") or {}
     problems = []
-    subjects_on_ballot = len({s for s, _ in answers})
+    subjects_on_ballot = per_ballot_basis(spec, answers, group)
     for option_key, value in limits.items():
         option = spec.option(option_key)
         if option is None:
@@ -112,6 +118,16 @@ def validate_ballot(spec, answers):
                     option=option.label, allowed=allowed, total=subjects_on_ballot,
                     chosen=len(chosen))))
     return problems
+
+
+def per_ballot_basis(spec, answers, group) -> int:
+    """How many subjects a per-ballot share is of (``per_ballot_basis``):
+    ``"round"`` (default), those the voter's group rates, whether or not
+    the ballot leaves one out (本人不评: ⌊12 × 1/3⌋ = 4 on a 12-member
+    branch's ballot of 11 names); ``"ballot"``, those the ballot grades."""
+    if rule_checks.setting(spec.rules, "per_ballot_basis") == "ballot" or group is None:
+        return len({s for s, _ in answers})
+    return len(spec.rated(group))
 
 
 @hookimpl(trylast=True)

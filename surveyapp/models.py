@@ -162,6 +162,8 @@ class Criterion(_Keyed, db.Model):
     label: Mapped[str] = mapped_column(String(200))
     weight: Mapped[str] = mapped_column(String(40), default="1")
     description: Mapped[str] = mapped_column(Text, default="")
+    # Its sub-items as JSON [{"key", "label", "points": "a/b"}]; NULL: none.
+    items_json: Mapped[str | None] = mapped_column(Text)
 
 
 class VoterGroup(_Keyed, db.Model):
@@ -170,6 +172,8 @@ class VoterGroup(_Keyed, db.Model):
     label: Mapped[str] = mapped_column(String(80))
     weight: Mapped[str] = mapped_column(String(40), default="1")
     expected: Mapped[int | None]
+    # Whom it rates (评价关系), as the spec's list in JSON; NULL: every subject.
+    rates_json: Mapped[str | None] = mapped_column(Text)
 
 
 class Subject(_Keyed, db.Model):

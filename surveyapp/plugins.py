@@ -268,10 +268,13 @@ def _spec_context(registered: dict[str, dict]) -> dict:
 
 # -- ballots, scores, classification -----------------------------------------------------
 
-def validate_ballot(spec: RoundSpec, answers) -> list[tuple[str | None, str]]:
-    """Every plugin's objections to one ballot, as ``(subject_key | None, message)``."""
+def validate_ballot(spec: RoundSpec, answers,
+                    group: str | None = None) -> list[tuple[str | None, str]]:
+    """Every plugin's objections to one ballot of ``group`` (a voter group's
+    key; None when not known), as ``(subject_key | None, message)``."""
     problems: list[tuple[str | None, str]] = []
-    for plugin, result in call_each("validate_ballot", spec=spec, answers=answers):
+    for plugin, result in call_each("validate_ballot", spec=spec, answers=answers,
+                                    group=group):
         for problem in result or []:
             if not (isinstance(problem, tuple | list) and len(problem) == 2
                     and (problem[0] is None or isinstance(problem[0], str))
@@ -370,17 +373,21 @@ def rehearse(spec: RoundSpec, *, source: str = "<spec>") -> None:
     plugin declares, a misspelling, is refused before this, by the parser:
     see :func:`spec_context`.)"""
     graded = next((o.key for o in spec.options if o.points is not None), spec.options[0].key)
-    answers = {(s.key, c.key): graded for s in spec.subjects for c in spec.criteria}
     counts = Counts()
-    for group in spec.groups:
-        for _ in range(spec.anonymity_min):
-            counts.add_ballot(group.key, answers)
     try:
-        validate_ballot(spec, answers)
+        for group in spec.groups:
+            answers = {(s, c.key): graded for s in spec.rated(group.key) for c in spec.criteria}
+            for _ in range(spec.anonymity_min):
+                counts.add_ballot(group.key, answers)
+            validate_ballot(spec, answers, group.key)
         tally(spec, counts)
     except (PluginError, ValueError, TypeError, KeyError) as error:
+        # A rule's own message names it ("rules.veto_caps[0].cap ..."): say
+        # which field, so the console can put it beside the rule.
+        named = re.match(r"rules\.[\w.\[\]-]+", str(error))
         raise SpecErrors([SpecError(f"the rules cannot be applied: {error}",
-                                    source=source)]) from error
+                                    source=source, field=named[0] if named else None)]
+                         ) from error
 
 
 # -- lifecycle ------------------------------------------------------------------------------

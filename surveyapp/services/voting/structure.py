@@ -78,16 +78,37 @@ class RoundStructure:
     lock: RoundLock | None = field(default=None, compare=False, repr=False)
     # Kits for sealing made ahead in this process (kits.py), if any.
     kits: KitPool | None = field(default=None, compare=False, repr=False)
-    # Generated form classes by ``choose_group``, filled in by forms.ballot_form.
+    # Generated form classes by ``(choose_group, group key)``, filled in by
+    # forms.ballot_form.
     form_classes: dict = field(default_factory=dict, compare=False, repr=False)
+    # Per group key, the indexes (in ``subjects``) of the subjects the group
+    # rates (评价关系): every subject unless the spec says ``rates``.
+    rated: MappingProxyType = field(default_factory=lambda: MappingProxyType({}),
+                                    compare=False, repr=False)
 
     def group(self, group_id: int) -> GroupView | None:
         return next((g for g in self.groups if g.id == group_id), None)
+
+    @property
+    def relations(self) -> bool:
+        """Does some group rate only some of the subjects?"""
+        return any(g.rates is not None for g in self.spec.groups)
+
+    def subjects_of(self, group_key: str | None) -> list[tuple[int, SubjectView]]:
+        """``(index, subject)`` of the subjects on a ballot of ``group_key``
+        (None: every subject), in ballot order."""
+        indexes = self.rated.get(group_key) if group_key is not None else None
+        if indexes is None:
+            return list(enumerate(self.subjects))
+        return [(i, self.subjects[i]) for i in indexes]
 
 
 def snapshot(round_: Round) -> RoundStructure:
     sealed = box(round_)
     lock = sealed.lock() if sealed else None
+    spec = round_spec(round_)
+    position = {s.key: i for i, s in enumerate(round_.subjects)}
+    rated = {g.key: tuple(position[k] for k in spec.rated(g.key)) for g in spec.groups}
     return RoundStructure(
         id=round_.id, slug=round_.slug, title=round_.title, access=round_.access,
         options=tuple(OptionView(o.id, o.key, o.label) for o in round_.options),
@@ -95,7 +116,7 @@ def snapshot(round_: Round) -> RoundStructure:
                        for c in round_.criteria),
         groups=tuple(GroupView(g.id, g.key, g.label) for g in round_.groups),
         subjects=tuple(SubjectView(s.id, s.key, s.name, s.unit or "") for s in round_.subjects),
-        spec=round_spec(round_),
+        spec=spec, rated=MappingProxyType(rated),
         option_ids=MappingProxyType({o.key: o.id for o in round_.options}),
         lock=lock, kits=KitPool(lock, current_app.config["BALLOT_KITS"]) if lock else None)
 

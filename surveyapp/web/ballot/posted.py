@@ -42,11 +42,14 @@ class PostedBallot:
 
 
 def read_ballot(round_: RoundStructure, formdata: Mapping[str, str], *,
-                choose_group: bool) -> PostedBallot:
+                choose_group: bool, group_key: str | None = None) -> PostedBallot:
     """What a posted form says, field by field.  Values other than the
     round's option keys count as missing; keys the ballot does not ask for
-    are ignored.  For a repeated field the first value counts, as in WTForms."""
+    are ignored (a subject the voter's group ``group_key`` does not rate is
+    not on its ballot).  For a repeated field the first value counts, as in
+    WTForms."""
     option_ids = round_.option_ids
+    subjects = round_.subjects_of(group_key)
     keyed: dict[tuple[str, str], str] = {}
     missing: list[str] = []
     group_key = None
@@ -55,7 +58,7 @@ def read_ballot(round_: RoundStructure, formdata: Mapping[str, str], *,
         if group_key not in {g.key for g in round_.groups}:
             group_key = None
             missing.append("group")
-    for si, subject in enumerate(round_.subjects):
+    for si, subject in subjects:
         for ci, criterion in enumerate(round_.criteria):
             name = field_name(si, ci)
             value = formdata.get(name)

@@ -1,0 +1,87 @@
+"""Who rates whom (评价关系) on the ballot page, the typed paper form and the
+count: a group's ballot holds only the subjects it rates."""
+
+from __future__ import annotations
+
+from surveyapp.database import db
+from surveyapp.services.results import tally_json
+from surveyapp.services.rounds import transition
+
+from .conftest import SPEC, count_round, csrf_token, issue, login, make_round
+
+# 群众 rate only 张三; 党员 rate both (no rates: everyone).
+RELATED = SPEC.replace('expected = 5\n\n[[subjects]]', 'expected = 5\nrates = ["zhangsan"]\n\n'
+                       '[[subjects]]', 1)
+assert 'rates = ["zhangsan"]' in RELATED
+
+
+def open_ballot(client, code) -> str:
+    client.get(f"/c/{code}")
+    return client.get("/ballot").get_data(as_text=True)
+
+
+def test_a_ballot_shows_and_takes_only_the_subjects_its_group_rates(client):
+    round_ = make_round(RELATED)
+    masses = issue(round_, "masses", 2)
+    members = issue(round_, "members", 2)
+    html = open_ballot(client, masses[0])
+    assert "张三" in html and "李四" not in html and 'name="q-1-0"' not in html
+    # Only 张三 is asked for; an answer for 李四 slipped in is ignored.
+    response = client.post("/ballot", data={"csrf_token": csrf_token(html),
+                                            "q-0-0": "excellent", "q-1-0": "unqualified"})
+    assert response.status_code == 302
+    html = open_ballot(client, masses[1])
+    client.post("/ballot", data={"csrf_token": csrf_token(html), "q-0-0": "qualified"})
+    for code in members:
+        html = open_ballot(client, code)
+        assert "李四" in html
+        client.post("/ballot", data={"csrf_token": csrf_token(html),
+                                     "q-0-0": "qualified", "q-1-0": "basic"})
+    transition(round_, "close", actor="test")
+    count_round(round_)
+    result = {s["key"]: s for s in tally_json(round_)["subjects"]}
+    # 张三: 党员 80, 群众 (100+80)/2 = 90; weights 60:40 → 84.
+    assert result["zhangsan"]["score"] == 84.0
+    assert result["zhangsan"]["groups"]["masses"]["counts"]["unqualified"] == 0
+    # 李四: rated by 党员 only (60); 群众 do not rate him, so they are not
+    # missing and nothing of 不合格 reached him.
+    assert result["lisi"]["score"] == 60.0
+    assert result["lisi"]["groups"]["masses"]["ballots"] == 0
+    assert not any(f.startswith("group_missing") for f in result["lisi"]["flags"])
+
+
+def test_a_link_round_whose_groups_rate_different_people_asks_the_group_first(client):
+    round_ = make_round(RELATED.replace('anonymity_min = 2', 'anonymity_min = 2\naccess = "link"'))
+    page = client.get(f"/r/{round_.slug}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and f"/r/{round_.slug}?group=masses" in html
+    assert "张三" not in html  # no ballot yet
+    html = client.get(f"/r/{round_.slug}?group=masses").get_data(as_text=True)
+    assert "张三" in html and "李四" not in html
+    assert f'action="/r/{round_.slug}?group=masses"' in html
+    response = client.post(f"/r/{round_.slug}?group=masses",
+                           data={"csrf_token": csrf_token(html), "q-0-0": "excellent"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/done")
+
+
+def test_the_typed_paper_form_lists_the_groups_subjects_and_takes_a_name_left_out(client, orgs):
+    round_ = make_round(RELATED)
+    round_.org_id = orgs["a"].id
+    db.session.commit()
+    login(client, "a")
+    page = client.get(f"/admin/rounds/{round_.slug}/paper?group=masses")
+    html = page.get_data(as_text=True)
+    assert "张三" in html and "李四" not in html
+    page = client.get(f"/admin/rounds/{round_.slug}/paper?group=members")
+    html = page.get_data(as_text=True)
+    assert "李四" in html and "_absent" in html
+    response = client.post(f"/admin/rounds/{round_.slug}/paper", data={
+        "csrf_token": csrf_token(html), "group": "members", "p-0-0": "excellent",
+        "p-1-0": "_absent"})
+    assert response.status_code == 303
+    transition(round_, "close", actor="test")
+    count_round(round_)
+    # The ballot holds 张三 only: 李四 has no ballot from it, graded or blank.
+    exact = tally_json(round_)
+    lisi = next(s for s in exact["subjects"] if s["key"] == "lisi")
+    assert lisi["groups"]["members"]["ballots"] in (0, None)
