@@ -17,6 +17,19 @@ Rules read here:
     Flag the round ``quorum_not_met:<group>`` unless a group's ballots are
     more than (``quorum_strict = false``: at least) that share of its
     expected voters.
+``per_ballot_basis = "round"``
+    What ``per_ballot_max`` shares are of: the subjects the voter's group
+    rates (default), or ``"ballot"``, those the ballot grades.
+``void_over_expected = true``
+    In a link round, flag the round ``over_expected:<group>`` when a group
+    hands in more ballots than it has voters expected: the 测评 is void and
+    must be held again (default on).
+``reported_rates = [{ label = "满意率", options = [...] }]``
+    Rates reported in the CSV export over graded answers and over ballots
+    cast, each with its denominator.
+``quota_tie_break = ["excellent"]``
+    Read by quota rules (``rules.apply_quota``): whose votes break a tie at
+    a quota, in order; default the top grade; ``[]`` flags every tie.
 
 The built-in plugin answers last (``trylast``): any installed plugin's
 proposal or score comes first.
@@ -86,8 +99,10 @@ def rule_names():
                             "(those the ballot grades): what per_ballot_max shares are of",
         "quota_tie_break": "[option, ...]: whose votes break a tie at a quota, in order "
                            "(default: the top grade; [] flags every tie)",
-        "void_over_expected": "true (default) or false: flag a group whose ballots exceed "
-                              "its expected number (收回票数多于应到人数，须重新评议)",
+        "void_over_expected": "true (default) or false: in a link round, flag a group whose "
+                              "ballots exceed its expected number (须重新评议)",
+        "reported_rates": "[{label, options}, ...]: rates such as 满意率 reported over graded "
+                          "answers and over ballots cast",
     }
 
 
@@ -140,11 +155,17 @@ def classify_subjects(spec, result):
         if bands:
             verdict["proposal"] = rules.band(subject["score"], bands)
         verdicts[subject["key"]] = verdict
+    round_flags = []
     if "quorum" in spec.rules:
         quorum = rules.as_fraction(spec.rules["quorum"], "quorum")
         strict = spec.rules.get("quorum_strict", True)
         if not isinstance(strict, bool):
             raise ValueError(f"rules.quorum_strict must be true or false, got {strict!r}")
-        verdicts[None] = {"flags": rules.quorum_flags(result["turnout"], quorum,
-                                                      strict=strict)}
+        round_flags += rules.quorum_flags(result["turnout"], quorum, strict=strict)
+    if spec.access == "link" and rule_checks.setting(spec.rules, "void_over_expected"):
+        # A code is spent once; a shared link is not, so only there can a
+        # group hand in more ballots than it has voters (收回票数多于发出票数).
+        round_flags += rules.over_expected_flags(result["turnout"])
+    if round_flags:
+        verdicts[None] = {"flags": round_flags}
     return verdicts

@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     # None: the scale's top grade (the option with the most points).
     "quota_tie_break": None,
     "void_over_expected": True,
+    # No rates reported unless the round names some.
+    "reported_rates": [],
 }
 
 
@@ -62,10 +64,36 @@ def check(rules: Mapping, options: Sequence[str], groups: Sequence[str]) -> list
                         "quota_tie_break names %(got)s, which is not an option; options: "
                         "%(known)s", f"rules.quota_tie_break[{i}]",
                         {"got": _show(key), "known": ", ".join(options)}))
+    if "reported_rates" in rules:
+        problems += _check_rates(rules["reported_rates"], options)
     if "void_over_expected" in rules and not isinstance(rules["void_over_expected"], bool):
         problems.append(Problem("void_over_expected must be true or false, got %(got)s",
                                 "rules.void_over_expected",
                                 {"got": _show(rules["void_over_expected"])}))
+    return problems
+
+
+def _check_rates(value: Any, options: Sequence[str]) -> list[Problem]:
+    field = "rules.reported_rates"
+    if not isinstance(value, list | tuple):
+        return [Problem("reported_rates must be a list of { label, options } tables, such as "
+                        '{ label = "满意率", options = ["satisfied", "fairly_satisfied"] }, '
+                        "got %(got)s", field, {"got": _show(value)})]
+    problems = []
+    for i, entry in enumerate(value):
+        where = f"{field}[{i}]"
+        if (not isinstance(entry, Mapping) or set(entry) - {"label", "options"}
+                or not isinstance(entry.get("label"), str) or not entry["label"].strip()
+                or not isinstance(entry.get("options"), list | tuple) or not entry["options"]):
+            problems.append(Problem("each reported rate needs a label and a list of options "
+                                    "(and nothing else), got %(got)s", where,
+                                    {"got": _show(entry)}))
+            continue
+        for j, key in enumerate(entry["options"]):
+            if key not in options:
+                problems.append(Problem("%(got)s is not an option; options: %(known)s",
+                                        f"{where}.options[{j}]",
+                                        {"got": _show(key), "known": ", ".join(options)}))
     return problems
 
 

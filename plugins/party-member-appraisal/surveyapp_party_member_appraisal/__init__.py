@@ -105,8 +105,11 @@ def classify_subjects(spec, result):
     # 党员总数: every subject of the round, whether or not it was scored.
     limit = rules.quota_limit(quota, len(spec.subjects))
     fallback = rules.band_below(settings["bands"], EXCELLENT)
+    # Equal scores at the quota: more 优秀 votes first (quota_tie_break),
+    # and only a true tie goes to the committee.
+    tie_break = rules.tie_break_order(spec, settings.get("quota_tie_break"))
     for key, flags in rules.apply_quota(subjects, proposals, EXCELLENT, limit,
-                                        fallback).items():
+                                        fallback, tie_break).items():
         verdicts[key]["flags"] += flags
     for key, proposal in proposals.items():
         verdicts[key]["proposal"] = proposal
@@ -118,6 +121,8 @@ def classify_subjects(spec, result):
 FLAG_TEXT = {
     "quota_tie": "优秀名额边界并列，提请支委会研究",
     "quota_exceeded": "超出优秀名额",
+    "quota_tie_broken": "优秀名额边界得分并列，按优秀票数多少确定",
+    "over_expected": "收回票数多于应参评人数，本次测评无效，须重新评议",
     "presume_fail": "不合格票超过规定比例，初步认定，需组织核实",
     "review": "需组织考察核实",
     "group_missing": "缺少评议分组",
