@@ -384,7 +384,7 @@ def rehearse(spec: RoundSpec, *, source: str = "<spec>") -> None:
     except (PluginError, ValueError, TypeError, KeyError) as error:
         # A rule's own message names it ("rules.veto_caps[0].cap ..."): say
         # which field, so the console can put it beside the rule.
-        named = re.match(r"rules\.[\w.\[\]-]+", str(error))
+        named = re.search(r"\brules\.[\w.\[\]-]*\w\]?", str(error))
         raise SpecErrors([SpecError(f"the rules cannot be applied: {error}",
                                     source=source, field=named[0] if named else None)]
                          ) from error

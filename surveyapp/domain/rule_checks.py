@@ -76,8 +76,7 @@ def check(rules: Mapping, options: Sequence[str], groups: Sequence[str]) -> list
 def _check_rates(value: Any, options: Sequence[str]) -> list[Problem]:
     field = "rules.reported_rates"
     if not isinstance(value, list | tuple):
-        return [Problem("reported_rates must be a list of { label, options } tables, such as "
-                        '{ label = "满意率", options = ["satisfied", "fairly_satisfied"] }, '
+        return [Problem("reported_rates must be a list of { label, options } tables, "
                         "got %(got)s", field, {"got": _show(value)})]
     problems = []
     for i, entry in enumerate(value):
