@@ -24,6 +24,9 @@ Rules read here:
     In a link round, flag the round ``over_expected:<group>`` when a group
     hands in more ballots than it has voters expected: the 测评 is void and
     must be held again (default on).
+``leave_own_name_out = true``
+    The ballot offers "myself, not rated" (本人不评) beside each name; at most
+    one name may be left out, and it counts neither as graded nor as blank.
 ``reported_rates = [{ label = "满意率", options = [...] }]``
     Rates reported in the CSV export over graded answers and over ballots
     cast, each with its denominator.
@@ -101,6 +104,8 @@ def rule_names():
                            "(default: the top grade; [] flags every tie)",
         "void_over_expected": "true (default) or false: in a link round, flag a group whose "
                               "ballots exceed its expected number (须重新评议)",
+        "leave_own_name_out": "true or false (default): a voter may leave one name, their "
+                              "own, off the ballot (本人不评)",
         "reported_rates": "[{label, options}, ...]: rates such as 满意率 reported over graded "
                           "answers and over ballots cast",
     }
@@ -132,6 +137,13 @@ def validate_ballot(spec, answers, group):
                     "ballot; you gave it %(chosen)d times.",
                     option=option.label, allowed=allowed, total=subjects_on_ballot,
                     chosen=len(chosen))))
+    if group is not None and rule_checks.setting(spec.rules, "leave_own_name_out"):
+        named = {s for s, _ in answers}
+        left_out = [s for s in spec.rated(group) if s not in named]
+        if len(left_out) > 1:
+            problems.append((None, _(
+                "Only your own name may be left out; %(count)d names were left out.",
+                count=len(left_out))))
     return problems
 
 

@@ -85,3 +85,42 @@ def test_the_typed_paper_form_lists_the_groups_subjects_and_takes_a_name_left_ou
     exact = tally_json(round_)
     lisi = next(s for s in exact["subjects"] if s["key"] == "lisi")
     assert lisi["groups"]["members"]["ballots"] in (0, None)
+
+
+# 本人不评 on the web: 12 members, at most ⌊12 × 1/3⌋ = 4 优秀 per ballot.
+TWELVE = ("title = \"民主评议党员\"\nanonymity_min = 2\n\n[scale]\noptions = [\n"
+          '  { key = "excellent", label = "优秀", points = 100 },\n'
+          '  { key = "qualified", label = "合格", points = 80 },\n]\n\n'
+          '[[groups]]\nkey = "members"\nlabel = "党员互评"\n\n'
+          + "".join(f'[[subjects]]\nkey = "m{i}"\nname = "党员{i:02d}"\n\n' for i in range(12))
+          + '[rules]\nleave_own_name_out = true\nper_ballot_max = { excellent = "1/3" }\n')
+
+
+def test_a_voter_may_leave_their_own_name_out_without_losing_a_top_grade(client):
+    round_ = make_round(TWELVE)
+    codes = issue(round_, "members", 3)
+    html = open_ballot(client, codes[0])
+    assert html.count('value="_absent"') == 12 and "本人（不评）" in html
+    # m0 leaves their own name out and gives 4 优秀 to the other 11: allowed,
+    # the limit is of the branch's 12, not the ballot's 11.
+    ballot = {f"q-{i}-0": "excellent" if 1 <= i <= 4 else "qualified" for i in range(1, 12)}
+    response = client.post("/ballot", data={"csrf_token": csrf_token(html), "q-0-0": "_absent",
+                                            **ballot})
+    assert response.status_code == 302
+    # Two names left out is one too many.
+    html = open_ballot(client, codes[1])
+    response = client.post("/ballot", data={"csrf_token": csrf_token(html), "q-0-0": "_absent",
+                                            **{**ballot, "q-11-0": "_absent"}})
+    assert response.status_code == 400
+    assert "只能不评本人一人" in response.get_data(as_text=True)
+    # A full ballot of 12 as well, then the count: m0 is on one ballot of two.
+    html = open_ballot(client, codes[2])
+    client.post("/ballot", data={"csrf_token": csrf_token(html),
+                                 **{f"q-{i}-0": "qualified" for i in range(12)}})
+    transition(round_, "close", actor="test")
+    count_round(round_)
+    result = {s["key"]: s for s in tally_json(round_)["subjects"]}
+    assert result["m1"]["groups"]["members"]["ballots"] == 2
+    assert result["m1"]["score"] == 90.0   # (100 + 80)/2
+    # m0 was left out once: one ballot includes them, below anonymity_min (2).
+    assert result["m0"]["score"] is None

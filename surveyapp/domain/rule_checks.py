@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     # None: the scale's top grade (the option with the most points).
     "quota_tie_break": None,
     "void_over_expected": True,
+    # A voter may leave one name, their own, off the ballot (本人不评).
+    "leave_own_name_out": False,
     # No rates reported unless the round names some.
     "reported_rates": [],
 }
@@ -66,10 +68,10 @@ def check(rules: Mapping, options: Sequence[str], groups: Sequence[str]) -> list
                         {"got": _show(key), "known": ", ".join(options)}))
     if "reported_rates" in rules:
         problems += _check_rates(rules["reported_rates"], options)
-    if "void_over_expected" in rules and not isinstance(rules["void_over_expected"], bool):
-        problems.append(Problem("void_over_expected must be true or false, got %(got)s",
-                                "rules.void_over_expected",
-                                {"got": _show(rules["void_over_expected"])}))
+    for name in ("void_over_expected", "leave_own_name_out"):
+        if name in rules and not isinstance(rules[name], bool):
+            problems.append(Problem("%(name)s must be true or false, got %(got)s",
+                                    f"rules.{name}", {"name": name, "got": _show(rules[name])}))
     return problems
 
 

@@ -41,6 +41,10 @@ DEFAULT_RULES = {
     "per_ballot_max": {EXCELLENT: "1/3"},
     # 不合格票超过半数 → 初步认定不合格, to be verified by the organisation (S6).
     "presume_fail_share": {"unqualified": "1/2"},
+    # 本人不评: a member may leave their own name off the ballot; it counts
+    # neither as graded nor as blank, and per_ballot_max stays ⌊n × 1/3⌋ of
+    # the whole branch (surveyapp's per_ballot_basis = "round").
+    "leave_own_name_out": True,
     # 到会过半: more than half of those expected (S15).
     "quorum": "1/2",
     # Member score bands ≥90 / 70–89 / 60–69 / <60 (S7).

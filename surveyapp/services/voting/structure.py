@@ -92,7 +92,7 @@ class RoundStructure:
     @property
     def relations(self) -> bool:
         """Does some group rate only some of the subjects?"""
-        return any(g.rates is not None for g in self.spec.groups)
+        return self.spec is not None and any(g.rates is not None for g in self.spec.groups)
 
     def subjects_of(self, group_key: str | None) -> list[tuple[int, SubjectView]]:
         """``(index, subject)`` of the subjects on a ballot of ``group_key``

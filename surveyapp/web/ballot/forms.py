@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from ...services.voting.structure import RoundStructure
-from .posted import COMMENT_MAX, PostedBallot, field_name
+from .posted import COMMENT_MAX, LEFT_OUT, PostedBallot, field_name, offers_left_out
 
 
 class CodeForm(FlaskForm):
@@ -68,6 +68,8 @@ def form_class(round_: RoundStructure, choose_group: bool,
     if made is not None:
         return made
     choices = [SelectChoice(o.key, o.label) for o in round_.options]
+    if offers_left_out(round_):
+        choices.append(SelectChoice(LEFT_OUT, _l("Myself (not rated)")))
     attrs: dict = {}
     layout = []
     for si, subject in round_.subjects_of(group_key):
@@ -82,7 +84,9 @@ def form_class(round_: RoundStructure, choose_group: bool,
         attrs["group"] = RadioField(
             _l("I take part as"), choices=[SelectChoice(g.key, g.label) for g in round_.groups],
             render_kw=REQUIRED)
-    attrs["option_columns"] = option_columns([o.label for o in round_.options])
+    # Widths from the Chinese labels (the default language; "本人（不评）" when offered).
+    attrs["option_columns"] = option_columns([o.label for o in round_.options]
+                                             + ["本人（不评）"] * offers_left_out(round_))
     attrs["group_columns"] = option_columns([g.label for g in round_.groups])
     made = (type("RoundBallotForm", (BallotForm,), attrs), layout)
     round_.form_classes[choose_group, group_key] = made
