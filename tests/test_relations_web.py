@@ -124,3 +124,21 @@ def test_a_voter_may_leave_their_own_name_out_without_losing_a_top_grade(client)
     assert result["m1"]["score"] == 90.0   # (100 + 80)/2
     # m0 was left out once: one ballot includes them, below anonymity_min (2).
     assert result["m0"]["score"] is None
+
+
+def test_editing_the_groups_in_the_console_keeps_whom_they_rate(client, orgs):
+    round_ = make_round(RELATED, status="draft")
+    round_.org_id = orgs["a"].id
+    db.session.commit()
+    login(client, "a")
+    page = client.get(f"/admin/rounds/{round_.slug}/edit/groups").get_data(as_text=True)
+    response = client.post(f"/admin/rounds/{round_.slug}/edit/groups", data={
+        "csrf_token": csrf_token(page),
+        "rows-0-key": "members", "rows-0-label": "党员互评", "rows-0-weight": "60",
+        "rows-1-key": "masses", "rows-1-label": "职工群众", "rows-1-weight": "40"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    from surveyapp.services.rounds import round_spec
+    spec = round_spec(round_)
+    assert spec.group("masses").label == "职工群众"
+    assert spec.rated("masses") == ("zhangsan",) and spec.group("members").rates is None
