@@ -10,13 +10,16 @@ import csv
 import io
 from fractions import Fraction as F
 
+import openpyxl
 import pytest
 
 from surveyapp import plugins
 from surveyapp.domain.model import Counts, SpecErrors
+from surveyapp.domain.rules import subject_rate
 from surveyapp.domain.spec import parse_spec, spec_from_dict, spec_to_dict
 from surveyapp.exports.flags import flag_label
 from surveyapp.exports.tabular import export_csv
+from surveyapp.exports.xlsx import export_xlsx
 
 
 @pytest.fixture(autouse=True)
@@ -198,7 +201,6 @@ def test_a_rate_is_reported_over_graded_answers_and_over_ballots_cast():
         for _ in range(n):
             counts.add_ballot("masses", {("m0", "overall"): option})
     result = plugins.tally(s, counts)
-    from surveyapp.domain.rules import subject_rate
     found = subject_rate(result["subjects"][0], ["satisfied", "fairly_satisfied"], s)
     assert (found.chosen, found.graded, found.cast) == (36, 38, 40)
     assert found.over_graded == F(18, 19) and found.over_cast == F(9, 10)
@@ -207,6 +209,12 @@ def test_a_rate_is_reported_over_graded_answers_and_over_ballots_cast():
     header, row = rows[0], rows[1]
     assert header[-2:] == ["满意率 (graded answers)", "满意率 (ballots cast)"]
     assert row[-2:] == ["36/38 (94.74%)", "36/40 (90.00%)"]
+    # The XLSX summary sheet says the same in Chinese.
+    sheet = openpyxl.load_workbook(io.BytesIO(export_xlsx(
+        {**result, "round": {"title": "群众评议", "slug": "r", "status": "counted"}}, s))).active
+    cells = [[c for c in r if c is not None] for r in sheet.iter_rows(values_only=True)]
+    assert any("满意率（按有效评价）" in r and "满意率（按参评票数）" in r for r in cells)
+    assert any("36/38 (94.74%)" in r and "36/40 (90.00%)" in r for r in cells)
 
 
 # -- criteria with sub-items ------------------------------------------------------------------

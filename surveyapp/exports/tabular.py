@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from fractions import Fraction
 
 from ..domain.model import BLANK, RoundSpec
-from ..domain.rules import pooled_counts, rate, rate_rules
-from ..domain.tally import _round, present
+from ..domain.rules import pooled_counts
+from ..domain.tally import present
+from . import summary
 
 
 def export_json(result: dict, spec: RoundSpec) -> bytes:
@@ -28,9 +28,7 @@ def export_csv(result: dict, spec: RoundSpec) -> bytes:
     for g in spec.groups:
         header += [f"{g.key}:ballots", f"{g.key}:score"]
     header += [*option_keys, BLANK]
-    reported = rate_rules(spec.rules.get("reported_rates") or [], "reported_rates")
-    for label, _options in reported:
-        header += [f"{label} (graded answers)", f"{label} (ballots cast)"]
+    header += summary.rate_headers(spec, "en")
     writer.writerow(header)
     for subject in shown["subjects"]:
         row = [_cell(subject["rank"]), _text(subject["key"]), _text(subject["name"]),
@@ -41,10 +39,7 @@ def export_csv(result: dict, spec: RoundSpec) -> bytes:
             row += [_cell(breakdown.get("ballots")), _cell(breakdown.get("score"))]
         pooled = pooled_counts(subject)
         row += [_cell(pooled.get(k) if pooled else None) for k in [*option_keys, BLANK]]
-        for _label, options in reported:
-            found = rate(pooled, options, spec)
-            row += ["", ""] if found is None else [
-                _ratio(found.chosen, found.graded), _ratio(found.chosen, found.cast)]
+        row += summary.rate_cells(pooled, spec)
         writer.writerow(row)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -53,13 +48,6 @@ def _text(value: str) -> str:
     """Imported names and units as plain text: Excel would run a cell that
     starts with =, +, - or @ as a formula, so such a cell gets a leading '."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def _ratio(part: int, whole: int) -> str:
-    """"36/38 (94.74%)": a rate always with its denominator."""
-    if not whole:
-        return ""
-    return f"{part}/{whole} ({_round(Fraction(part * 100, whole), 2):.2f}%)"
 
 
 def _cell(value) -> str:
