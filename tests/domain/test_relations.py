@@ -148,3 +148,30 @@ def test_paper_ballots_may_not_grade_whom_their_group_does_not_rate():
     # it is simply not on that ballot.
     ballots = parse_paper_ballots(text.replace("2,peers,sunqi,,好\n", ""), s)
     assert ballots[1].answers == {("wangwu", "overall"): "fair"}
+
+
+def test_disclosure_hides_a_small_group_only_where_it_rates():
+    from surveyapp.domain.disclosure import disclose
+    s = spec(SPEC.replace("anonymity_min = 1", "anonymity_min = 3"))
+    counts = Counts()
+    # 上级 6 ballots on everyone; 下级 (who rate only 王五) 2 ballots.
+    for option in ("good", "fair", "good", "poor", "fair", "good"):
+        counts.add_ballot("superiors", {(k, "overall"): option
+                                        for k in ("wangwu", "zhaoliu", "sunqi")})
+    for option in ("good", "poor"):
+        counts.add_ballot("juniors", {("wangwu", "overall"): option})
+    shown = disclose(s, counts, None, lambda sp, c, h: tally(sp, c, hidden=h))
+    subjects = {e["key"]: e for e in shown.result["subjects"]}
+    # 王五: the two 下级 ballots are hidden, and nothing shown pins them down.
+    assert subjects["wangwu"]["groups"]["juniors"]["suppressed"] is True
+    assert "suppressed_group:juniors" in subjects["wangwu"]["flags"]
+    # 赵六 and 孙七: 下级 do not rate them; nothing to hide, and 下级 are not
+    # missing.  同级 rate 赵六 (机关) and sent nothing: they are missing there,
+    # but not for 孙七 (车间), whom they do not rate.
+    for key in ("zhaoliu", "sunqi"):
+        assert subjects[key]["groups"]["juniors"]["suppressed"] is False
+        assert shown.levels[key] == 0
+    assert subjects["zhaoliu"]["flags"] == ["group_missing:peers"]
+    assert subjects["sunqi"]["flags"] == []
+    # 孙七 from 上级 alone: (100 + 80 + 100 + 60 + 80 + 100)/6 = 520/6 → 86.67 shown.
+    assert subjects["sunqi"]["score"] == F(8667, 100)
