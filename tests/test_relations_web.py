@@ -142,3 +142,26 @@ def test_editing_the_groups_in_the_console_keeps_whom_they_rate(client, orgs):
     spec = round_spec(round_)
     assert spec.group("masses").label == "职工群众"
     assert spec.rated("masses") == ("zhangsan",) and spec.group("members").rates is None
+
+
+def test_the_board_of_a_round_whose_groups_rate_different_people_verifies(client, cli, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from surveyapp.cli import main
+    round_ = make_round(RELATED)
+    for group, n in (("members", 2), ("masses", 3)):
+        for code in issue(round_, group, n):
+            html = open_ballot(client, code)
+            answers = {"q-0-0": "excellent"} if group == "masses" else {
+                "q-0-0": "qualified", "q-1-0": "basic"}
+            client.post("/ballot", data={"csrf_token": csrf_token(html), **answers})
+    transition(round_, "close", actor="test")
+    count_round(round_)
+    path = tmp_path / "board.json"
+    assert cli("board", round_.slug, "-o", path).exit_code == 0
+    board = json.loads(path.read_text(encoding="utf-8"))
+    assert board["spec"]["groups"][1]["rates"] == ["zhangsan"]
+    result = CliRunner().invoke(main, ["verify", str(path), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
