@@ -29,7 +29,7 @@ import pluggy
 from . import builtin, config, hookspecs
 from .domain import tally as domain_tally
 from .domain.model import Counts, RoundSpec, SpecError, SpecErrors
-from .domain.spec import spec_from_dict
+from .domain.spec import field_line, spec_from_dict
 from .version import __version__
 
 ENTRY_POINT_GROUP = "surveyapp"
@@ -365,13 +365,14 @@ def tally(spec: RoundSpec, counts: Counts, hidden: dict | None = None) -> dict:
     return result
 
 
-def rehearse(spec: RoundSpec, *, source: str = "<spec>") -> None:
+def rehearse(spec: RoundSpec, *, source: str = "<spec>", text: str | None = None) -> None:
     """Apply every plugin's ballot, scoring and classification rules to
     made-up ballots (each group fully answered, ``anonymity_min`` times), so a
     rule value that cannot work (``per_ballot_max = {excellent = "x"}``) is
     refused when the round is created, not on its first ballot.  (A rule no
     plugin declares, a misspelling, is refused before this, by the parser:
-    see :func:`spec_context`.)"""
+    see :func:`spec_context`.)  With the spec's ``text``, the refusal names
+    the rule's line too."""
     graded = next((o.key for o in spec.options if o.points is not None), spec.options[0].key)
     counts = Counts()
     try:
@@ -385,9 +386,10 @@ def rehearse(spec: RoundSpec, *, source: str = "<spec>") -> None:
         # A rule's own message names it ("rules.veto_caps[0].cap ..."): say
         # which field, so the console can put it beside the rule.
         named = re.search(r"\brules\.[\w.\[\]-]*\w\]?", str(error))
+        field = named[0] if named else None
+        line = field_line(text, field) if field and text is not None else None
         raise SpecErrors([SpecError(f"the rules cannot be applied: {error}",
-                                    source=source, field=named[0] if named else None)]
-                         ) from error
+                                    source=source, line=line, field=field)]) from error
 
 
 # -- lifecycle ------------------------------------------------------------------------------

@@ -269,3 +269,14 @@ def test_sub_items_and_relations_survive_the_database(app):
     round_ = rounds.create_round(s, actor="test")
     assert rounds.round_spec(round_).criteria == s.criteria
     assert rounds.round_spec(round_).groups == s.groups
+
+
+def test_the_command_line_names_the_line_and_field_of_a_bad_four_strong_veto_cap(cli, tmp_path):
+    path = tmp_path / "round.toml"
+    path.write_text('template = "four-strong-organisation"\ntitle = "评议"\n\n'
+                    '[[subjects]]\nkey = "a"\nname = "第一党支部"\n\n[rules]\n'
+                    'veto_caps = [{ group = "masses", options = ["good"], below = "3/5", '
+                    'cap = "two_star" }]\n', encoding="utf-8")
+    result = cli("rounds", "create", path)
+    assert result.exit_code == 2
+    assert f"{path}:9 [rules.veto_caps[0].cap]" in result.output

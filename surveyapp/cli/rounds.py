@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from .. import plugins
 from ..domain.model import SpecError, SpecErrors
 from ..domain.spec import load_spec
+from ..domain.tables import read_text
 from ..exports.key_slips import share_file
 from ..services import ballot_box, codes, counting, orgs, publication, rounds, turnout
 from ..services.errors import RoundError
@@ -34,7 +35,7 @@ def rounds_create(spec: Path, org: str | None):
         fail(f"{spec}: no such file")
     try:
         parsed = load_spec(spec, **plugins.spec_context())
-        plugins.rehearse(parsed, source=str(spec))
+        plugins.rehearse(parsed, source=str(spec), text=read_text(spec, str(spec)))
     except (SpecError, SpecErrors) as error:
         fail_with(error)
     round_ = rounds.create_round(parsed, actor=ACTOR, org=orgs.named(org) if org else None)

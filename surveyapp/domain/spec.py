@@ -149,6 +149,12 @@ def spec_to_dict(spec: RoundSpec) -> dict:
     return data
 
 
+def field_line(text: str, field: str) -> int | None:
+    """The 1-based line of ``field`` (``rules.veto_caps[0].cap``) in spec
+    TOML text, where it can be found: for errors found after parsing."""
+    return _Locator(text.removeprefix("\ufeff")).line(field)
+
+
 # -- error collection ----------------------------------------------------------------
 
 class _Errors:

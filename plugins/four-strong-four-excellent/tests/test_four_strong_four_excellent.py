@@ -160,3 +160,4 @@ def test_a_veto_cap_that_cannot_work_is_refused_when_the_round_is_created():
     [error] = raised.value.errors
     assert error.field == "rules.veto_caps[0].cap" and error.source == "round.toml"
     assert "two_stars" in error.message
+
