@@ -38,7 +38,9 @@ def criteria_sets():
     """Named criteria sets.
 
     Return ``{name: [criterion, ...]}`` where a criterion is a mapping
-    ``{"key", "label", "weight"?, "description"?}`` as in ``[[criteria]]``.  A
+    ``{"key", "label", "weight"?, "description"?, "items"?}`` as in
+    ``[[criteria]]``; ``items`` are its sub-items ``{"key", "label",
+    "points"}`` (the 四强/四优 indicator tree).  A
     spec (or template) may then say ``criteria = "name"``.
     """
 
