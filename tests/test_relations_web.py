@@ -165,3 +165,14 @@ def test_the_board_of_a_round_whose_groups_rate_different_people_verifies(client
     assert board["spec"]["groups"][1]["rates"] == ["zhangsan"]
     result = CliRunner().invoke(main, ["verify", str(path), "--jobs", "1"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_ballot_lists_a_criterions_sub_items_and_their_points(client):
+    spec = SPEC.replace("[[groups]]", '[[criteria]]\nkey = "leading"\nlabel = "政治引领力强"\n'
+                        'items = [{ key = "theory", label = "理论学习", points = 10 },\n'
+                        '         { key = "life", label = "组织生活", points = "15/2" }]\n\n'
+                        "[[groups]]", 1)
+    round_ = make_round(spec)
+    [code] = issue(round_, "members")
+    html = open_ballot(client, code)
+    assert "理论学习（10 分）" in html and "组织生活（7.5 分）" in html

@@ -41,6 +41,8 @@ class CriterionView:
     key: str
     label: str
     description: str
+    #: Its sub-items as ``(label, points)`` (the 四强/四优 indicator tree).
+    items: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,13 +114,21 @@ def snapshot(round_: Round) -> RoundStructure:
     return RoundStructure(
         id=round_.id, slug=round_.slug, title=round_.title, access=round_.access,
         options=tuple(OptionView(o.id, o.key, o.label) for o in round_.options),
-        criteria=tuple(CriterionView(c.id, c.key, c.label, c.description or "")
-                       for c in round_.criteria),
+        criteria=tuple(CriterionView(c.id, c.key, c.label, c.description or "",
+                                     tuple((i.label, _points(i.points)) for i in sc.items))
+                       for c, sc in zip(round_.criteria, spec.criteria, strict=True)),
         groups=tuple(GroupView(g.id, g.key, g.label) for g in round_.groups),
         subjects=tuple(SubjectView(s.id, s.key, s.name, s.unit or "") for s in round_.subjects),
         spec=spec, rated=MappingProxyType(rated),
         option_ids=MappingProxyType({o.key: o.id for o in round_.options}),
         lock=lock, kits=KitPool(lock, current_app.config["BALLOT_KITS"]) if lock else None)
+
+
+def _points(points) -> str:
+    """Points as written: 10, 7.5, or 10/3 as it is."""
+    if points.denominator == 1:
+        return str(points.numerator)
+    return str(float(points)) if 10**6 % points.denominator == 0 else str(points)
 
 
 # Enough for every round an organisation runs at once; past it, start afresh.
