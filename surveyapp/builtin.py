@@ -17,6 +17,22 @@ Rules read here:
     Flag the round ``quorum_not_met:<group>`` unless a group's ballots are
     more than (``quorum_strict = false``: at least) that share of its
     expected voters.
+``per_ballot_basis = "round"``
+    What ``per_ballot_max`` shares are of: the subjects the voter's group
+    rates (default), or ``"ballot"``, those the ballot grades.
+``void_over_expected = true``
+    In a link round, flag the round ``over_expected:<group>`` when a group
+    hands in more ballots than it has voters expected: the 测评 is void and
+    must be held again (default on).
+``leave_own_name_out = true``
+    The ballot offers "myself, not rated" (本人不评) beside each name; at most
+    one name may be left out, and it counts neither as graded nor as blank.
+``reported_rates = [{ label = "满意率", options = [...] }]``
+    Rates reported in the CSV export over graded answers and over ballots
+    cast, each with its denominator.
+``quota_tie_break = ["excellent"]``
+    Read by quota rules (``rules.apply_quota``): whose votes break a tie at
+    a quota, in order; default the top grade; ``[]`` flags every tie.
 
 The built-in plugin answers last (``trylast``): any installed plugin's
 proposal or score comes first.
@@ -26,7 +42,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from .domain import rules
+from .domain import rule_checks, rules
 from .exports import BUILTIN
 from .hookspecs import hookimpl
 
@@ -80,6 +96,16 @@ def rule_names():
         "review_share": "{option = share}: flag a subject whose share of that grade is higher",
         "quorum": "share of the expected voters that must take part, e.g. \"1/2\"",
         "quorum_strict": "true (more than the quorum) or false (at least the quorum)",
+        "per_ballot_basis": "\"round\" (default: the subjects the group rates) or \"ballot\" "
+                            "(those the ballot grades): what per_ballot_max shares are of",
+        "quota_tie_break": "[option, ...]: whose votes break a tie at a quota, in order "
+                           "(default: the top grade; [] flags every tie)",
+        "void_over_expected": "true (default) or false: in a link round, flag a group whose "
+                              "ballots exceed its expected number (须重新评议)",
+        "leave_own_name_out": "true or false (default): a voter may leave one name, their "
+                              "own, off the ballot (本人不评)",
+        "reported_rates": "[{label, options}, ...]: rates such as 满意率 reported over graded "
+                          "answers and over ballots cast",
     }
 
 
@@ -91,12 +117,12 @@ def score_subject(subject):
 
 
 @hookimpl
-def validate_ballot(spec, answers):
+def validate_ballot(spec, answers, group):
     """``per_ballot_max``: one problem per option and criterion over its
     limit, about the whole ballot (no one subject is the problem), naming
     everyone who got the option so the voter can choose whom to change."""
     problems = []
-    subjects_on_ballot = len({s for s, _ in answers})
+    subjects_on_ballot = per_ballot_basis(spec, answers, group)
     names = {s.key: s.name for s in spec.subjects}
     several = len(spec.criteria) > 1
     for limit in rules.ballot_limits(spec, subjects_on_ballot):
@@ -121,7 +147,24 @@ def validate_ballot(spec, answers):
                     "“%(option)s” may be given to at most %(allowed)d of the %(total)d people "
                     "on one ballot; this ballot gives it to %(chosen)d (%(names)s). Change "
                     "%(change)d of them.", **params)))
+    if group is not None and rule_checks.setting(spec.rules, "leave_own_name_out"):
+        named = {s for s, _ in answers}
+        left_out = [s for s in spec.rated(group) if s not in named]
+        if len(left_out) > 1:
+            problems.append((None, _(
+                "Only your own name may be left out; %(count)d names were left out.",
+                count=len(left_out))))
     return problems
+
+
+def per_ballot_basis(spec, answers, group) -> int:
+    """How many subjects a per-ballot share is of (``per_ballot_basis``):
+    ``"round"`` (default), those the voter's group rates, whether or not
+    the ballot leaves one out (本人不评: ⌊12 × 1/3⌋ = 4 on a 12-member
+    branch's ballot of 11 names); ``"ballot"``, those the ballot grades."""
+    if rule_checks.setting(spec.rules, "per_ballot_basis") == "ballot" or group is None:
+        return len({s for s, _ in answers})
+    return len(spec.rated(group))
 
 
 @hookimpl(trylast=True)
@@ -134,11 +177,17 @@ def classify_subjects(spec, result):
         if bands:
             verdict["proposal"] = rules.band(subject["score"], bands)
         verdicts[subject["key"]] = verdict
+    round_flags = []
     if "quorum" in spec.rules:
         quorum = rules.as_fraction(spec.rules["quorum"], "quorum")
         strict = spec.rules.get("quorum_strict", True)
         if not isinstance(strict, bool):
             raise ValueError(f"rules.quorum_strict must be true or false, got {strict!r}")
-        verdicts[None] = {"flags": rules.quorum_flags(result["turnout"], quorum,
-                                                      strict=strict)}
+        round_flags += rules.quorum_flags(result["turnout"], quorum, strict=strict)
+    if spec.access == "link" and rule_checks.setting(spec.rules, "void_over_expected"):
+        # A code is spent once; a shared link is not, so only there can a
+        # group hand in more ballots than it has voters (收回票数多于发出票数).
+        round_flags += rules.over_expected_flags(result["turnout"])
+    if round_flags:
+        verdicts[None] = {"flags": round_flags}
     return verdicts

@@ -38,7 +38,9 @@ def criteria_sets():
     """Named criteria sets.
 
     Return ``{name: [criterion, ...]}`` where a criterion is a mapping
-    ``{"key", "label", "weight"?, "description"?}`` as in ``[[criteria]]``.  A
+    ``{"key", "label", "weight"?, "description"?, "items"?}`` as in
+    ``[[criteria]]``; ``items`` are its sub-items ``{"key", "label",
+    "points"}`` (the 四强/四优 indicator tree).  A
     spec (or template) may then say ``criteria = "name"``.
     """
 
@@ -78,12 +80,17 @@ def rule_names():
 # -- ballots, scores, classification ----------------------------------------------
 
 @hookspec
-def validate_ballot(spec, answers):
+def validate_ballot(spec, answers, group):
     """Check one ballot before it is stored.
 
     ``answers`` maps ``(subject_key, criterion_key)`` to an option key (None
-    for a blank).  Return a list of ``(subject_key | None, message)``; the web
-    shows each message next to that subject (or at the top for None) and
+    for a blank).  ``group`` is the voter group's key (None if not known);
+    its ballot holds only ``spec.rated(group)``, the subjects it rates
+    (评价关系), and a paper ballot may leave one of those out altogether
+    (本人不评): that subject is then not in ``answers`` at all.
+
+    Return a list of ``(subject_key | None, message)``; the web shows each
+    message next to that subject (or at the top for None) and
     stores nothing.  Read limits from ``spec.rules`` so they stay settings.
     """
 

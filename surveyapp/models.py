@@ -166,6 +166,8 @@ class Criterion(_Keyed, db.Model):
     label: Mapped[str] = mapped_column(String(200))
     weight: Mapped[str] = mapped_column(String(40), default="1")
     description: Mapped[str] = mapped_column(Text, default="")
+    # Its sub-items as JSON [{"key", "label", "points": "a/b"}]; NULL: none.
+    items_json: Mapped[str | None] = mapped_column(Text)
 
 
 class VoterGroup(_Keyed, db.Model):
@@ -177,6 +179,8 @@ class VoterGroup(_Keyed, db.Model):
     # Paper ballots of this group recorded as 废票 (they broke the rules or
     # could not be read): a count only, nothing of what they said.
     spoiled: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Whom it rates (评价关系), as the spec's list in JSON; NULL: every subject.
+    rates_json: Mapped[str | None] = mapped_column(Text)
 
 
 class Subject(_Keyed, db.Model):

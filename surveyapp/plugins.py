@@ -30,7 +30,7 @@ from . import builtin, config, hookspecs
 from .domain import rules as domain_rules
 from .domain import tally as domain_tally
 from .domain.model import Counts, RoundSpec, SpecError, SpecErrors
-from .domain.spec import spec_from_dict
+from .domain.spec import field_line, spec_from_dict
 from .version import __version__
 
 ENTRY_POINT_GROUP = "surveyapp"
@@ -269,10 +269,13 @@ def _spec_context(registered: dict[str, dict]) -> dict:
 
 # -- ballots, scores, classification -----------------------------------------------------
 
-def validate_ballot(spec: RoundSpec, answers) -> list[tuple[str | None, str]]:
-    """Every plugin's objections to one ballot, as ``(subject_key | None, message)``."""
+def validate_ballot(spec: RoundSpec, answers,
+                    group: str | None = None) -> list[tuple[str | None, str]]:
+    """Every plugin's objections to one ballot of ``group`` (a voter group's
+    key; None when not known), as ``(subject_key | None, message)``."""
     problems: list[tuple[str | None, str]] = []
-    for plugin, result in call_each("validate_ballot", spec=spec, answers=answers):
+    for plugin, result in call_each("validate_ballot", spec=spec, answers=answers,
+                                    group=group):
         for problem in result or []:
             if not (isinstance(problem, tuple | list) and len(problem) == 2
                     and (problem[0] is None or isinstance(problem[0], str))
@@ -357,25 +360,31 @@ def tally(spec: RoundSpec, counts: Counts, hidden: dict | None = None) -> dict:
     return result
 
 
-def rehearse(spec: RoundSpec, *, source: str = "<spec>") -> None:
+def rehearse(spec: RoundSpec, *, source: str = "<spec>", text: str | None = None) -> None:
     """Apply every plugin's ballot, scoring and classification rules to
     made-up ballots (each group fully answered, ``anonymity_min`` times), so a
     rule value that cannot work (``per_ballot_max = {excellent = "x"}``) is
     refused when the round is created, not on its first ballot.  (A rule no
     plugin declares, a misspelling, is refused before this, by the parser:
-    see :func:`spec_context`.)"""
+    see :func:`spec_context`.)  With the spec's ``text``, the refusal names
+    the rule's line too."""
     graded = next((o.key for o in spec.options if o.points is not None), spec.options[0].key)
-    answers = {(s.key, c.key): graded for s in spec.subjects for c in spec.criteria}
     counts = Counts()
-    for group in spec.groups:
-        for _ in range(spec.anonymity_min):
-            counts.add_ballot(group.key, answers)
     try:
-        validate_ballot(spec, answers)
+        for group in spec.groups:
+            answers = {(s, c.key): graded for s in spec.rated(group.key) for c in spec.criteria}
+            for _ in range(spec.anonymity_min):
+                counts.add_ballot(group.key, answers)
+            validate_ballot(spec, answers, group.key)
         tally(spec, counts)
     except (PluginError, ValueError, TypeError, KeyError) as error:
+        # A rule's own message names it ("rules.veto_caps[0].cap ..."): say
+        # which field, so the console can put it beside the rule.
+        named = re.search(r"\brules\.[\w.\[\]-]*\w\]?", str(error))
+        field = named[0] if named else None
+        line = field_line(text, field) if field and text is not None else None
         raise SpecErrors([SpecError(f"the rules cannot be applied: {error}",
-                                    source=source)]) from error
+                                    source=source, line=line, field=field)]) from error
 
 
 # -- lifecycle ------------------------------------------------------------------------------

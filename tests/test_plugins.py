@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -793,7 +794,10 @@ def test_the_tutorial_plugin_passes_its_own_tests(tmp_path, monkeypatch):
     assert project["project"]["entry-points"]["surveyapp"] == {
         "team-review": "surveyapp_team_review"}
     monkeypatch.delenv("SURVEYAPP_PLUGINS", raising=False)
-    monkeypatch.setenv("PYTHONPATH", str(root))
+    # This checkout and its plugins, whatever an editable install points at.
+    repo = Path(__file__).resolve().parents[1]
+    checkout = [str(repo), *(str(p.parent) for p in sorted(repo.glob("plugins/*/pyproject.toml")))]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(root), *checkout]))
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                           "tests"], cwd=root, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -35,7 +35,7 @@ def rounds_create(spec: Path, org: str | None):
         fail(f"{spec}: no such file")
     try:
         parsed = load_spec(spec, **plugins.spec_context())
-        plugins.rehearse(parsed, source=str(spec))
+        plugins.rehearse(parsed, source=str(spec), text=read_text(spec, str(spec)))
     except (SpecError, SpecErrors) as error:
         fail_with(error)
     try:

@@ -52,7 +52,7 @@ from fractions import Fraction
 from typing import Any
 
 from .model import BLANK, OVERALL, Counts, RoundSpec, Subject
-from .tally import _mean, scale_points, subject_entry
+from .tally import _mean, raters_by_subject, scale_points, subject_entry
 from .threshold import Hidden, hidden_for, hidden_groups, hidden_turnout
 
 LEVELS = ("breakdowns", "counts", "criteria", "groups", "score", "all")
@@ -199,6 +199,7 @@ class _Search:
         self._row_cache: dict[tuple[int, ...], Fraction | None] = {}
         self._group_cache: dict[tuple, tuple] = {}
         self._criterion_weights = [c.weight for c in spec.criteria] or [Fraction(1)]
+        self._raters = raters_by_subject(spec)
 
     def safe(self, subject: Subject, exact: dict, levels: dict[str, int]) -> bool:
         hidden = self.hidden[subject.key]
@@ -274,7 +275,8 @@ class _Search:
     def _quick(self, counts: Counts, subject: Subject, hidden: Hidden, level: int) -> dict:
         """The subject's own shown entry from the plain tally: a cheap
         necessary condition before the whole tally with plugins."""
-        entry = subject_entry(self.spec, counts, subject, hidden, self.points)
+        entry = subject_entry(self.spec, counts, subject, hidden, self.points,
+                              self._raters[subject.key])
         return _rounded(mask(entry, level))
 
     # A candidate maps each hidden group to its answers per criterion: a

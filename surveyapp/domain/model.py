@@ -30,6 +30,10 @@ OVERALL = "overall"
 
 ACCESS_MODES = ("codes", "link")
 
+#: A ``rates`` entry naming a unit rather than a subject: ``"unit:工程技术党支部"``
+#: (a subject key cannot hold ":").
+UNIT_PREFIX = "unit:"
+
 
 @dataclass(frozen=True)
 class Option:
@@ -46,11 +50,28 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Item:
+    """A sub-item of a criterion (the 四强/四优 indicator tree): e.g. 理论学习
+    worth 10 of 政治引领力强's 25 points."""
+
+    key: str
+    label: str
+    points: Fraction
+
+
+@dataclass(frozen=True)
 class Criterion:
     key: str
     label: str
     weight: Fraction = Fraction(1)
     description: str = ""
+    #: The criterion's sub-items and their points; empty: none.
+    items: tuple[Item, ...] = ()
+
+    @property
+    def points(self) -> Fraction | None:
+        """The criterion's full points: its items' together (None without items)."""
+        return sum((i.points for i in self.items), Fraction(0)) if self.items else None
 
 
 @dataclass(frozen=True)
@@ -62,6 +83,9 @@ class Group:
     label: str
     weight: Fraction = Fraction(1)
     expected: int | None = None
+    #: Whom the group rates (评价关系): subject keys and ``"unit:<unit>"``
+    #: entries, as the spec gave them; None: every subject.
+    rates: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +127,24 @@ class RoundSpec:
         """Positions of one sealed ballot: each subject × criterion, each
         grade and "left blank" (domain/ballot_box/sealing.py)."""
         return len(self.subjects) * len(self.criteria) * (len(self.options) + 1)
+    def group(self, key: str) -> Group | None:
+        return next((g for g in self.groups if g.key == key), None)
+
+    def rated(self, group: str) -> tuple[str, ...]:
+        """The keys of the subjects ``group`` rates, in spec order (评价关系):
+        those its ``rates`` names by key or by ``unit:``; every subject when
+        it names none (or the group is unknown)."""
+        found = self.group(group)
+        if found is None or found.rates is None:
+            return tuple(s.key for s in self.subjects)
+        keys = set(found.rates)
+        units = {entry[len(UNIT_PREFIX):] for entry in found.rates
+                 if entry.startswith(UNIT_PREFIX)}
+        return tuple(s.key for s in self.subjects if s.key in keys or s.unit in units)
+
+    def rates(self, group: str, subject: str) -> bool:
+        """Does ``group`` rate ``subject``?"""
+        return subject in self.rated(group)
 
 
 @dataclass

@@ -3,8 +3,11 @@
 One row per answer, header ``ballot,group,subject,criterion,option``.  Rows
 sharing a ballot label form one ballot, wherever they are in the file;
 ``criterion`` may be empty when the round has a single criterion, and an
-empty ``option`` is a blank.  The whole file is checked before anything is
-returned, so an import is all or nothing.
+empty ``option`` is a blank.  A subject with no rows on a ballot is not on
+it (本人不评: counted neither as graded nor as blank); a subject the
+ballot's group does not rate (评价关系, ``rates``) may not have rows.  The
+whole file is checked before anything is returned, so an import is all or
+nothing.
 
 Besides keys, a cell may hold the label (a subject: the name) when exactly
 one item has it, because whoever types up paper sheets reads 优秀, not
@@ -110,6 +113,7 @@ def parse_paper_ballots(text: str, spec: RoundSpec, *,
                "subject": _Lookup("subject", spec.subjects, "name"),
                "criterion": _Lookup("criterion", spec.criteria),
                "option": _Lookup("option", spec.options)}
+    rated = {g.key: frozenset(spec.rated(g.key)) for g in spec.groups}
     drafts: dict[str, _Draft] = {}
     for line, cells in rows[1:]:
         if len(cells) > len(names):
@@ -118,6 +122,11 @@ def parse_paper_ballots(text: str, spec: RoundSpec, *,
             continue
         row = dict(zip(names, cells + [""] * (len(names) - len(cells)), strict=True))
         answer = _answer(row, spec, lookups, line, error)
+        if answer is not None and answer[1] not in rated[answer[0]]:
+            # 评价关系: the group's ballot does not hold this subject.
+            error("group %(group)s does not rate %(subject)s; leave it off that group's "
+                  "ballots", line, "subject", group=repr(answer[0]), subject=repr(answer[1]))
+            continue
         if answer is not None:
             _add(drafts, row["ballot"], *answer, line, error)
 

@@ -9,10 +9,12 @@ that applies it.  Thresholds compare exactly: "超过" (more than) is ``>``,
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
+
+from .model import RoundSpec
 
 
 def as_fraction(value: Any, name: str) -> Fraction:
@@ -46,6 +48,78 @@ def share(subject: Mapping, option: str | Iterable[str]) -> Fraction | None:
     total = sum(counts.values())
     chosen = [option] if isinstance(option, str) else list(option)
     return Fraction(sum(counts.get(o, 0) for o in chosen), total) if total else None
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate such as 满意率 with both denominators, so it is never shown
+    without saying which: ``chosen`` answers of the options counted,
+    ``graded`` answers that carry points (不了解 and blanks aside) and
+    ``cast`` answers in all (every ballot that includes the subject, once
+    per criterion).  36 满意 of 40 ballots, 2 of them 不了解: 36/38 over
+    graded answers, 36/40 over ballots cast."""
+
+    chosen: int
+    graded: int
+    cast: int
+
+    @property
+    def over_graded(self) -> Fraction | None:
+        return Fraction(self.chosen, self.graded) if self.graded else None
+
+    @property
+    def over_cast(self) -> Fraction | None:
+        return Fraction(self.chosen, self.cast) if self.cast else None
+
+    def over(self, basis: str) -> Fraction | None:
+        """``"graded"`` or ``"cast"``."""
+        if basis not in RATE_BASES:
+            raise ValueError(f'a rate is over "graded" or "cast", not {basis!r}')
+        return self.over_graded if basis == "graded" else self.over_cast
+
+
+#: What a rate may be over: graded answers (有效评价) or ballots cast (参评票数).
+RATE_BASES = ("graded", "cast")
+
+
+def rate(counts: Mapping[str, int] | None, options: Iterable[str],
+         spec: RoundSpec) -> Rate | None:
+    """The rate of ``options`` in ``counts`` (a tally's counts, ``_blank``
+    included), or None when the counts are hidden."""
+    if counts is None:
+        return None
+    scored = {o.key for o in spec.options if o.points is not None}
+    chosen = set(options)
+    return Rate(chosen=sum(n for k, n in counts.items() if k in chosen),
+                graded=sum(n for k, n in counts.items() if k in scored),
+                cast=sum(counts.values()))
+
+
+def subject_rate(subject: Mapping, options: Iterable[str], spec: RoundSpec,
+                 group: str | None = None) -> Rate | None:
+    """A subject's rate over every group (``group`` None) or one group's
+    breakdown; None where those counts are not there (suppressed)."""
+    if group is None:
+        return rate(pooled_counts(subject), options, spec)
+    entry = subject["groups"].get(group)
+    return None if entry is None else rate(entry["counts"], options, spec)
+
+
+def rate_rules(value: Any, name: str = "rates") -> list[tuple[str, tuple[str, ...]]]:
+    """A ``rates`` rule checked: ``[(label, options), ...]``."""
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"rules.{name} must be a list of {{ label, options }} tables, "
+                         f"got {value!r}")
+    checked = []
+    for i, entry in enumerate(value):
+        if (not isinstance(entry, Mapping) or not isinstance(entry.get("label"), str)
+                or not entry["label"].strip() or not isinstance(entry.get("options"), list)
+                or not entry["options"]
+                or not all(isinstance(o, str) for o in entry["options"])):
+            raise ValueError(f"rules.{name}[{i}] must be a table with a label and a list of "
+                             f"options, got {entry!r}")
+        checked.append((entry["label"].strip(), tuple(entry["options"])))
+    return checked
 
 
 def bands(value: Any, name: str = "bands") -> list[tuple[Fraction, str]]:
@@ -96,26 +170,60 @@ def quota_limit(quota: Fraction, population: int) -> int:
     return math.floor(quota * population)
 
 
-def apply_quota(subjects: list[dict], proposals: dict[str, str | None], option: str,
-                limit: int, fallback: str | None) -> dict[str, list[str]]:
-    """Cap ``option`` at ``limit`` subjects, best ranked first.
+def votes(subject: Mapping, option: str) -> int:
+    """How many answers (every group and criterion) chose ``option``; 0 when
+    the counts are hidden."""
+    counts = pooled_counts(subject)
+    return 0 if counts is None else counts.get(option, 0)
 
-    Subjects proposed for ``option`` beyond the limit get ``fallback`` and the
-    flag ``quota_exceeded:<option>``.  A tie that straddles the limit is not
-    broken: the tied subjects get no proposal and the flag
-    ``quota_tie:<option>``, for the committee to decide.  ``subjects`` must
-    be in rank order.  Changes ``proposals`` in place and returns the flags.
+
+def tie_break_order(spec: RoundSpec, value: Any) -> tuple[str, ...]:
+    """The options whose votes break a tie at a quota (``quota_tie_break``):
+    the round's list, or by default the top grade (most points)."""
+    if value is None:
+        graded = [o for o in spec.options if o.points is not None]
+        return (max(graded, key=lambda o: o.points).key,) if graded else ()
+    if not isinstance(value, list | tuple) or not all(isinstance(o, str) for o in value):
+        raise ValueError(f"rules.quota_tie_break must be a list of options, got {value!r}")
+    return tuple(value)
+
+
+def apply_quota(subjects: list[dict], proposals: dict[str, str | None], option: str,
+                limit: int, fallback: str | None,
+                tie_break: Sequence[str] = ()) -> dict[str, list[str]]:
+    """Cap ``option`` at ``limit`` subjects, best first.
+
+    Best means the higher score, then, among equal scores, more votes for
+    each option of ``tie_break`` in turn (e.g. ``("excellent",)``: 8 优秀
+    votes beat 7).  Subjects proposed for ``option`` beyond the limit get
+    ``fallback`` and the flag ``quota_exceeded:<option>``; those whose place
+    was decided by ``tie_break`` also get ``quota_tie_broken:<option>``, so
+    the committee sees how.  A tie that is still a tie (same score, same
+    votes) straddling the limit is not broken: the tied subjects get no
+    proposal and the flag ``quota_tie:<option>``, for the committee to
+    decide.  Changes ``proposals`` in place and returns the flags.
     """
     flags: dict[str, list[str]] = {}
     candidates = [s for s in subjects if proposals.get(s["key"]) == option]
     if len(candidates) <= limit:
         return flags
-    boundary = candidates[limit]["score"]  # the best score left out
-    straddles = limit > 0 and candidates[limit - 1]["score"] == boundary
+
+    def rank_key(subject: Mapping) -> tuple:
+        return (subject["score"], *(votes(subject, o) for o in tie_break))
+
+    candidates.sort(key=rank_key, reverse=True)  # stable: rank order among equals
+    boundary = rank_key(candidates[limit])  # the best left out
+    straddles = limit > 0 and rank_key(candidates[limit - 1]) == boundary
+    # Equal scores on both sides of the limit: the votes decided who is in.
+    broken = limit > 0 and candidates[limit - 1]["score"] == boundary[0]
     for subject in candidates:
-        if subject["score"] > boundary:
+        key = rank_key(subject)
+        if (broken and subject["score"] == boundary[0]
+                and not (straddles and key == boundary)):
+            flags.setdefault(subject["key"], []).append(f"quota_tie_broken:{option}")
+        if key > boundary:
             continue
-        if straddles and subject["score"] == boundary:
+        if straddles and key == boundary:
             proposals[subject["key"]] = None
             flags.setdefault(subject["key"], []).append(f"quota_tie:{option}")
         else:
@@ -193,6 +301,16 @@ def share_flags(subject: Mapping, thresholds: Mapping[str, Any], prefix: str) ->
     return flags
 
 
-__all__ = ["BallotLimit", "apply_quota", "as_fraction", "ballot_limits", "band", "band_below",
-           "bands", "pooled_counts", "proposal_labels", "quorum_flags", "quota_limit", "share",
-           "share_flags"]
+def over_expected_flags(turnout: Mapping[str, Mapping]) -> list[str]:
+    """``over_expected:<group>`` for each group with more ballots than it
+    has voters expected: 收回票数多于发出票数, the 测评 is void and must be
+    held again (须重新评议).  A shared link cannot stop one person voting
+    twice from two browsers; this is how it shows."""
+    return [f"over_expected:{group}" for group, t in turnout.items()
+            if t.get("expected") is not None and t["ballots"] > t["expected"]]
+
+
+__all__ = ["BallotLimit", "RATE_BASES", "Rate", "apply_quota", "as_fraction", "ballot_limits",
+           "band", "band_below", "bands", "over_expected_flags", "pooled_counts", "proposal_labels",
+           "quorum_flags", "quota_limit", "rate", "rate_rules", "share", "share_flags",
+           "subject_rate", "tie_break_order", "votes"]

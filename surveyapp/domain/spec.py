@@ -20,6 +20,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from . import rule_checks
 from .bounds import (
     BALLOT_POSITIONS_MAX,
     CRITERIA_MAX,
@@ -39,8 +40,10 @@ from .model import (
     KEY_MUST,
     KEY_RE,
     OVERALL,
+    UNIT_PREFIX,
     Criterion,
     Group,
+    Item,
     Option,
     RoundSpec,
     SpecError,
@@ -149,11 +152,16 @@ def spec_to_dict(spec: RoundSpec) -> dict:
         {"key": o.key, "label": o.label}
         | ({} if o.points is None else {"points": _number_out(o.points)})
         for o in spec.options]}
-    data["criteria"] = [{"key": c.key, "label": c.label, "weight": _number_out(c.weight),
-                         "description": c.description} for c in spec.criteria]
+    data["criteria"] = [
+        {"key": c.key, "label": c.label, "weight": _number_out(c.weight),
+         "description": c.description}
+        | ({"items": [{"key": i.key, "label": i.label, "points": _number_out(i.points)}
+                      for i in c.items]} if c.items else {})
+        for c in spec.criteria]
     data["groups"] = [
         {"key": g.key, "label": g.label, "weight": _number_out(g.weight)}
         | ({} if g.expected is None else {"expected": g.expected})
+        | ({} if g.rates is None else {"rates": list(g.rates)})
         for g in spec.groups]
     # A post only where there is one: a round opened before posts existed
     # keeps the spec (and so the spec hash its key was made for) it had.
@@ -164,6 +172,12 @@ def spec_to_dict(spec: RoundSpec) -> dict:
                             "threshold": spec.trustees.threshold}
     data["rules"] = copy.deepcopy(spec.rules)
     return data
+
+
+def field_line(text: str, field: str) -> int | None:
+    """The 1-based line of ``field`` (``rules.veto_caps[0].cap``) in spec
+    TOML text, where it can be found: for errors found after parsing."""
+    return _Locator(text.removeprefix("\ufeff")).line(field)
 
 
 # -- error collection ----------------------------------------------------------------
@@ -243,14 +257,17 @@ def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Re
               "%(criteria)s criteria × %(options)s grades and blank); at most %(max)s: "
               "split the round", "subjects", positions=positions, subjects=len(subjects),
               criteria=len(criteria), options=len(options) + 1, max=BALLOT_POSITIONS_MAX)
+    _check_rates(e, d.get("groups"), subjects)
     trustees = _trustees(e, d.get("trustees"))
     rules = d.get("rules", {})
     if not isinstance(rules, Mapping):
         e.add("rules must be a table, got %(got)s", "rules", got=show(rules))
-    elif registries.rule_names is not None:
-        for key in rules:
-            if key not in registries.rule_names:
-                _unknown_key(e, key, sorted(registries.rule_names), f"rules.{key}")
+    else:
+        if registries.rule_names is not None:
+            for key in rules:
+                if key not in registries.rule_names:
+                    _unknown_key(e, key, sorted(registries.rule_names), f"rules.{key}")
+        _check_rule_values(e, rules, options, groups, registries.rule_names)
 
     e.raise_if_any()
     return RoundSpec(title=title, options=options, criteria=criteria, groups=groups,
@@ -440,11 +457,23 @@ def _option(e: _Errors, t: Mapping, f: str) -> Option:
 
 
 def _criterion(e: _Errors, t: Mapping, f: str) -> Criterion:
+    items = ()
+    if "items" in t:
+        items = _entries(e, t["items"], f"{f}.items", _item,
+                         need="items needs at least one sub-item", maximum=CRITERIA_MAX)
     return Criterion(_key(e, t.get("key"), f"{f}.key"),
                      _text(e, t.get("label"), f"{f}.label", max_len=LABEL_MAX),
                      _weight(e, t.get("weight", 1), f"{f}.weight"),
                      _text(e, t.get("description", ""), f"{f}.description", required=False,
-                           max_len=DESCRIPTION_MAX))
+                           max_len=DESCRIPTION_MAX),
+                     items)
+
+
+def _item(e: _Errors, t: Mapping, f: str) -> Item:
+    """A criterion's sub-item (the 四强/四优 indicator tree) and its points."""
+    return Item(_key(e, t.get("key"), f"{f}.key"),
+                _text(e, t.get("label"), f"{f}.label", max_len=LABEL_MAX),
+                _weight(e, t.get("points"), f"{f}.points"))
 
 
 def _group(e: _Errors, t: Mapping, f: str) -> Group:
@@ -453,7 +482,97 @@ def _group(e: _Errors, t: Mapping, f: str) -> Group:
         expected = _whole(e, expected, f"{f}.expected", minimum=0)
     return Group(_key(e, t.get("key"), f"{f}.key"),
                  _text(e, t.get("label"), f"{f}.label", max_len=LABEL_MAX),
-                 _weight(e, t.get("weight", 1), f"{f}.weight"), expected)
+                 _weight(e, t.get("weight", 1), f"{f}.weight"), expected,
+                 _rates(e, t.get("rates"), f"{f}.rates"))
+
+
+def _rates(e: _Errors, value: Any, field: str) -> tuple[str, ...] | None:
+    """``rates = ["zhangsan", "unit:工程技术党支部"]``: whom a group rates
+    (评价关系), by subject key or by unit; absent: every subject."""
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple) or not value:
+        e.add('rates must be a list of subject keys or "unit:<unit>" entries, got %(got)s',
+              field, got=show(value))
+        return None
+    entries = []
+    for i, entry in enumerate(value):
+        if isinstance(entry, str) and entry.startswith(UNIT_PREFIX):
+            if entry[len(UNIT_PREFIX):].strip():
+                entries.append(entry)
+                continue
+        elif isinstance(entry, str) and KEY_RE.fullmatch(entry):
+            entries.append(entry)
+            continue
+        e.add('rates entries must be subject keys or "unit:<unit>", got %(got)s',
+              f"{field}[{i}]", got=show(entry))
+    return tuple(dict.fromkeys(entries))
+
+
+def _check_rates(e: _Errors, raw: Any, subjects: Sequence[Subject]) -> None:
+    """Every ``rates`` entry names a subject (or a unit of one), so a
+    misspelt name never silently leaves a subject unrated."""
+    if not subjects or not isinstance(raw, list | tuple):
+        return
+    keys = [s.key for s in subjects]
+    units = {s.unit for s in subjects if s.unit}
+    for i, table in enumerate(raw):
+        entries = table.get("rates") if isinstance(table, Mapping) else None
+        for j, entry in enumerate(entries if isinstance(entries, list | tuple) else ()):
+            field = f"groups[{i}].rates[{j}]"
+            if not isinstance(entry, str):
+                continue  # reported by _rates
+            if entry.startswith(UNIT_PREFIX):
+                unit = entry[len(UNIT_PREFIX):]
+                if unit.strip() and unit not in units:
+                    e.add("rates names the unit %(unit)s, but no subject is in it; units: "
+                          "%(known)s", field, unit=show(unit),
+                          known=", ".join(sorted(units)) or "none")
+            elif KEY_RE.fullmatch(entry) and entry not in keys:
+                close = difflib.get_close_matches(entry, keys, n=1)
+                if close:
+                    e.add("rates names %(key)s, which is not a subject (did you mean "
+                          "%(close)s?)", field, key=show(entry), close=show(close[0]))
+                else:
+                    e.add("rates names %(key)s, which is not a subject", field,
+                          key=show(entry))
+
+
+#: A rule whose description (``rule_names``) begins with this takes a table
+#: keyed by option keys (``per_ballot_max = { excellent = 1 }``): each key
+#: must be an option of the scale, so a misspelt one is refused.
+OPTION_KEYED = "{option = "
+
+
+def _check_rule_values(e: _Errors, rules: Mapping, options: Sequence[Option],
+                       groups: Sequence[Group], rule_names: Mapping[str, str] | None) -> None:
+    """The rule values the spec itself can check: option keys inside
+    option-keyed rules, and surveyapp's own settings."""
+    keys = [o.key for o in options]
+    keyed = {name for name, text in (rule_names or {}).items()
+             if isinstance(text, str) and text.startswith(OPTION_KEYED)}
+    for name in sorted(keyed & set(rules)):
+        value = rules[name]
+        if not isinstance(value, Mapping):
+            e.add("rules.%(name)s must be a table such as { %(option)s = ... }, got %(got)s",
+                  f"rules.{name}", name=name, option=keys[0] if keys else "excellent",
+                  got=show(value))
+            continue
+        for option in value:
+            if keys and option not in keys:
+                _unknown_option(e, option, keys, f"rules.{name}.{option}")
+    for problem in rule_checks.check(rules, keys, [g.key for g in groups]):
+        e.add(problem.message, problem.field, **problem.params)
+
+
+def _unknown_option(e: _Errors, key: Any, keys: Sequence[str], field: str) -> None:
+    close = difflib.get_close_matches(str(key), keys, n=1)
+    if close:
+        e.add("unknown option %(key)s (did you mean %(close)s?)", field, key=show(key),
+              close=show(close[0]))
+    else:
+        e.add("unknown option %(key)s; the scale's options: %(known)s", field,
+              key=show(key), known=", ".join(keys))
 
 
 def _subject(e: _Errors, t: Mapping, f: str) -> Subject:
@@ -465,8 +584,9 @@ def _subject(e: _Errors, t: Mapping, f: str) -> Subject:
 
 _ENTRY_KEYS = {
     _option: ("key", "label", "points"),
-    _criterion: ("key", "label", "weight", "description"),
-    _group: ("key", "label", "weight", "expected"),
+    _criterion: ("key", "label", "weight", "description", "items"),
+    _group: ("key", "label", "weight", "expected", "rates"),
+    _item: ("key", "label", "points"),
     _subject: ("key", "name", "unit", "post"),
 }
 

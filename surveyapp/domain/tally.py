@@ -8,7 +8,10 @@ Definitions (per group ``g``, subject ``s``, criterion ``c``):
 * ``score_gsc`` = Σ(count × points) / n_graded over options that carry points;
   abstentions (points ``None``) and blanks are counted but never scored.
 * group score   = criterion-weighted mean of the ``score_gsc`` that exist.
-* subject score = group-weighted mean of the group scores that exist.  Each
+* subject score = group-weighted mean of the group scores that exist.  A
+  group that does not rate the subject (评价关系, ``rates``) has no score
+  for it, so the others' weights are renormalised, and it is not flagged
+  missing.  Each
   group counts by its weight, not by its number of ballots (no pooling).
 
 Every weighted mean renormalises over the terms that have a value; if those
@@ -33,7 +36,7 @@ from typing import Any
 from .model import BLANK, OVERALL, Counts, Criterion, RoundSpec, Subject
 from .threshold import Hidden, hidden_groups
 
-__all__ = ["tally", "ranked", "present", "subject_entry", "scale_points"]
+__all__ = ["tally", "ranked", "present", "subject_entry", "scale_points", "raters_by_subject"]
 
 
 def _mean(terms: Iterable[tuple[Fraction, Fraction | None]]) -> Fraction | None:
@@ -74,11 +77,16 @@ def scale_points(spec: RoundSpec) -> dict[str, Fraction | None]:
 
 
 def subject_entry(spec: RoundSpec, counts: Counts, subject: Subject, hidden: Hidden,
-                  points: dict[str, Fraction | None] | None = None) -> dict:
+                  points: dict[str, Fraction | None] | None = None,
+                  raters: frozenset[str] | None = None) -> dict:
     """One entry of ``subjects`` (rank still None) with ``hidden``'s groups
-    suppressed."""
+    suppressed.  ``raters``: the groups that rate the subject (评价关系;
+    default: worked out from the spec); a group that does not rate it has
+    no ballots for it and is not missing."""
     criteria = spec.criteria or (Criterion(OVERALL, OVERALL),)
     points = scale_points(spec) if points is None else points
+    if raters is None:
+        raters = frozenset(g.key for g in spec.groups if spec.rates(g.key, subject.key))
     zero = dict.fromkeys([*points, BLANK], 0)
     casts = {g.key: counts.cast.get((g.key, subject.key), 0) for g in spec.groups}
     flags: list[str] = []
@@ -98,7 +106,7 @@ def subject_entry(spec: RoundSpec, counts: Counts, subject: Subject, hidden: Hid
             crit_scores[c.key].append((g.weight, score))
         gscore = _mean((c.weight, per_crit[c.key]) for c in criteria)
         group_scores.append((g.weight, gscore))
-        if cast == 0 and g.weight > 0:
+        if cast == 0 and g.weight > 0 and g.key in raters:
             flags.append(f"group_missing:{g.key}")
         groups[g.key] = {"ballots": cast, "counts": summed, "score": gscore,
                          "suppressed": False, "criteria": per_crit}
@@ -147,7 +155,9 @@ def tally(spec: RoundSpec, counts: Counts, *,
     hidden = hidden_groups(spec, counts) if hidden is None else hidden
     turnout = {g.key: {"ballots": counts.ballots.get(g.key, 0), "expected": g.expected}
                for g in spec.groups}
-    subjects = [subject_entry(spec, counts, s, hidden.get(s.key, Hidden()), points)
+    raters = raters_by_subject(spec)
+    subjects = [subject_entry(spec, counts, s, hidden.get(s.key, Hidden()), points,
+                              raters[s.key])
                 for s in spec.subjects]
     if score is not None:
         for entry in subjects:
@@ -169,6 +179,13 @@ def sheets(spec: RoundSpec, counts: Counts) -> dict[str, dict[str, int | None]]:
         found[g.key] = {"issued": counts.issued.get(g.key), "returned": valid + spoiled,
                         "valid": valid, "spoiled": spoiled}
     return found
+
+
+def raters_by_subject(spec: RoundSpec) -> dict[str, frozenset[str]]:
+    """Per subject key, the groups that rate it (评价关系; every group by default)."""
+    rated = {g.key: set(spec.rated(g.key)) for g in spec.groups}
+    return {s.key: frozenset(g for g, keys in rated.items() if s.key in keys)
+            for s in spec.subjects}
 
 
 def ranked(subjects: list[dict]) -> list[dict]:

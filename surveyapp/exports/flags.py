@@ -27,10 +27,22 @@ LABELS: dict[str, tuple[str, str, str]] = {
                   "tie at the {name} quota; for the committee to decide"),
     "quota_exceeded": ("option", "超出{name}名额，建议顺延为下一等次",
                        "beyond the {name} quota; proposed one grade lower"),
+    "quota_tie_broken": ("option", "{name}名额处得分并列，按{name}票数多少排定",
+                         "tie at the {name} quota, settled by the number of {name} votes"),
+    "over_expected": ("group", "{name}收回票数多于应参评人数，本次测评无效，须重新评议",
+                      "{name}: more ballots than voters expected; the round is void and "
+                      "must be held again"),
     "review": ("option", "{name}票超过规定比例，需组织核实",
                "{name} votes above the set share; to be verified"),
     "quorum_not_met": ("group", "{name}参评人数未达规定比例",
                        "{name}: turnout below the quorum"),
+    # The 四强 plugin's veto caps (a group's rate below the set share caps
+    # the star rating, domain.md §1.2).
+    "veto_cap": ("group", "{name}满意度低于规定比例，星级按否决规定封顶",
+                 "{name}: satisfaction below the set share; the rating is capped"),
+    "veto_unchecked": ("group", "{name}结果未单独显示或无票，否决规定无法核对，请组织核实",
+                       "{name}: not shown separately or no ballots, so the veto could not be "
+                       "checked; to be verified"),
     # Disclosure control (domain/disclosure.py): what it hid so that no
     # hidden group's answers can be worked out from the rest.
     "hidden_counts": ("", "为防止推算出小组结果，不显示各等次总票数",
@@ -67,7 +79,9 @@ def flag_label(flag: str, spec: RoundSpec, lang: str = "zh") -> str:
         return flag
     names, zh, en = entry
     name = arg
-    if names == "group":
+    if names == "group" and arg == "all":
+        name = "全体参评人员" if lang != "en" else "all voters"
+    elif names == "group":
         name = next((g.label for g in spec.groups if g.key == arg), arg)
     elif names == "option":
         option = spec.option(arg)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from ..domain import rules
 from ..domain.model import BLANK, RoundSpec
 from ..domain.rules import pooled_counts, proposal_labels
 from ..domain.tally import present
@@ -153,6 +154,40 @@ def percent(value: Fraction | None, places: int = 1) -> str:
     if value is None:
         return "—"
     return f"{present(value * 100, places):.{places}f}%"
+
+
+#: A reported rate's two columns: over graded answers, over ballots cast.
+RATE_BASES = {"zh": ("按有效评价", "按参评票数"), "en": ("graded answers", "ballots cast")}
+
+
+def reported_rates(spec: RoundSpec) -> list[tuple[str, tuple[str, ...]]]:
+    """The round's ``reported_rates``: ``[(label, options), ...]``."""
+    return rules.rate_rules(spec.rules.get("reported_rates") or [], "reported_rates")
+
+
+def rate_headers(spec: RoundSpec, lang: str = "zh") -> list[str]:
+    """Two headers per reported rate, each naming its denominator."""
+    graded, cast = RATE_BASES["en" if lang == "en" else "zh"]
+    template = "{label} ({basis})" if lang == "en" else "{label}（{basis}）"
+    return [template.format(label=label, basis=basis)
+            for label, _ in reported_rates(spec) for basis in (graded, cast)]
+
+
+def rate_cells(counts: dict[str, int] | None, spec: RoundSpec) -> list[str]:
+    """Two cells per reported rate: "36/38 (94.74%)" over graded answers and
+    "36/40 (90.00%)" over ballots cast; empty where the counts are hidden."""
+    cells = []
+    for _label, options in reported_rates(spec):
+        found = rules.rate(counts, options, spec)
+        if found is None:
+            cells += ["", ""]
+            continue
+        cells += [_ratio(found.chosen, found.graded), _ratio(found.chosen, found.cast)]
+    return cells
+
+
+def _ratio(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({percent(Fraction(part, whole), 2)})" if whole else ""
 
 
 def points(value: Fraction | None) -> str:

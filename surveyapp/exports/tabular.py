@@ -9,6 +9,7 @@ import json
 from ..domain.model import BLANK, RoundSpec
 from ..domain.rules import pooled_counts
 from ..domain.tally import present
+from . import summary
 
 
 def export_json(result: dict, spec: RoundSpec) -> bytes:
@@ -31,6 +32,7 @@ def export_csv(result: dict, spec: RoundSpec) -> bytes:
     sheets = shown.get("sheets") or {}
     sheet_fields = ("issued", "returned", "valid", "spoiled")
     header += [f"{g.key}:{f}" for g in spec.groups for f in sheet_fields]
+    header += summary.rate_headers(spec, "en")
     writer.writerow(header)
     for subject in shown["subjects"]:
         row = [_cell(subject["rank"]), _text(subject["key"]), _text(subject["name"]),
@@ -42,6 +44,7 @@ def export_csv(result: dict, spec: RoundSpec) -> bytes:
         pooled = pooled_counts(subject)
         row += [_cell(pooled.get(k) if pooled else None) for k in [*option_keys, BLANK]]
         row += [_cell(sheets.get(g.key, {}).get(f)) for g in spec.groups for f in sheet_fields]
+        row += summary.rate_cells(pooled, spec)
         writer.writerow(row)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

@@ -176,6 +176,7 @@ def export_xlsx(result: dict, spec: RoundSpec, comments: Review | None = None) -
     columns = [Column("序号", width=6), Column("姓名", width=10),
                Column("单位", width=unit_width), Column("测评人数", width=9, formats=("0",)),
                *(c for _, c in grades), *crit_columns,
+               *(Column(h, width=16) for h in summary.rate_headers(spec)),
                Column("得分", width=9, formats=("0.00",)), Column("排名", width=6, formats=("0",)),
                Column("建议等次", width=10), Column("标记", width=36)]
     data = []
@@ -183,6 +184,7 @@ def export_xlsx(result: dict, spec: RoundSpec, comments: Review | None = None) -
         data.append([i, row.name, row.unit, row.ballots,
                      *_grade_cells(keys, row.counts, row.shares),
                      *([_num(row.criteria.get(c.key)) for c in spec.criteria] if several else []),
+                     *summary.rate_cells(row.counts, spec),
                      _num(row.score), row.rank, summary.option_label(spec, row.proposal),
                      "；".join(flag_label(f, spec) for f in row.flags)])
     subtitle = (f"参评率：{turnout}。{explain.sheets_line(result, spec)}"

@@ -15,7 +15,7 @@ from .. import plugins
 from ..database import db
 from ..domain import lifecycle
 from ..domain.ballot_box.keys import Share
-from ..domain.model import Criterion, Group, Option, RoundSpec, Subject, Trustees
+from ..domain.model import Criterion, Group, Item, Option, RoundSpec, Subject, Trustees
 from ..models import Criterion as CriterionRow
 from ..models import Organisation, Round, ScaleOption, User, VoterCode, VoterGroup
 from ..models import Subject as SubjectRow
@@ -65,9 +65,11 @@ def round_spec(round_: Round) -> RoundSpec:
     return RoundSpec(
         title=round_.title,
         options=tuple(Option(o.key, o.label, o.points_fraction) for o in round_.options),
-        criteria=tuple(Criterion(c.key, c.label, Fraction(c.weight), c.description)
+        criteria=tuple(Criterion(c.key, c.label, Fraction(c.weight), c.description,
+                                 _items(c.items_json))
                        for c in round_.criteria),
-        groups=tuple(Group(g.key, g.label, Fraction(g.weight), g.expected)
+        groups=tuple(Group(g.key, g.label, Fraction(g.weight), g.expected,
+                           None if g.rates_json is None else tuple(json.loads(g.rates_json)))
                      for g in round_.groups),
         subjects=tuple(Subject(s.key, s.name, s.unit, s.post or "") for s in round_.subjects),
         template=round_.template,
@@ -76,6 +78,16 @@ def round_spec(round_: Round) -> RoundSpec:
         rules=json.loads(round_.rules_json or "{}"),
         trustees=_trustees(round_),
     )
+
+
+def _items(text: str | None) -> tuple[Item, ...]:
+    return tuple(Item(i["key"], i["label"], Fraction(i["points"]))
+                 for i in json.loads(text)) if text else ()
+
+
+def _items_json(criterion: Criterion) -> str | None:
+    return json.dumps([{"key": i.key, "label": i.label, "points": str(i.points)}
+                       for i in criterion.items], ensure_ascii=False) if criterion.items else None
 
 
 def _trustees(round_: Round) -> Trustees | None:
@@ -233,11 +245,14 @@ def _write_part(round_: Round, spec: RoundSpec, part: str) -> None:
     elif part == "groups":
         round_.groups = _sync(round_.groups, spec.groups, VoterGroup, lambda row, g: (
             setattr(row, "label", g.label), setattr(row, "weight", str(g.weight)),
-            setattr(row, "expected", g.expected)))
+            setattr(row, "expected", g.expected),
+            setattr(row, "rates_json", None if g.rates is None
+                    else json.dumps(list(g.rates), ensure_ascii=False))))
     elif part == "criteria":
         round_.criteria = _sync(round_.criteria, spec.criteria, CriterionRow, lambda row, c: (
             setattr(row, "label", c.label), setattr(row, "weight", str(c.weight)),
-            setattr(row, "description", c.description)))
+            setattr(row, "description", c.description),
+            setattr(row, "items_json", _items_json(c))))
     elif part == "subjects":
         round_.subjects = _sync(round_.subjects, spec.subjects, SubjectRow, lambda row, s: (
             setattr(row, "name", s.name), setattr(row, "unit", s.unit),

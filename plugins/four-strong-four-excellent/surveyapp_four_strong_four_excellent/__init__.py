@@ -9,7 +9,11 @@ What it adds (see README.md):
   ``four-excellent-member`` (subjects are members);
 * scoring for ``four-excellent-member``: 群众评价优 is scored from the mass
   group alone and the other criteria from the other groups, because "群众评价优
-  is where the mass ballot feeds in" (domain.md §1.4).
+  is where the mass ballot feeds in" (domain.md §1.4);
+* star ratings for ``four-strong-organisation`` (党支部星级): the score's
+  band (``bands``, 五星 … 一星) with veto caps (``veto_caps``): 群众满意度
+  below 60% caps the branch at 二星 whatever its score (domain.md §1.2, S16),
+  flagged ``veto_cap:<group>``.
 
 The criteria names are the campaign's; the descriptions are short
 paraphrases of common campaign wording, and the weights are defaults from local
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import copy
 
+from surveyapp.domain import rules
 from surveyapp.hookspecs import hookimpl
 
 __version__ = "0.1.0"
@@ -50,13 +55,27 @@ FOUR_EXCELLENT = [
 GROUPS = [{"key": "members", "label": "党员评议", "weight": 70},
           {"key": "masses", "label": "群众评议", "weight": 30}]
 
+#: 党支部星级 from the score (local practice; no official bands were found).
+STAR_BANDS = [{"min": 90, "option": "five_stars", "label": "五星"},
+              {"min": 80, "option": "four_stars", "label": "四星"},
+              {"min": 70, "option": "three_stars", "label": "三星"},
+              {"min": 60, "option": "two_stars", "label": "二星"},
+              {"min": 0, "option": "one_star", "label": "一星"}]
+
+#: 群众满意度 (好 and 较好 of the masses' answers, over ballots cast) below
+#: 60% caps the branch at 二星 or lower, whatever its total (S16).
+VETO_CAPS = [{"group": "masses", "options": ["good", "fairly_good"], "below": "3/5",
+              "over": "cast", "cap": "two_stars"}]
+
+VETO_KEYS = ("group", "options", "below", "over", "cap")
+
 TEMPLATES = {
     "four-strong-organisation": {
         "title": "争创“四强”党组织评议",
         "scale": "good-fair",
         "criteria": "four-strong",
         "groups": GROUPS,
-        "rules": {"quorum": "1/2"},
+        "rules": {"quorum": "1/2", "bands": STAR_BANDS, "veto_caps": VETO_CAPS},
     },
     "four-excellent-member": {
         "title": "争做“四优”共产党员评议",
@@ -102,7 +121,46 @@ def _split_applies(spec) -> tuple[str, str] | None:
 @hookimpl
 def rule_names():
     return {"mass_criterion": "the criterion whose score is the 群众满意度",
-            "mass_group": "the voter group of the masses (群众)"}
+            "mass_group": "the voter group of the masses (群众)",
+            "veto_caps": "[{group, options, below, over, cap}, ...]: a rate of the group "
+                         "below the share caps the proposal at that band"}
+
+
+def veto_caps(spec) -> list[dict]:
+    """``veto_caps`` checked: each ``{group, options, below, over, cap}``.
+
+    ``group`` (optional; absent: every group) whose rate of ``options``
+    (``over`` "cast", the default, or "graded" answers: 满意率 36/40 or
+    36/38) is below ``below`` caps the proposal at band ``cap`` or lower."""
+    value = spec.rules.get("veto_caps")
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"rules.veto_caps must be a list of tables, got {value!r}")
+    bands = [option for _low, option in rules.bands(spec.rules.get("bands") or [], "bands")] \
+        if spec.rules.get("bands") else []
+    checked = []
+    for i, cap in enumerate(value):
+        where = f"rules.veto_caps[{i}]"
+        if not isinstance(cap, dict) or set(cap) - set(VETO_KEYS):
+            raise ValueError(f"{where} must be a table of {', '.join(VETO_KEYS)}, got {cap!r}")
+        group = cap.get("group")
+        if group is not None and spec.group(group) is None:
+            raise ValueError(f"{where}.group {group!r} is not a voter group of the round")
+        options = cap.get("options")
+        if not isinstance(options, list) or not options or any(
+                spec.option(o) is None for o in options):
+            raise ValueError(f"{where}.options must list options of the scale, got {options!r}")
+        below = rules.as_fraction(cap.get("below"), f"veto_caps[{i}].below")
+        over = cap.get("over", "cast")
+        if over not in rules.RATE_BASES:
+            raise ValueError(f'{where}.over must be "cast" or "graded", got {over!r}')
+        if cap.get("cap") not in bands:
+            raise ValueError(f"{where}.cap must be one of the bands' options "
+                             f"({', '.join(bands) or 'no bands set'}), got {cap.get('cap')!r}")
+        checked.append({"group": group, "options": options, "below": below, "over": over,
+                        "cap": cap["cap"]})
+    return checked
 
 
 @hookimpl
@@ -131,10 +189,33 @@ def score_subject(spec, subject):
 
 @hookimpl
 def classify_subjects(spec, result):
-    """Say where the mass split could not be applied."""
+    """Say where the mass split could not be applied; propose star ratings
+    with their veto caps."""
     verdicts = {}
     for subject in result["subjects"]:
         if (_split_applies(spec) is not None and subject["score"] is not None
                 and any(g["suppressed"] for g in subject["groups"].values())):
             verdicts[subject["key"]] = {"flags": ["mass_split_skipped"]}
+    caps = veto_caps(spec)
+    if not caps:
+        return verdicts
+    order = [option for _low, option in rules.bands(spec.rules["bands"])]
+    for subject in result["subjects"]:
+        verdict = verdicts.setdefault(subject["key"], {"flags": []})
+        proposal = rules.band(subject["score"], spec.rules["bands"])
+        for cap in caps:
+            found = rules.subject_rate(subject, cap["options"], spec, cap["group"])
+            value = None if found is None else found.over(cap["over"])
+            where = cap["group"] or "all"
+            if value is None:
+                # The group's breakdown is hidden (or it sent nothing): the
+                # veto cannot be checked here; the committee must.
+                if subject["score"] is not None:
+                    verdict["flags"].append(f"veto_unchecked:{where}")
+                continue
+            if value < cap["below"]:  # "低于": strictly below
+                verdict["flags"].append(f"veto_cap:{where}")
+                if proposal is not None and order.index(proposal) < order.index(cap["cap"]):
+                    proposal = cap["cap"]
+        verdict["proposal"] = proposal
     return verdicts

@@ -102,3 +102,62 @@ def test_a_mass_group_that_is_not_in_the_round_names_the_plugin():
         plugins.tally(spec, counts)
     assert error.value.plugin == "four-strong-four-excellent"
     assert "'workers' is not a voter group" in str(error.value)
+
+
+# -- 党支部星级 with the 群众满意度 veto -------------------------------------------------------
+
+def star_tally(spec, members: dict[str, int], masses: dict[str, int]) -> dict:
+    """``{marks: ballots}`` per group, each ballot grading subject a."""
+    counts = Counts()
+    for group, sheets in (("members", members), ("masses", masses)):
+        for marks, n in sheets.items():
+            for _ in range(n):
+                counts.add_ballot(group, {("a", c.key): GRADE[m]
+                                          for c, m in zip(spec.criteria, marks, strict=True)})
+    [a] = plugins.tally(spec, counts)["subjects"]
+    return a
+
+
+def test_low_mass_satisfaction_caps_the_star_rating_at_two_stars():
+    spec = spec_for("four-strong-organisation")
+    # Members all 好 (100); masses 2 ballots 好, 3 较差: (200 + 120)/5 = 64.
+    a = star_tally(spec, {"GGGG": 10}, {"GGGG": 2, "PPPP": 3})
+    assert a["score"] == F(70 * 100 + 30 * 64, 100)  # 89.2: 四星 by score
+    # 群众满意度 = (好 + 较好)/answers = 8/20 = 40% < 60%: capped at 二星.
+    assert a["proposal"] == "two_stars"
+    assert a["flags"] == ["veto_cap:masses"]
+    assert plugins.proposal_labels(spec)["two_stars"] == "二星"
+
+
+def test_satisfaction_at_the_line_is_not_below_it():
+    spec = spec_for("four-strong-organisation")
+    # Masses 3 好, 2 较差: 12/20 = 60%, not below 60%; (300 + 80)/5 = 76.
+    a = star_tally(spec, {"GGGG": 10}, {"GGGG": 3, "PPPP": 2})
+    assert a["score"] == F(70 * 100 + 30 * 76, 100)  # 92.8
+    assert a["proposal"] == "five_stars" and a["flags"] == []
+
+
+def test_a_cap_never_raises_a_rating_and_a_hidden_group_is_left_to_the_committee():
+    spec = spec_for("four-strong-organisation")
+    low = star_tally(spec, {"PPPP": 10}, {"GGGG": 2, "PPPP": 3})
+    assert low["score"] == F(70 * 40 + 30 * 64, 100)  # 47.2: 一星
+    assert low["proposal"] == "one_star" and low["flags"] == ["veto_cap:masses"]
+    # Two mass ballots are below anonymity_min (5): their rate is not there
+    # to check, so the rating is not capped and the flag says why.
+    hidden = star_tally(spec, {"GGGG": 10}, {"PPPP": 2})
+    assert hidden["groups"]["masses"]["suppressed"] is True
+    # The score still weighs every group: (7000 + 30 × 40)/100 = 82, 四星.
+    assert hidden["score"] == 82 and hidden["proposal"] == "four_stars"
+    assert "veto_unchecked:masses" in hidden["flags"]
+
+
+def test_a_veto_cap_that_cannot_work_is_refused_when_the_round_is_created():
+    from surveyapp.domain.model import SpecErrors
+    spec = spec_for("four-strong-organisation", '[rules]\nveto_caps = [{ group = "masses", '
+                    'options = ["good"], below = "3/5", cap = "two_star" }]\n')
+    with pytest.raises(SpecErrors) as raised:
+        plugins.rehearse(spec, source="round.toml")
+    [error] = raised.value.errors
+    assert error.field == "rules.veto_caps[0].cap" and error.source == "round.toml"
+    assert "two_stars" in error.message
+

@@ -42,6 +42,10 @@ DEFAULT_RULES = {
     "per_ballot_max": {EXCELLENT: "1/3"},
     # 不合格票超过半数 → 初步认定不合格, to be verified by the organisation (S6).
     "presume_fail_share": {"unqualified": "1/2"},
+    # 本人不评: a member may leave their own name off the ballot; it counts
+    # neither as graded nor as blank, and per_ballot_max stays ⌊n × 1/3⌋ of
+    # the whole branch (surveyapp's per_ballot_basis = "round").
+    "leave_own_name_out": True,
     # 到会过半: more than half of those expected (S15).
     "quorum": "1/2",
     # Member score bands ≥90 / 70–89 / 60–69 / <60 (S7).
@@ -106,8 +110,11 @@ def classify_subjects(spec, result):
     # 党员总数: every subject of the round, whether or not it was scored.
     limit = rules.quota_limit(quota, len(spec.subjects))
     fallback = rules.band_below(settings["bands"], EXCELLENT)
+    # Equal scores at the quota: more 优秀 votes first (quota_tie_break),
+    # and only a true tie goes to the committee.
+    tie_break = rules.tie_break_order(spec, settings.get("quota_tie_break"))
     for key, flags in rules.apply_quota(subjects, proposals, EXCELLENT, limit,
-                                        fallback).items():
+                                        fallback, tie_break).items():
         verdicts[key]["flags"] += flags
     for key, proposal in proposals.items():
         verdicts[key]["proposal"] = proposal

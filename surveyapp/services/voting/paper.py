@@ -24,11 +24,12 @@ from .rows import Keyed, ballot_rows
 from .structure import structure_of
 
 
-def problems(spec: RoundSpec, keyed: Keyed) -> list[tuple[str | None, str]]:
+def problems(spec: RoundSpec, keyed: Keyed,
+             group: str | None = None) -> list[tuple[str | None, str]]:
     """What the plugins' ballot rules (e.g. at most 1/3 优秀) say about one
-    complete ballot: ``(subject_key or None, message)`` pairs, none if it may
-    be stored.  The same rules for web and paper ballots."""
-    return plugins.validate_ballot(spec, keyed)
+    complete ballot of ``group``: ``(subject_key or None, message)`` pairs,
+    none if it may be stored.  The same rules for web and paper ballots."""
+    return plugins.validate_ballot(spec, keyed, group)
 
 
 def _check_open(round_: Round) -> None:
@@ -44,7 +45,7 @@ def enter_paper_ballot(round_: Round, group_key: str, keyed: Keyed, *,
     _check_open(round_)
     structure = structure_of(round_)
     group = structure.group(group_by_key(round_, group_key).id)
-    found = problems(structure.spec, keyed)
+    found = problems(structure.spec, keyed, group.key)
     if found:
         return found
     cast(structure, group, keyed, channel="paper", before_commit=lambda: audit.record(
@@ -93,6 +94,6 @@ def _check_rules(spec: RoundSpec, ballots: list[PaperBallot], source: str) -> No
     errors = [SpecError(message, source=source, line=paper.line,
                         field=f"ballot {paper.label}" + (f" {subject}" if subject else ""))
               for paper in ballots
-              for subject, message in problems(spec, paper.answers)]
+              for subject, message in problems(spec, paper.answers, paper.group)]
     if errors:
         raise SpecErrors(errors)

@@ -45,6 +45,11 @@ def ballot_rows(round_: RoundStructure, group: GroupView, keyed: Keyed, *, chann
     criterion answered or blank (an unmarked item is 弃权); a subject it
     does not name at all is not on it (a paper ballot's choice, and
     "ballots that include the subject" count only the others)."""
+    rated = {subject.key for _, subject in round_.subjects_of(group.key)}
+    if stray := {s for s, _ in keyed} - rated:
+        # Every way in offers only the group's subjects (评价关系); this is a bug.
+        raise ValueError(f"a ballot of group {group.key!r} names subjects it does not rate: "
+                         f"{sorted(stray)}")
     answers = complete(round_, keyed)
     comment = comment.strip()
     ballot = {"id": new_id(), "round_id": round_.id, "group_id": group.id, "channel": channel,

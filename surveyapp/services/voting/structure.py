@@ -42,6 +42,8 @@ class CriterionView:
     key: str
     label: str
     description: str
+    #: Its sub-items as ``(label, points)`` (the 四强/四优 indicator tree).
+    items: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,14 +84,42 @@ class RoundStructure:
     lock: RoundLock | None = field(default=None, compare=False, repr=False)
     # Kits for sealing made ahead in this process (kits.py), if any.
     kits: KitPool | None = field(default=None, compare=False, repr=False)
-    # Generated form classes by ``choose_group``, filled in by forms.ballot_form.
+    # Generated form classes by ``(choose_group, group key)``, filled in by
+    # forms.ballot_form.
     form_classes: dict = field(default_factory=dict, compare=False, repr=False)
     # The empty ballot page, the same for every voter but for a few marks
     # filled in per request, by what it depends on; filled in by the web.
     rendered: dict = field(default_factory=dict, compare=False, repr=False)
+    # Per group key, the indexes (in ``subjects``) of the subjects the group
+    # rates (评价关系): every subject unless the spec says ``rates``.
+    rated: MappingProxyType = field(default_factory=lambda: MappingProxyType({}),
+                                    compare=False, repr=False)
 
     def group(self, group_id: int) -> GroupView | None:
         return next((g for g in self.groups if g.id == group_id), None)
+
+    @property
+    def relations(self) -> bool:
+        """Does some group rate only some of the subjects?"""
+        return self.spec is not None and any(g.rates is not None for g in self.spec.groups)
+
+    def limits_of(self, group_key: str | None) -> tuple[BallotLimit, ...]:
+        """The per-ballot limits a ballot of ``group_key`` announces: of the
+        subjects the group rates, where it rates only some."""
+        if group_key is None or not self.relations or group_key not in self.rated:
+            return self.limits
+        try:
+            return tuple(ballot_limits(self.spec, len(self.rated[group_key])))
+        except ValueError:
+            return ()
+
+    def subjects_of(self, group_key: str | None) -> list[tuple[int, SubjectView]]:
+        """``(index, subject)`` of the subjects on a ballot of ``group_key``
+        (None: every subject), in ballot order."""
+        indexes = self.rated.get(group_key) if group_key is not None else None
+        if indexes is None:
+            return list(enumerate(self.subjects))
+        return [(i, self.subjects[i]) for i in indexes]
 
 
 def _limits(spec: RoundSpec) -> list[BallotLimit]:
@@ -103,18 +133,28 @@ def snapshot(round_: Round) -> RoundStructure:
     sealed = box(round_)
     lock = sealed.lock() if sealed else None
     spec = round_spec(round_)
+    position = {s.key: i for i, s in enumerate(round_.subjects)}
+    rated = {g.key: tuple(position[k] for k in spec.rated(g.key)) for g in spec.groups}
     return RoundStructure(
         id=round_.id, slug=round_.slug, title=round_.title, access=round_.access,
         options=tuple(OptionView(o.id, o.key, o.label) for o in round_.options),
-        criteria=tuple(CriterionView(c.id, c.key, c.label, c.description or "")
-                       for c in round_.criteria),
+        criteria=tuple(CriterionView(c.id, c.key, c.label, c.description or "",
+                                     tuple((i.label, _points(i.points)) for i in sc.items))
+                       for c, sc in zip(round_.criteria, spec.criteria, strict=True)),
         groups=tuple(GroupView(g.id, g.key, g.label) for g in round_.groups),
         subjects=tuple(SubjectView(s.id, s.key, s.name, s.unit or "", s.post or "")
                        for s in round_.subjects),
-        spec=spec,
+        spec=spec, rated=MappingProxyType(rated),
         option_ids=MappingProxyType({o.key: o.id for o in round_.options}),
         limits=tuple(_limits(spec)),
         lock=lock, kits=KitPool(lock, current_app.config["BALLOT_KITS"]) if lock else None)
+
+
+def _points(points) -> str:
+    """Points as written: 10, 7.5, or 10/3 as it is."""
+    if points.denominator == 1:
+        return str(points.numerator)
+    return str(float(points)) if 10**6 % points.denominator == 0 else str(points)
 
 
 # Enough for every round an organisation runs at once; past it, start afresh.

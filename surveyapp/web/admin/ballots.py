@@ -34,19 +34,26 @@ class PaperBallotForm(FlaskForm):
         return self._table
 
 
-def paper_form(round_: Round, **kwargs) -> PaperBallotForm:
-    """A required choice per person and criterion, including "left blank",
-    so a skipped row is noticed rather than silently stored as blank."""
+#: The choice for a name the sheet leaves out altogether (本人不评): not on
+#: this ballot, so neither graded nor blank.
+LEFT_OUT = "_absent"
+
+
+def paper_form(round_: Round, rated: frozenset[str] | None = None, **kwargs) -> PaperBallotForm:
+    """A required choice per person (of those the group rates, ``rated``;
+    None: all) and criterion, including "left blank" and "left out", so a
+    skipped row is noticed rather than silently stored as blank."""
     choices = [SelectChoice(o.key, o.label) for o in round_.options] + [
-        SelectChoice(BLANK, _l("Left blank"))]
+        SelectChoice(BLANK, _l("Left blank")), SelectChoice(LEFT_OUT, _l("Left out (own name)"))]
+    subjects = [(si, s) for si, s in enumerate(round_.subjects)
+                if rated is None or s.key in rated]
     attrs = {}
     for ci in range(len(round_.criteria)):
-        for si, subject in enumerate(round_.subjects):
+        for si, subject in subjects:
             attrs[f"p-{si}-{ci}"] = RadioField(subject.name, choices=choices, validators=[
                 InputRequired(_l("Mark what the sheet says for %(name)s.", name=subject.name))])
     form = type("RoundPaperForm", (PaperBallotForm,), attrs)(**kwargs)
-    form._table = [(criterion, [(subject, form[f"p-{si}-{ci}"])
-                                for si, subject in enumerate(round_.subjects)])
+    form._table = [(criterion, [(subject, form[f"p-{si}-{ci}"]) for si, subject in subjects])
                    for ci, criterion in enumerate(round_.criteria)]
     return form
 
@@ -83,13 +90,16 @@ def paper(slug: str):
         return _page(round_, status=409 if request.method == "POST" else 200)
     if group is None:
         return _page(round_, status=400 if request.method == "POST" else 200)
-    form = paper_form(round_)
+    form = paper_form(round_, frozenset(voting.structure_of(round_).spec.rated(group.key)))
     form.group.data = group.key
     if not form.validate_on_submit():
         return _page(round_, form=form, group=group,
                      status=400 if request.method == "POST" else 200)
+    left_out = {subject.key for _, row in form.table() for subject, field in row
+                if field.data == LEFT_OUT}
     keyed = {(subject.key, criterion.key): None if field.data == BLANK else field.data
-             for criterion, row in form.table() for subject, field in row}
+             for criterion, row in form.table() for subject, field in row
+             if subject.key not in left_out}
     try:
         problems = voting.enter_paper_ballot(round_, group.key, keyed,
                                              actor=current_user.username)

@@ -86,7 +86,13 @@ def row_step(mode: Mode, part: str, items: list[dict]):
             if len(form.rows) < form.rows.max_entries:
                 form.rows.append_entry()
             return _render(mode, part, form, status=200, loose=[])
+        before = {item.get("key"): item for item in items}
         items, index, problems = read_rows(form, kind)
+        for item in items:
+            # What the rows do not edit (a group's rates, a criterion's
+            # sub-items, set in a spec file) stays with its key.
+            item |= {k: v for k, v in before.get(item["key"], {}).items()
+                     if k in ("rates", "items")}
         spec, errors = check(mode.data_for(part, items), part)
         problems += row_problems(errors, part, index)
         if spec is not None and not problems:

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from ...services.voting.structure import RoundStructure
-from .posted import COMMENT_MAX, PostedBallot, field_name
+from .posted import COMMENT_MAX, LEFT_OUT, PostedBallot, field_name, offers_left_out
 
 
 class CodeForm(FlaskForm):
@@ -56,19 +56,23 @@ def option_columns(labels: list[str]) -> int:
 REQUIRED = {"required": True}
 
 
-def form_class(round_: RoundStructure, choose_group: bool) -> tuple[type[BallotForm], list]:
+def form_class(round_: RoundStructure, choose_group: bool,
+               group_key: str | None = None) -> tuple[type[BallotForm], list]:
     """The round's form class and its layout ``[(subject, [(criterion, field
-    name), ...])]``, made once per snapshot: a frozen round's snapshot is
-    cached, so its class is too.  Labels are plain data or lazy strings, so
+    name), ...])]`` for a ballot of ``group_key`` (only the subjects it
+    rates; None: every subject), made once per snapshot: a frozen round's
+    snapshot is cached, so its class is too.  Labels are plain data or lazy strings, so
     one class serves every locale.  The fields carry no validators: the
     post is read by ``posted.read_ballot``."""
-    made = round_.form_classes.get(choose_group)
+    made = round_.form_classes.get((choose_group, group_key))
     if made is not None:
         return made
     choices = [SelectChoice(o.key, o.label) for o in round_.options]
+    if offers_left_out(round_):
+        choices.append(SelectChoice(LEFT_OUT, _l("Myself (not rated)")))
     attrs: dict = {}
     layout = []
-    for si, subject in enumerate(round_.subjects):
+    for si, subject in round_.subjects_of(group_key):
         row = []
         for ci, criterion in enumerate(round_.criteria):
             name = field_name(si, ci)
@@ -82,21 +86,26 @@ def form_class(round_: RoundStructure, choose_group: bool) -> tuple[type[BallotF
             render_kw=REQUIRED)
     # Options capped per ballot: their radios carry data-limit (the index of
     # the limit) for the live count and the refused tap (app.js, app.css).
-    attrs["limits"] = round_.limits
-    attrs["limited"] = {limit.option: str(i) for i, limit in enumerate(round_.limits)}
-    attrs["option_columns"] = option_columns([o.label for o in round_.options])
+    limits = round_.limits_of(group_key)
+    attrs["limits"] = limits
+    attrs["limited"] = {limit.option: str(i) for i, limit in enumerate(limits)}
+    # Widths from the Chinese labels (the default language; "本人（不评）" when offered).
+    attrs["option_columns"] = option_columns([o.label for o in round_.options]
+                                             + ["本人（不评）"] * offers_left_out(round_))
     attrs["group_columns"] = option_columns([g.label for g in round_.groups])
-    made = round_.form_classes[choose_group] = (type("RoundBallotForm", (BallotForm,), attrs),
-                                                layout)
+    made = (type("RoundBallotForm", (BallotForm,), attrs), layout)
+    round_.form_classes[choose_group, group_key] = made
     return made
 
 
-def ballot_form(round_: RoundStructure, *, choose_group: bool = False, **kwargs) -> BallotForm:
-    """A form with one required radio group per subject and criterion.
+def ballot_form(round_: RoundStructure, *, choose_group: bool = False,
+                group_key: str | None = None, **kwargs) -> BallotForm:
+    """A form with one required radio group per subject (that ``group_key``
+    rates) and criterion.
 
     Nothing is preselected (domain.md §4: no nudging towards any grade).
     """
-    cls, layout = form_class(round_, choose_group)
+    cls, layout = form_class(round_, choose_group, group_key)
     form = cls(**kwargs)
     form._questions = [(subject, [(criterion, form[name]) for criterion, name in row])
                        for subject, row in layout]

@@ -16,9 +16,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ...domain import rule_checks
 from ...services.voting.structure import RoundStructure
 
 COMMENT_MAX = 1000  # characters; the textarea says so too (maxlength)
+
+#: The choice "myself, not rated" (本人不评) where the round allows it
+#: (``leave_own_name_out``): the subject is not on this ballot at all.
+LEFT_OUT = "_absent"
+
+
+def offers_left_out(round_: RoundStructure) -> bool:
+    spec = round_.spec
+    return spec is not None and rule_checks.setting(spec.rules, "leave_own_name_out") is True
 
 
 def field_name(subject_index: int, criterion_index: int) -> str:
@@ -42,11 +52,14 @@ class PostedBallot:
 
 
 def read_ballot(round_: RoundStructure, formdata: Mapping[str, str], *,
-                choose_group: bool) -> PostedBallot:
+                choose_group: bool, group_key: str | None = None) -> PostedBallot:
     """What a posted form says, field by field.  Values other than the
     round's option keys count as missing; keys the ballot does not ask for
-    are ignored.  For a repeated field the first value counts, as in WTForms."""
+    are ignored (a subject the voter's group ``group_key`` does not rate is
+    not on its ballot).  For a repeated field the first value counts, as in
+    WTForms."""
     option_ids = round_.option_ids
+    subjects = round_.subjects_of(group_key)
     keyed: dict[tuple[str, str], str] = {}
     missing: list[str] = []
     group_key = None
@@ -55,9 +68,12 @@ def read_ballot(round_: RoundStructure, formdata: Mapping[str, str], *,
         if group_key not in {g.key for g in round_.groups}:
             group_key = None
             missing.append("group")
-    for si, subject in enumerate(round_.subjects):
-        for ci, criterion in enumerate(round_.criteria):
-            name = field_name(si, ci)
+    left_out = offers_left_out(round_)
+    for si, subject in subjects:
+        names = [field_name(si, ci) for ci in range(len(round_.criteria))]
+        if left_out and any(formdata.get(name) == LEFT_OUT for name in names):
+            continue  # 本人不评: not on this ballot, so nothing is missing either
+        for name, criterion in zip(names, round_.criteria, strict=True):
             value = formdata.get(name)
             if value is None or value not in option_ids:
                 missing.append(name)

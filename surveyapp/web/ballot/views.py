@@ -167,16 +167,20 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
     """Show the ballot, or store a posted one: a complete ballot that passes
     the plugins' rules is cast; anything else gets the page back (400) with
     every answer kept and each problem beside its field."""
-    choose_group = group is None and len(round_.groups) > 1
+    group, choose_group = ballot_group(round_, group)
+    if group is None and choose_group is None:
+        return choose_group_first(round_)
+    group_key = group.key if group is not None else None
     if request.method != "POST":
         ensure_browser()  # its posts are counted as its own (limits.py)
         if "sheet" not in session:  # a session from before sheets, or a shared link
             session["sheet"] = new_sheet()
         return fresh_page(round_, group, choose_group)
-    posted = read_ballot(round_, request.form, choose_group=choose_group)
+    posted = read_ballot(round_, request.form, choose_group=choose_group, group_key=group_key)
     # The plugins' ballot rules (e.g. at most 30% 优秀 per ballot) see only
     # complete ballots.
-    problems = ballot_problems(round_.spec, posted.keyed) if posted.complete else []
+    problems = ballot_problems(round_.spec, posted.keyed,
+                               group_key or posted.group_key) if posted.complete else []
     limits = BallotPost(round_.id)
     if posted.complete and not problems:
         if group is None:
@@ -206,10 +210,35 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
         session["sealed"] = round_.lock is not None
         return redirect(url_for("ballot.done"))
     limits.cannot_count()  # 429 once this browser's allowance is spent
-    form = ballot_form(round_, choose_group=choose_group)  # filled in from the post
+    form = ballot_form(round_, choose_group=choose_group,  # filled in from the post
+                       group_key=group_key)
     show_posted(form, posted)
     show_problems(form, problems, form.subject_field)
     return show_ballot(round_, group, form, submitted=True)
+
+
+def ballot_group(round_: RoundStructure, group: GroupView | None
+                 ) -> tuple[GroupView | None, bool | None]:
+    """``(group, choose_group)`` of a ballot: the code's group; a link
+    round's only group; or, when a link round has several, chosen on the
+    ballot (``choose_group``), unless their ballots differ (评价关系: each
+    group rates its own subjects) so the group must be chosen first
+    (``?group=KEY``; ``(None, None)`` until it is)."""
+    if group is not None:
+        return group, False
+    if len(round_.groups) == 1:
+        return round_.groups[0], False
+    if not round_.relations:
+        return None, True
+    chosen = request.args.get("group")
+    return next((g for g in round_.groups if g.key == chosen), None), (
+        False if chosen in {g.key for g in round_.groups} else None)
+
+
+def choose_group_first(round_: RoundStructure):
+    """A link round whose groups rate different subjects: which group first."""
+    return render_template("ballot/choose_group.html", round=round_), (
+        400 if request.method == "POST" else 200)
 
 
 def show_ballot(round_: RoundStructure, group: GroupView | None, form, *, submitted: bool,
@@ -235,10 +264,12 @@ def fresh_page(round_: RoundStructure, group: GroupView | None, choose_group: bo
     same for every voter.  Each request puts in its own form token and
     sheet number (tests/test_ballot_page_cache.py checks the result is the
     page rendered anew)."""
-    key = ("page", group.id if group else None, choose_group, str(get_locale()), request.path)
+    key = ("page", group.id if group else None, choose_group, str(get_locale()),
+           request.full_path)  # the form posts back to it, ?group= included
     page = round_.rendered.get(key)
     if page is None:
-        form = ballot_form(round_, choose_group=choose_group, formdata=None)
+        form = ballot_form(round_, choose_group=choose_group, formdata=None,
+                           group_key=group.key if group is not None else None)
         page = round_.rendered[key] = render_template(
             "ballot/ballot.html", round=round_, group=group, form=form,
             review=review(form, submitted=False), expired=False, csrf=TOKEN_MARK,
@@ -285,7 +316,11 @@ def form_expired(error):
             round_ = structure_of(row)
     if round_ is None:
         return render_template("error.html", code=400, reason="csrf"), 400
-    form = ballot_form(round_, choose_group=group is None and len(round_.groups) > 1)
+    group, choose_group = ballot_group(round_, group)
+    if group is None and choose_group is None:
+        return choose_group_first(round_)
+    form = ballot_form(round_, choose_group=choose_group,
+                       group_key=None if group is None else group.key)
     return show_ballot(round_, group, form, submitted=False, expired=True)
 
 
