@@ -13,6 +13,7 @@ import datetime as dt
 from fractions import Fraction
 
 from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .database import db
@@ -51,10 +52,15 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(20))  # admin | secretary
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    # A disabled account keeps its name (the audit log names it) but cannot log in.
+    disabled: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     is_authenticated = True
-    is_active = True
     is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return not self.disabled
 
     def get_id(self) -> str:
         return str(self.id)
@@ -86,6 +92,10 @@ class Round(db.Model):
     # Set at counting: the result as shown (disclosure control applied;
     # services/results.py reads it).  None for rounds counted before.
     result_json: Mapped[str | None] = mapped_column(Text)
+    # Optional deadlines, the round's own settings (UTC, naive): ballots are
+    # refused before ``opens_at`` and after ``closes_at``.  No ballot keeps a time.
+    opens_at: Mapped[dt.datetime | None]
+    closes_at: Mapped[dt.datetime | None]
 
     options: Mapped[list[ScaleOption]] = relationship(
         order_by="ScaleOption.position", cascade="all, delete-orphan")
@@ -105,6 +115,10 @@ class Round(db.Model):
     @property
     def accepts_ballots(self) -> bool:
         return lifecycle.accepts_ballots(self.status)
+
+    @property
+    def deletable(self) -> bool:
+        return lifecycle.deletable(self.status)
 
     @property
     def codes_can_change(self) -> bool:

@@ -29,7 +29,9 @@ def rounds_cli():
 @click.option("--org", help="Organisation name (created if missing).")
 @with_appcontext
 def rounds_create(spec: Path, org: str | None):
-    """Create a draft round from SPEC.toml and print its slug."""
+    """Create a draft round from SPEC.toml and print its slug.
+
+    Example: surveyapp rounds create round.toml --org 第一党支部"""
     if not spec.is_file():
         fail(f"{spec}: no such file")
     try:
@@ -44,7 +46,9 @@ def rounds_create(spec: Path, org: str | None):
 @rounds_cli.command("list")
 @with_appcontext
 def rounds_list():
-    """One line per round: slug, status, ballots, title."""
+    """One line per round: slug, status, ballots, title.
+
+    Example: surveyapp rounds list"""
     for round_ in rounds.all_rounds():
         click.echo(f"{round_.slug}\t{round_.status}\t{turnout.ballots_cast(round_)}\t"
                    f"{round_.title}")
@@ -54,7 +58,9 @@ def rounds_list():
 @click.argument("slug")
 @with_appcontext
 def rounds_show(slug: str):
-    """The round's settings, groups, turnout and codes."""
+    """The round's settings, groups, turnout and codes.
+
+    Example: surveyapp rounds show 7kq3xp2m"""
     round_ = find_round(slug)
     click.echo(f"{round_.title}\nslug: {round_.slug}  status: {round_.status}  "
                f"access: {round_.access}  anonymity_min: {round_.anonymity_min}")
@@ -82,7 +88,9 @@ def rounds_show(slug: str):
 def rounds_open(slug: str, shares_dir: Path | None):
     """Open SLUG for voting: its settings freeze, and its key is made and
     split among its 监票人.  Each share is shown this once; hand it to its
-    trustee.  Example: surveyapp rounds open 7kq3xp2m --shares-dir shares/"""
+    trustee.
+
+    Example: surveyapp rounds open 7kq3xp2m --shares-dir shares/"""
     round_ = find_round(slug)
     names = ballot_box.trustee_names(round_)
     targets = []
@@ -147,7 +155,9 @@ def _safe(name: str) -> str:
 @with_appcontext
 def rounds_count(slug: str, share_files: tuple[Path, ...]):
     """开箱计票: open SLUG's ballot box with its 监票人's shares; only the
-    sums are decrypted.  Example: surveyapp rounds count 7kq3xp2m --share a.txt --share b.txt"""
+    sums are decrypted.
+
+    Example: surveyapp rounds count 7kq3xp2m --share a.txt --share b.txt"""
     round_ = find_round(slug)
     texts = []
     for path in share_files:
@@ -189,8 +199,51 @@ def _move(name: str):
     return command
 
 
-rounds_cli.command("close", help="Close SLUG; no more ballots.")(_move("close"))
+rounds_cli.command("close", help="Close SLUG; no more ballots.\n\n"
+                                 "Example: surveyapp rounds close 7kq3xp2m")(_move("close"))
 rounds_cli.command("publish", help="Publish SLUG's results (公示) with the fields last chosen "
-                                   "(default: unit, proposal).")(_move("publish"))
+                                   "(default: unit, proposal).\n\n"
+                                   "Example: surveyapp rounds publish 7kq3xp2m")(_move("publish"))
 rounds_cli.command("unpublish", help="Withdraw SLUG's published results; the round is "
-                                     "counted again.")(_move("unpublish"))
+                                     "counted again.\n\n"
+                                     "Example: surveyapp rounds unpublish 7kq3xp2m")(
+    _move("unpublish"))
+
+
+@rounds_cli.command("copy")
+@click.argument("slug")
+@click.option("--title", help="The new round's title (default: the same, each year in it "
+                              "one on: 2026年度… becomes 2027年度…).")
+@with_appcontext
+def rounds_copy(slug: str, title: str | None):
+    """Copy SLUG into a new draft (next year's round) with the same settings,
+    groups, criteria, subjects and 监票人, and print the new slug.  Deadlines,
+    codes and ballots are not copied.
+
+    Example: surveyapp rounds copy 7kq3xp2m --title 2027年度民主评议党员"""
+    round_ = find_round(slug)
+    try:
+        copy = rounds.copy_round(round_, actor=ACTOR, title=title)
+    except (SpecError, SpecErrors, RoundError) as error:
+        fail_with(error)
+    click.echo(copy.slug)
+
+
+@rounds_cli.command("delete")
+@click.argument("slug")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def rounds_delete(slug: str, yes: bool):
+    """Delete a draft round (one that never opened) with its codes.  Its audit
+    events are kept.
+
+    Example: surveyapp rounds delete 7kq3xp2m --yes"""
+    round_ = find_round(slug)
+    try:
+        rounds.check_deletable(round_)
+    except RoundError as error:
+        fail_with(error)
+    if not yes and not click.confirm(f"delete {slug} ({round_.title})?"):
+        fail("not deleted")
+    rounds.delete_round(round_, actor=ACTOR)
+    click.echo(f"{slug} deleted")

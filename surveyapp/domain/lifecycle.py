@@ -60,6 +60,12 @@ def settings_editable(status: str) -> bool:
     return status == DRAFT
 
 
+def deletable(status: str) -> bool:
+    """Only a round that never opened can be deleted: it has no ballots, and
+    its codes (if any) were never usable."""
+    return status == DRAFT
+
+
 def accepts_ballots(status: str) -> bool:
     return status == OPEN
 

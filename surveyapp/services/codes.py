@@ -66,14 +66,48 @@ def issue(round_: Round, group_key: str, count: int, *, actor: str,
     return plain, batch
 
 
-def _void(round_: Round, condition, detail: str, actor: str) -> int:
+def _void(round_: Round, condition, detail: str, actor: str, *, commit: bool = True) -> int:
     _check_codes_round(round_)
     result = db.session.execute(
         update(VoterCode).where(VoterCode.round_id == round_.id, VoterCode.status == "issued",
                                 condition).values(status="void"))
     audit.record("codes.void", actor, round_, f"{detail} voided={result.rowcount}")
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return result.rowcount
+
+
+def replaceable(round_: Round, batch: int) -> int:
+    """How many codes re-issuing ``batch`` would replace; RoundError if none."""
+    return _replaceable(round_, batch)["issued"]
+
+
+def _replaceable(round_: Round, batch: int) -> dict:
+    _check_codes_round(round_)
+    row = next((b for b in batches(round_) if b["batch"] == batch), None)
+    if row is None:
+        raise RoundError("round %(slug)s has no batch %(batch)s", slug=round_.slug,
+                         batch=batch)
+    if not row["issued"]:
+        raise RoundError("batch %(batch)s has no unused codes to replace", batch=batch)
+    return row
+
+
+def reissue(round_: Round, batch: int, *, actor: str,
+            deliver: Callable[[list[str], int], None] | None = None,
+            progress: Callable[[int], None] | None = None) -> tuple[list[str], int]:
+    """A lost or spoilt sheet: void the batch's unused codes and issue as many
+    new ones for its group, as a new batch, in one transaction (``deliver``
+    as for :func:`issue`).  Returns the new codes and their batch number."""
+    row = _replaceable(round_, batch)
+    try:
+        voided = _void(round_, VoterCode.batch == batch, f"batch={batch} reissue", actor,
+                       commit=False)
+    except BaseException:
+        db.session.rollback()
+        raise
+    return issue(round_, row["group"].key, voided, actor=actor, deliver=deliver,
+                 progress=progress)
 
 
 def void_batch(round_: Round, batch: int, *, actor: str) -> int:
@@ -103,6 +137,17 @@ def batches(round_: Round) -> list[dict]:
     for row in found.values():
         row["total"] = row["issued"] + row["used"] + row["void"]
     return [found[k] for k in sorted(found)]
+
+
+def batch_group(round_: Round, batch: int) -> VoterGroup:
+    """The voter group a batch of codes was issued for."""
+    group_id = db.session.scalar(select(VoterCode.group_id).where(
+        VoterCode.round_id == round_.id, VoterCode.batch == batch).limit(1))
+    group = next((g for g in round_.groups if g.id == group_id), None)
+    if group is None:
+        raise RoundError("round %(slug)s has no batch %(batch)s", slug=round_.slug,
+                         batch=batch)
+    return group
 
 
 def all_belong(round_: Round, group: VoterGroup, plain: list[str]) -> bool:

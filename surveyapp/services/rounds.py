@@ -4,20 +4,22 @@ change a draft's settings, and move it through its life (domain/lifecycle.py).
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import secrets
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from .. import plugins
 from ..database import db
 from ..domain import lifecycle
 from ..domain.ballot_box.keys import Share
 from ..domain.model import Criterion, Group, Option, RoundSpec, Subject, Trustees
+from ..models import AuditEvent, Organisation, Round, ScaleOption, User, VoterCode, VoterGroup
 from ..models import Criterion as CriterionRow
-from ..models import Organisation, Round, ScaleOption, User, VoterCode, VoterGroup
 from ..models import Subject as SubjectRow
 from . import audit, ballot_box, orgs
 from .errors import RoundError
@@ -52,6 +54,48 @@ def create_round(spec: RoundSpec, *, actor: str, org: Organisation | None = None
     db.session.commit()
     announce(round_, "created")
     return round_
+
+
+def copy_round(round_: Round, *, actor: str, title: str | None = None) -> Round:
+    """A new draft with the round's settings, groups, criteria, subjects and
+    监票人, in the same organisation: next year's round.  The title's year
+    moves on by one unless ``title`` is given; deadlines, codes and ballots
+    stay behind."""
+    spec = round_spec(round_)
+    new_title = next_title(round_.title) if title is None else title.strip()
+    if not new_title or len(new_title) > 200:
+        raise RoundError("a round's title is 1 to 200 characters")
+    spec = dataclasses.replace(spec, title=new_title)
+    copy = create_round(spec, actor=actor, org=orgs.get(round_.org_id))
+    audit.record("round.copy", actor, copy, f"from {round_.slug}")
+    db.session.commit()
+    return copy
+
+
+def next_title(title: str) -> str:
+    """"2026年度民主评议党员" → "2027年度民主评议党员": each year in the title
+    one on; a title without a year is kept."""
+    return re.sub(r"(?<!\d)(19|20)(\d\d)(?!\d)",
+                  lambda m: str(int(m.group(0)) + 1), title)
+
+
+def check_deletable(round_: Round) -> None:
+    if not lifecycle.deletable(round_.status):
+        raise RoundError("round %(slug)s is %(status)s; only a draft round can be deleted",
+                         slug=round_.slug, status=round_.status)
+
+
+def delete_round(round_: Round, *, actor: str) -> None:
+    """Delete a round that never opened, with its codes, committed.  Its
+    audit events stay, no longer tied to it, beside one that says it was
+    deleted."""
+    check_deletable(round_)
+    db.session.execute(delete(VoterCode).where(VoterCode.round_id == round_.id))
+    db.session.execute(update(AuditEvent).where(AuditEvent.round_id == round_.id)
+                       .values(round_id=None))
+    audit.record("round.delete", actor, detail=f"{round_.slug} {round_.title}")
+    db.session.delete(round_)
+    db.session.commit()
 
 
 def announce(round_: Round, event: str) -> None:

@@ -25,7 +25,8 @@ class LoginForm(FlaskForm):
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return users.get(int(user_id)) if user_id.isdigit() else None
+    user = users.get(int(user_id)) if user_id.isdigit() else None
+    return None if user is None or user.disabled else user  # disabling ends open sessions
 
 
 @bp.route("/login", methods=["GET", "POST"])

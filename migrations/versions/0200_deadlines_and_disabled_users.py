@@ -1,0 +1,36 @@
+"""A round's optional deadlines; organiser accounts that can be disabled.
+
+``round.opens_at`` / ``round.closes_at`` are the round's own settings (UTC,
+no time zone stored): ballots are refused before the one and after the
+other.  Nothing about a single ballot gains a time.  ``user.disabled``
+keeps an account (and its name in the audit log) while it may no longer
+log in.
+
+Revision ID: 0200
+Revises: 0006
+Create Date: 2026-11-30 14:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0200'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column('round', sa.Column('opens_at', sa.DateTime(), nullable=True))
+    op.add_column('round', sa.Column('closes_at', sa.DateTime(), nullable=True))
+    op.add_column('user', sa.Column('disabled', sa.Boolean(), nullable=False,
+                                    server_default=sa.false()))
+
+
+def downgrade():
+    # Native DROP COLUMN (SQLite 3.35+).
+    op.drop_column('user', 'disabled')
+    op.drop_column('round', 'closes_at')
+    op.drop_column('round', 'opens_at')
