@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import sys
@@ -14,7 +15,16 @@ from .. import plugins
 from ..domain.model import SpecError, SpecErrors
 from ..domain.spec import load_spec
 from ..exports.key_slips import share_file
-from ..services import ballot_box, codes, counting, orgs, publication, rounds, turnout
+from ..services import (
+    ballot_box,
+    codes,
+    counting,
+    deadlines,
+    orgs,
+    publication,
+    rounds,
+    turnout,
+)
 from ..services.errors import RoundError
 from .common import ACTOR, fail, fail_with, find_round
 
@@ -37,6 +47,7 @@ def rounds_create(spec: Path, org: str | None):
     try:
         parsed = load_spec(spec, **plugins.spec_context())
         plugins.rehearse(parsed, source=str(spec))
+        deadlines.check(parsed, source=str(spec))
     except (SpecError, SpecErrors) as error:
         fail_with(error)
     round_ = rounds.create_round(parsed, actor=ACTOR, org=orgs.named(org) if org else None)
@@ -64,6 +75,9 @@ def rounds_show(slug: str):
     round_ = find_round(slug)
     click.echo(f"{round_.title}\nslug: {round_.slug}  status: {round_.status}  "
                f"access: {round_.access}  anonymity_min: {round_.anonymity_min}")
+    for name in ("opens_at", "closes_at"):
+        if (moment := deadlines.local(getattr(round_, name))) is not None:
+            click.echo(f"{name}: {moment:%Y-%m-%d %H:%M} (local time)")
     click.echo("scale: " + ", ".join(
         f"{o.label}({o.points if o.points is not None else '-'})" for o in round_.options))
     click.echo("criteria: " + ", ".join(f"{c.label}×{c.weight}" for c in round_.criteria))
@@ -247,3 +261,30 @@ def rounds_delete(slug: str, yes: bool):
         fail("not deleted")
     rounds.delete_round(round_, actor=ACTOR)
     click.echo(f"{slug} deleted")
+
+
+@rounds_cli.command("deadline")
+@click.argument("slug")
+@click.argument("closes_at", required=False)
+@click.option("--none", "remove", is_flag=True, help="Remove the deadline.")
+@with_appcontext
+def rounds_deadline(slug: str, closes_at: str | None, remove: bool):
+    """Set or move the deadline of a draft or open round: after CLOSES_AT (local
+    time, or with an offset) ballots are refused and codes stay unused.
+
+    Example: surveyapp rounds deadline 7kq3xp2m 2026-12-01T18:00"""
+    if (closes_at is None) == (not remove):
+        fail("give the deadline, e.g. \"2026-12-01 18:00\", or --none")
+    round_ = find_round(slug)
+    moment = None
+    if closes_at is not None:
+        try:
+            moment = dt.datetime.fromisoformat(closes_at.strip())
+        except ValueError:
+            fail(f"closes_at must be a date and time like 2026-12-01T18:00, got {closes_at!r}")
+    try:
+        deadlines.set_closes_at(round_, moment, actor=ACTOR)
+    except RoundError as error:
+        fail_with(error)
+    shown = deadlines.local(round_.closes_at)
+    click.echo(f"{slug} closes at {shown:%Y-%m-%d %H:%M}" if shown else f"{slug} has no deadline")

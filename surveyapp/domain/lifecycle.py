@@ -94,6 +94,17 @@ def checks_receipts(status: str) -> bool:
     return status != DRAFT
 
 
+def deadline_refusal(now, opens_at, closes_at) -> str | None:
+    """Why a ballot is refused at ``now`` by the round's deadlines (all
+    three in the same zone): "not_yet" before ``opens_at``, "deadline" from
+    ``closes_at`` on, None in between or without deadlines."""
+    if opens_at is not None and now < opens_at:
+        return "not_yet"
+    if closes_at is not None and now >= closes_at:
+        return "deadline"
+    return None
+
+
 def ballot_refusal(status: str) -> str | None:
     """Why a ballot is refused in ``status``: "not_open" before voting,
     "closed" after it, None while it accepts ballots."""

@@ -21,7 +21,7 @@ from ..domain.model import Criterion, Group, Option, RoundSpec, Subject, Trustee
 from ..models import AuditEvent, Organisation, Round, ScaleOption, User, VoterCode, VoterGroup
 from ..models import Criterion as CriterionRow
 from ..models import Subject as SubjectRow
-from . import audit, ballot_box, orgs
+from . import audit, ballot_box, deadlines, orgs
 from .errors import RoundError
 
 SLUG_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -40,12 +40,14 @@ def create_round(spec: RoundSpec, *, actor: str, org: Organisation | None = None
     """Store a validated spec as a draft round and commit it.  Raises
     SpecErrors, writing nothing, when the plugins cannot apply its rules."""
     plugins.rehearse(spec)
+    deadlines.check(spec)
     org = org or orgs.default_org()
     round_ = Round(slug=slug or new_slug(), org_id=org.id, title=spec.title,
                    template=spec.template, access=spec.access,
                    anonymity_min=spec.anonymity_min, status=lifecycle.DRAFT,
                    rules_json=json.dumps(spec.rules, ensure_ascii=False, default=str))
     _write_trustees(round_, spec)
+    deadlines.write(round_, spec)
     for part in ("basics", "groups", "criteria", "subjects"):
         _write_part(round_, spec, part)
     db.session.add(round_)
@@ -65,7 +67,7 @@ def copy_round(round_: Round, *, actor: str, title: str | None = None) -> Round:
     new_title = next_title(round_.title) if title is None else title.strip()
     if not new_title or len(new_title) > 200:
         raise RoundError("a round's title is 1 to 200 characters")
-    spec = dataclasses.replace(spec, title=new_title)
+    spec = dataclasses.replace(spec, title=new_title, opens_at=None, closes_at=None)
     copy = create_round(spec, actor=actor, org=orgs.get(round_.org_id))
     audit.record("round.copy", actor, copy, f"from {round_.slug}")
     db.session.commit()
@@ -119,6 +121,8 @@ def round_spec(round_: Round) -> RoundSpec:
         anonymity_min=round_.anonymity_min,
         rules=json.loads(round_.rules_json or "{}"),
         trustees=_trustees(round_),
+        opens_at=deadlines.from_utc(round_.opens_at),
+        closes_at=deadlines.from_utc(round_.closes_at),
     )
 
 
@@ -261,9 +265,13 @@ def update_settings(round_: Round, spec: RoundSpec, part: str, *, actor: str) ->
                          "%(groups)s", groups=", ".join(f"{group.label} ({count})"
                                                         for group, count in blocked))
     if part == "basics":
+        if (deadlines.to_utc(spec.opens_at), deadlines.to_utc(spec.closes_at)) != (
+                round_.opens_at, round_.closes_at):
+            deadlines.check(spec)  # changed: checked as at creation
         round_.title = spec.title
         round_.anonymity_min = spec.anonymity_min
         _write_trustees(round_, spec)
+        deadlines.write(round_, spec)
     _write_part(round_, spec, part)
     audit.record("round.edit", actor, round_, part)
     db.session.commit()

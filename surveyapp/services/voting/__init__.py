@@ -7,10 +7,19 @@ that store it) and :func:`.casting.store` (one transaction, the round checked
 open in SQL, the code spent with it).
 """
 
-from .casting import REASONS, CodeCheck, VotingError, cast, check_code, receipt_counted, refusal
+from .casting import (
+    REASONS,
+    CodeCheck,
+    VotingError,
+    cast,
+    check_code,
+    receipt_counted,
+    refusal,
+    round_refusal,
+)
 from .paper import enter_paper_ballot, import_paper_ballots, problems
 from .structure import RoundStructure, round_structure, structure_of
 
 __all__ = ["REASONS", "CodeCheck", "RoundStructure", "VotingError", "cast", "check_code",
            "enter_paper_ballot", "import_paper_ballots", "problems", "receipt_counted",
-           "refusal", "round_structure", "structure_of"]
+           "refusal", "round_refusal", "round_structure", "structure_of"]

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     FieldList,
     Form,
     FormField,
@@ -40,6 +41,15 @@ class BasicsForm(FlaskForm):
     anonymity_min = IntegerField(_l("Hide any breakdown with fewer ballots than"), default=5,
                                  validators=[InputRequired(), NumberRange(1, 1000)])
     org = SelectField(_l("Organisation"), coerce=int, choices=[])
+    opens_at = DateTimeLocalField(_l("Voting opens at (optional)"), format="%Y-%m-%dT%H:%M",
+                                  validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Deadline: voting closes at (optional)"),
+                                   format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+
+def moment_text(value) -> str | None:
+    """A form's local date and time as spec data ("2026-12-01T18:00"), or None."""
+    return value.strftime("%Y-%m-%dT%H:%M") if value else None
 
 
 # Fields render in this order: what people read first, the key (for files) last.

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...models import Round
-from ...services import ballot_box, orgs, rounds, turnout
+from ...services import ballot_box, deadlines, orgs, rounds, turnout
 from ...services.errors import RoundError
 from ..i18n import STATUS_WORDS, spec_message
 from . import bp
@@ -30,7 +30,7 @@ def rounds_list():
 
 def turnout_panel(round_: Round) -> dict:
     return {**turnout.panel(round_), "live": round_.accepts_ballots,
-            "seconds": TURNOUT_SECONDS}
+            "seconds": TURNOUT_SECONDS, "deadline": deadlines.summary(round_)}
 
 
 @bp.route("/rounds/<slug>")

@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from ...models import Round
+from ...services import deadlines
 from ...services.rounds import get_round
 from ...services.voting import (
     REASONS,
@@ -21,7 +22,7 @@ from ...services.voting import (
     VotingError,
     cast,
     check_code,
-    refusal,
+    round_refusal,
     round_structure,
     structure_of,
 )
@@ -43,7 +44,8 @@ def refused(error: VotingError, round_: RoundStructure | Round | None = None, *,
     submit (``after_submit``) a used code most likely means a double tap or a
     retry whose first try got through, and the page says so."""
     return render_template("ballot/refused.html", reason=error.reason, round=round_,
-                           after_submit=after_submit), REASONS[error.reason]
+                           when=deadlines.local(error.when), after_submit=after_submit), \
+        REASONS[error.reason]
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -122,7 +124,7 @@ def link_ballot(slug: str):
     round_ = get_round(slug)
     if round_ is None or round_.access != "link":
         abort(404)
-    if error := refusal(round_.status):
+    if error := round_refusal(round_):
         return refused(error, round_)
     if slug in session.get("voted", []):
         return refused(VotingError("used_code"), round_)
@@ -206,7 +208,7 @@ def form_expired(error):
             return refused(error, after_submit=True)
     elif request.endpoint == "ballot.link_ballot":
         row = get_round(request.view_args["slug"])
-        if row is not None and not (row.access != "link" or refusal(row.status)
+        if row is not None and not (row.access != "link" or round_refusal(row)
                                     or row.slug in session.get("voted", [])):
             round_ = structure_of(row)
     if round_ is None:
