@@ -15,9 +15,12 @@ from . import (  # noqa: E402,F401  (registers the routes)
     ballots,
     codes,
     comments,
+    copies,
     count,
     opening,
+    orgs,
     results,
+    users,
     views,
     wizard,
 )

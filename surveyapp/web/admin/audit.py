@@ -34,6 +34,15 @@ ACTIONS = {
     "comments.export": _l("Exported comments"),
     "user.login": _l("Logged in"),
     "user.create": _l("Created a user"),
+    "round.copy": _l("Copied from another round"),
+    "round.delete": _l("Deleted a draft round"),
+    "round.deadline": _l("Moved the deadline"),
+    "org.create": _l("Created an organisation"),
+    "org.move": _l("Moved an organisation"),
+    "user.password": _l("Reset a password"),
+    "user.disable": _l("Disabled an account"),
+    "user.enable": _l("Enabled an account"),
+    "user.assign": _l("Assigned an account to an organisation"),
 }
 
 

@@ -120,3 +120,44 @@ class PaperGroupForm(FlaskForm):
         csrf = False
 
     group = SelectField(_l("Voter group of this pile"), choices=[], validators=[Optional()])
+
+
+# -- the organisation tree and the accounts (administrators) --------------------------------
+
+class OrgCreateForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(_l("Please enter a name.")),
+                                               Length(max=200)])
+    kind = SelectField(_l("Kind"), default="党支部",
+                       choices=[SelectChoice(kind, kind)
+                                for kind in ("企业", "党委", "党总支", "党支部")])
+    parent = SelectField(_l("Under"), coerce=int, choices=[])
+
+
+class OrgMoveForm(FlaskForm):
+    org = SelectField(_l("Organisation"), coerce=int, choices=[])
+    parent = SelectField(_l("Move under"), coerce=int, choices=[])
+
+
+class UserCreateForm(FlaskForm):
+    name = StringField(_l("User name"), validators=[InputRequired(_l("Please enter a name.")),
+                                                    Length(max=80)])
+    role = SelectField(_l("Role"), default="secretary", choices=[
+        SelectChoice("secretary", _l("Secretary (sees the rounds of their organisation and "
+                                     "everything below it)")),
+        SelectChoice("admin", _l("Administrator (sees everything)"))])
+    org = SelectField(_l("Organisation"), coerce=int, choices=[])
+    password = StringField(_l("Password"), validators=[InputRequired(), Length(max=200)])
+
+
+class UserAssignForm(FlaskForm):
+    org = SelectField(_l("Organisation"), coerce=int, choices=[])
+
+
+class UserPasswordForm(FlaskForm):
+    password = StringField(_l("New password"), validators=[InputRequired(), Length(max=200)])
+
+
+class RoundCopyForm(FlaskForm):
+    title = StringField(_l("Title of the new round"),
+                        validators=[InputRequired(_l("Please enter a title.")),
+                                    Length(max=200)])

@@ -24,7 +24,10 @@ TURNOUT_SECONDS = 5
 @login_required
 def rounds_list():
     listed = rounds.visible_rounds(current_user)
-    return render_template("admin/rounds.html", rounds=listed,
+    # Whoever sees more than one organisation (a 党委, an admin) is told whose round is whose.
+    names = ({o.id: f"{o.kind} {o.name}".strip() for o in orgs.visible_orgs(current_user)}
+             if len({r.org_id for r in listed}) > 1 else {})
+    return render_template("admin/rounds.html", rounds=listed, org_names=names,
                            turnouts={r.id: turnout.shown_turnout(r) for r in listed})
 
 
