@@ -204,6 +204,9 @@ class VoterCode(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="issued")
     used_on: Mapped[dt.date | None]
     batch: Mapped[int] = mapped_column(default=1)
+    # A test run's code (before the round opens): a test ballot only marks it
+    # used, nothing of the ballot is stored, and opening deletes it.
+    test: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class Ballot(db.Model):

@@ -199,7 +199,10 @@ def open_with_key(round_: Round, record: ballot_box.KeyRecord, *, actor: str) ->
         raise RoundError("the round's settings or trustees changed after its key was made; "
                          "open it again for new key slips, and destroy the old ones")
     ballot_box.install(round_, record)
-    apply_transition(round_, move, actor)
+    # The test run ends here: its codes (all a test ballot left) go, in the same commit.
+    purged = db.session.execute(delete(VoterCode).where(
+        VoterCode.round_id == round_.id, VoterCode.test.is_(True))).rowcount
+    apply_transition(round_, move, actor, f"test codes deleted: {purged}" if purged else "")
 
 
 #: Transitions with more to them than a status, and the function that makes each.

@@ -12,6 +12,7 @@ from .casting import (
     CodeCheck,
     VotingError,
     cast,
+    cast_test,
     check_code,
     receipt_counted,
     refusal,
@@ -20,6 +21,7 @@ from .casting import (
 from .paper import enter_paper_ballot, import_paper_ballots, problems
 from .structure import RoundStructure, round_structure, structure_of
 
-__all__ = ["REASONS", "CodeCheck", "RoundStructure", "VotingError", "cast", "check_code",
+__all__ = ["REASONS", "CodeCheck", "RoundStructure", "VotingError", "cast", "cast_test",
+           "check_code",
            "enter_paper_ballot", "import_paper_ballots", "problems", "receipt_counted",
            "refusal", "round_refusal", "round_structure", "structure_of"]

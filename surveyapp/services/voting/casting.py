@@ -73,6 +73,8 @@ class CodeCheck:
     round_id: int
     round_slug: str
     group_id: int
+    #: A test run's code: its round is a draft, and its ballot is only checked.
+    test: bool = False
 
 
 def refusal(status: str, opens_at=None, closes_at=None) -> VotingError | None:
@@ -96,7 +98,7 @@ def round_refusal(round_: Round) -> VotingError | None:
 # a statement costs more than running it (see statements.py).
 _LOOKUP = Prepared(
     select(VoterCode.status, VoterCode.group_id, VoterCode.round_id, Round.slug, Round.status,
-           Round.opens_at, Round.closes_at)
+           Round.opens_at, Round.closes_at, VoterCode.test)
     .join(Round, Round.id == VoterCode.round_id)
     .where(VoterCode.code_hash == bindparam("p_hash")))
 _ROUND_IS_OPEN = exists().where(Round.id == bindparam("p_round"),
@@ -113,6 +115,7 @@ _SPEND = Prepared(
            VoterCode.round_id == bindparam("p_round"),
            VoterCode.group_id == bindparam("p_group"),
            VoterCode.status == "issued",
+           VoterCode.test.is_(False),
            _ROUND_TAKES_WEB)
     .values(status="used", used_on=bindparam("p_day")))
 _CHECK_OPEN = Prepared(select(_ROUND_IS_OPEN))  # a ballot without a code spends none
@@ -138,15 +141,48 @@ def check_code(typed: str) -> CodeCheck:
     found = _LOOKUP.execute(db.session.connection(), {"p_hash": codes.code_hash(code)}).fetchone()
     if found is None:
         raise VotingError("unknown_code")
-    status, group_id, round_id, slug, round_status, opens_at, closes_at = found
+    status, group_id, round_id, slug, round_status, opens_at, closes_at, test = found
     opens_at, closes_at = _moment(opens_at), _moment(closes_at)
+    if test and round_status != lifecycle.DRAFT:
+        raise VotingError("unknown_code")  # deleted as the round opened, or about to be
     if status == "used":
         raise VotingError("used_code")
     if status == "void":
         raise VotingError("void_code")
+    if test:
+        return CodeCheck(code, round_id, slug, group_id, test=True)
     if error := refusal(round_status, opens_at, closes_at):
         raise error
     return CodeCheck(code, round_id, slug, group_id)
+
+
+_SPEND_TEST = Prepared(
+    update(VoterCode)
+    .where(VoterCode.code_hash == bindparam("p_hash"),
+           VoterCode.round_id == bindparam("p_round"),
+           VoterCode.group_id == bindparam("p_group"),
+           VoterCode.status == "issued",
+           VoterCode.test.is_(True),
+           exists().where(Round.id == bindparam("p_round"), Round.status == lifecycle.DRAFT))
+    .values(status="used", used_on=bindparam("p_day")))
+
+
+def cast_test(round_id: int, group_id: int, code: str) -> None:
+    """A test ballot, already checked like a real one (form, plugin rules):
+    only its test code is marked used, so the test run's turnout counts it.
+    Nothing of the ballot is stored, so there is nothing to count or leak,
+    and opening the round deletes the test codes."""
+    with writer_turn(db.engine):
+        try:
+            spent = _SPEND_TEST.execute(db.session.connection(), {
+                "p_hash": codes.code_hash(code), "p_round": round_id, "p_group": group_id,
+                "p_day": today()})
+            if spent.rowcount != 1:
+                raise _why_refused(round_id, group_id, code)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
 
 
 def _moment(value: dt.datetime | str | None) -> dt.datetime | None:

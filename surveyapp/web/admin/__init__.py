@@ -20,6 +20,7 @@ from . import (  # noqa: E402,F401  (registers the routes)
     opening,
     orgs,
     results,
+    testrun,
     users,
     views,
     wizard,

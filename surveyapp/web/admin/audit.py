@@ -25,6 +25,7 @@ ACTIONS = {
     "round.publish": _l("Published the results"),
     "round.unpublish": _l("Withdrew the published results"),
     "codes.issue": _l("Issued codes"),
+    "codes.test": _l("Issued test codes"),
     "codes.download": _l("Downloaded codes"),
     "codes.void": _l("Voided codes"),
     "ballots.import": _l("Imported paper ballots"),

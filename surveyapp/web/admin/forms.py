@@ -161,3 +161,9 @@ class RoundCopyForm(FlaskForm):
     title = StringField(_l("Title of the new round"),
                         validators=[InputRequired(_l("Please enter a title.")),
                                     Length(max=200)])
+
+
+class TestCodesForm(FlaskForm):
+    group = SelectField(_l("Voter group"), choices=[], validate_choice=True)
+    count = IntegerField(_l("Number of test codes"), default=2, validators=[
+        InputRequired(_l("How many codes?")), NumberRange(1, 50)])

@@ -8,13 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...models import Round
-from ...services import ballot_box, deadlines, orgs, rounds, turnout
+from ...services import ballot_box, codes, deadlines, orgs, rounds, turnout
 from ...services.errors import RoundError
 from ..i18n import STATUS_WORDS, spec_message
 from . import bp
 from .access import round_for_user
 from .forms import ConfirmForm
 from .opening import key_slips_page
+from .testrun import test_form
 
 #: How often the turnout panel refreshes itself while a round is open.
 TURNOUT_SECONDS = 5
@@ -40,8 +41,11 @@ def turnout_panel(round_: Round) -> dict:
 @login_required
 def round_detail(slug: str):
     round_ = round_for_user(slug)
+    testing = None
+    if round_.access == "codes" and not round_.is_frozen:
+        testing = {"form": test_form(round_), "groups": codes.test_run(round_)}
     return render_template("admin/round.html", round=round_, org=orgs.get(round_.org_id),
-                           panel=turnout_panel(round_), confirm=ConfirmForm(),
+                           panel=turnout_panel(round_), confirm=ConfirmForm(), testing=testing,
                            box=ballot_box.box(round_),
                            trustees=ballot_box.trustee_names(round_))
 

@@ -21,6 +21,7 @@ from ...services.voting import (
     RoundStructure,
     VotingError,
     cast,
+    cast_test,
     check_code,
     round_refusal,
     round_structure,
@@ -74,6 +75,8 @@ def hold_code(checked: CodeCheck) -> None:
     in SQL, when the ballot is cast."""
     session["code"] = checked.code
     session["held"] = [checked.round_id, checked.round_slug, checked.group_id]
+    if checked.test:  # a test run's code: the ballot is checked, never stored
+        session["test"] = True
 
 
 @bp.before_request
@@ -99,7 +102,7 @@ def ballot():
     except VotingError as error:
         session.pop("code", None)
         return refused(error, after_submit=request.method == "POST")
-    return fill_in(round_, group, code=code)
+    return fill_in(round_, group, code=code, test=bool(session.get("test")))
 
 
 def checked_round(code: str, *, held: list | None = None) -> tuple[RoundStructure, GroupView]:
@@ -131,14 +134,15 @@ def link_ballot(slug: str):
     return fill_in(structure_of(round_), None)
 
 
-def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None = None):
+def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None = None,
+            test: bool = False):
     """Show the ballot, or store a posted one: a complete ballot that passes
     the plugins' rules is cast; anything else gets the page back (400) with
     every answer kept and each problem beside its field."""
     choose_group = group is None and len(round_.groups) > 1
     if request.method != "POST":
         form = ballot_form(round_, choose_group=choose_group)
-        return show_ballot(round_, group, form, submitted=False)
+        return show_ballot(round_, group, form, submitted=False, test=test)
     if limits := ballot_limits():
         limits.count_round(round_.id)
     posted = read_ballot(round_, request.form, choose_group=choose_group)
@@ -149,6 +153,8 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
         if group is None:
             key = posted.group_key if choose_group else round_.groups[0].key
             group = next(g for g in round_.groups if g.key == key)
+        if test and code is not None:
+            return test_ballot_cast(round_, group, code)
         try:
             receipt = cast(round_, group, posted.keyed, code=code, comment=posted.comment)
         except VotingError as error:
@@ -163,16 +169,28 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
     form = ballot_form(round_, choose_group=choose_group)  # filled in from the post
     show_posted(form, posted)
     show_problems(form, problems, form.subject_field)
-    return show_ballot(round_, group, form, submitted=True)
+    return show_ballot(round_, group, form, submitted=True, test=test)
 
 
 def show_ballot(round_: RoundStructure, group: GroupView | None, form, *, submitted: bool,
-                expired: bool = False):
+                expired: bool = False, test: bool = False):
     """The ballot page; after a refused submit (400) with every answer kept
-    and the problems listed at the top."""
+    and the problems listed at the top.  ``test``: marked as a test run's."""
     return render_template("ballot/ballot.html", round=round_, group=group, form=form,
-                           review=review(form, submitted=submitted),
-                           expired=expired), 400 if submitted or expired else 200
+                           review=review(form, submitted=submitted), expired=expired,
+                           test=test), 400 if submitted or expired else 200
+
+
+def test_ballot_cast(round_: RoundStructure, group: GroupView, code: str):
+    """A complete test ballot: its test code is marked used, nothing else kept."""
+    session.pop("code", None)
+    session.pop("test", None)
+    try:
+        cast_test(round_.id, group.id, code)
+    except VotingError as error:
+        return refused(error, round_, after_submit=True)
+    session["test_done"] = round_.title
+    return redirect(url_for("ballot.done"))
 
 
 # A voter may leave the ballot open longer than the form token lives (a
@@ -219,6 +237,8 @@ def form_expired(error):
 
 @bp.route("/done")
 def done():
+    if title := session.pop("test_done", None):
+        return render_template("ballot/test_done.html", title=title)
     receipt = session.get("receipt")
     if not receipt:
         return redirect(url_for("ballot.enter_code"))
