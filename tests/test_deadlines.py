@@ -221,3 +221,22 @@ def test_the_command_line_moves_and_shows_the_deadline(cli, tmp_path):
         bad = cli("rounds", "deadline", slug, *args)
         assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1, bad.output
     assert cli("rounds", "deadline", slug, "--none").output.strip() == f"{slug} has no deadline"
+
+
+def test_the_console_moves_the_deadline_of_an_open_round(client, orgs):
+    round_ = rounds_service.create_round(parse_spec(SPEC), actor="t", org=orgs["a"])
+    conftest.open_round(round_)
+    assert conftest.login(client, "a").status_code == 302
+    token = csrf_token(client.get(f"/admin/rounds/{round_.slug}").get_data(as_text=True))
+    url = f"/admin/rounds/{round_.slug}/deadline"
+    assert client.post(url, data={"csrf_token": token,
+                                  "closes_at": "2036-12-01T18:00"}).status_code == 303
+    db.session.expire_all()
+    assert round_.closes_at == dt.datetime(2036, 12, 1, 10, 0)
+    client.post(url, data={"csrf_token": token, "closes_at": "2020-12-01T18:00"})
+    assert "已经过去" in client.get(f"/admin/rounds/{round_.slug}").get_data(as_text=True)
+    db.session.expire_all()
+    assert round_.closes_at == dt.datetime(2036, 12, 1, 10, 0)
+    client.post(url, data={"csrf_token": token, "closes_at": ""})
+    db.session.expire_all()
+    assert round_.closes_at is None

@@ -55,7 +55,7 @@ def test_a_test_ballot_is_the_voters_ballot_marked_checked_and_not_stored(app, o
     voter = app.test_client()
     assert voter.get(f"/c/{code}").status_code == 302
     page = voter.get("/ballot").get_data(as_text=True)
-    assert "试投：本选票会被检查" in page and "张三" in page and "李四" in page and "提交选票" in page
+    assert "试投：本选票会被检查" in page and "张三" in page and "提交选票" in page
     # Checked like a real one: an incomplete ballot comes back.
     incomplete = voter.post("/ballot", data={"csrf_token": csrf_token(page), "q-0-0": "excellent"})
     assert incomplete.status_code == 400
@@ -130,4 +130,19 @@ def test_test_codes_of_another_branch_are_404(client, orgs):
     assert client.post(f"/admin/rounds/{round_.slug}/test-codes",
                        data={"csrf_token": token, "group": "members",
                              "count": "1"}).status_code == 404
+    assert count(VoterCode) == 0
+
+
+def test_the_command_line_issues_test_codes_for_drafts_only(cli, tmp_path):
+    path = tmp_path / "round.toml"
+    path.write_text(SPEC, encoding="utf-8")
+    slug = cli("rounds", "create", path).output.strip()
+    result = cli("codes", "issue", slug, "--group", "members", "--count", "2", "--test")
+    assert result.exit_code == 0 and result.output.count("/c/") == 2
+    assert count(VoterCode, VoterCode.test.is_(True)) == 2
+    assert cli("codes", "batches", slug).output.splitlines() == [
+        "batch\tgroup\tunused\tused\tvoid"]
+    assert cli("rounds", "open", slug).exit_code == 0
+    late = cli("codes", "issue", slug, "--group", "members", "--count", "1", "--test")
+    assert late.exit_code == 2 and "test codes are for a test run" in late.output
     assert count(VoterCode) == 0

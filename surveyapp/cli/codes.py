@@ -30,15 +30,18 @@ def codes_cli():
               help="Write the codes and their URLs here (default: standard output).")
 @click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write printable A4 sheets of QR slips here.")
+@click.option("--test", is_flag=True,
+              help="Test codes for a test run of a draft (at most 50): their ballots are "
+                   "checked, never stored or counted; opening the round deletes them.")
 @with_appcontext
 def codes_issue(slug: str, group_key: str, count: int, csv_path: Path | None,
-                pdf_path: Path | None):
+                pdf_path: Path | None, test: bool):
     """Issue COUNT single-use codes for a voter group.
 
     Example: surveyapp codes issue 7kq3xp2m --group members --count 32 --pdf slips.pdf"""
     round_ = find_round(slug)
     _hand_out(round_, csv_path, pdf_path, count,
-              lambda **kw: codes.issue(round_, group_key, count, actor=ACTOR, **kw))
+              lambda **kw: codes.issue(round_, group_key, count, actor=ACTOR, test=test, **kw))
 
 
 def _hand_out(round_, csv_path: Path | None, pdf_path: Path | None, count: int, make) -> None:

@@ -167,3 +167,8 @@ class TestCodesForm(FlaskForm):
     group = SelectField(_l("Voter group"), choices=[], validate_choice=True)
     count = IntegerField(_l("Number of test codes"), default=2, validators=[
         InputRequired(_l("How many codes?")), NumberRange(1, 50)])
+
+
+class DeadlineForm(FlaskForm):
+    closes_at = DateTimeLocalField(_l("New deadline (empty: none)"), format="%Y-%m-%dT%H:%M",
+                                   validators=[Optional()])

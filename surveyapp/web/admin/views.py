@@ -13,7 +13,7 @@ from ...services.errors import RoundError
 from ..i18n import STATUS_WORDS, spec_message
 from . import bp
 from .access import round_for_user
-from .forms import ConfirmForm
+from .forms import ConfirmForm, DeadlineForm
 from .opening import key_slips_page
 from .testrun import test_form
 
@@ -44,8 +44,12 @@ def round_detail(slug: str):
     testing = None
     if round_.access == "codes" and not round_.is_frozen:
         testing = {"form": test_form(round_), "groups": codes.test_run(round_)}
+    deadline = None
+    if round_.accepts_ballots or not round_.is_frozen:
+        deadline = DeadlineForm(data={"closes_at": deadlines.local(round_.closes_at)})
     return render_template("admin/round.html", round=round_, org=orgs.get(round_.org_id),
                            panel=turnout_panel(round_), confirm=ConfirmForm(), testing=testing,
+                           deadline=deadline,
                            box=ballot_box.box(round_),
                            trustees=ballot_box.trustee_names(round_))
 
@@ -97,3 +101,25 @@ def change_status(slug: str, target: str):
 def round_status_filter(status: str) -> str:
     return {"draft": _("Draft"), "open": _("Open"), "closed": _("Closed"),
             "counted": _("Counted"), "published": _("Published")}.get(status, status)
+
+
+@bp.route("/rounds/<slug>/deadline", methods=["POST"])
+@login_required
+def move_deadline(slug: str):
+    """Move (or remove) the deadline of a draft or open round: voting that
+    runs late is common, and nothing the count depends on changes."""
+    round_ = round_for_user(slug)
+    form = DeadlineForm()
+    back = redirect(url_for("admin.round_detail", slug=slug), 303)
+    if not form.validate_on_submit():
+        flash(_("Please give a date and time."))
+        return back
+    try:
+        deadlines.set_closes_at(round_, form.closes_at.data, actor=current_user.username)
+    except RoundError as error:
+        flash(spec_message(error))
+        return back
+    shown = deadlines.local(round_.closes_at)
+    flash(_("The deadline is now %(when)s.", when=f"{shown:%Y-%m-%d %H:%M}") if shown
+          else _("The round has no deadline now."))
+    return back
