@@ -120,6 +120,7 @@ def move_deadline(slug: str):
         flash(spec_message(error))
         return back
     shown = deadlines.local(round_.closes_at)
-    flash(_("The deadline is now %(when)s.", when=f"{shown:%Y-%m-%d %H:%M}") if shown
+    when = shown.strftime("%Y-%m-%d %H:%M") if shown else ""
+    flash(_("The deadline is now %(when)s.", when=when) if shown
           else _("The round has no deadline now."))
     return back
