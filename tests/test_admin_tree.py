@@ -202,3 +202,19 @@ def test_new_round_pages_are_404_for_another_branch(client, orgs):
                     {"confirm": "y", "batch": "1", "title": "x"}).status_code == 404
     assert client.get(f"/admin/rounds/{round_.slug}/copy").status_code == 404
     assert count(Round) == 1 and count(VoterCode, VoterCode.status == "issued") == 1
+
+
+def test_the_new_pages_carry_no_inline_code(client, orgs):
+    from .test_security import inline_code
+
+    round_ = create_round(parse_spec(SPEC), actor="t", org=orgs["a"])
+    login(client, "root")
+    pages = ["/admin/orgs", "/admin/users", f"/admin/rounds/{round_.slug}",
+             f"/admin/rounds/{round_.slug}/copy"]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert inline_code(text(response)) == [], url
+    issued = post(client, f"/admin/rounds/{round_.slug}/test-codes",
+                  {"group": "members", "count": "1"})
+    assert issued.status_code == 200 and inline_code(text(issued)) == []

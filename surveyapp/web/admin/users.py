@@ -33,8 +33,10 @@ def _page(create: UserCreateForm | None = None, status: int = 200, *, failed=Non
                            create=create, confirm=ConfirmForm()), status
 
 
-def _user(user_id: int):
-    user = users.get(user_id)
+def _user(user_id: str):
+    """The account by its id in the URL (a plain string route, so every
+    malformed id is a 404 like an unknown one)."""
+    user = users.get(int(user_id)) if user_id.isdigit() else None
     if user is None:
         abort(404)
     return user
@@ -65,9 +67,9 @@ def user_create():
     return redirect(url_for("admin.user_list"), 303)
 
 
-@bp.route("/users/<int:user_id>/assign", methods=["POST"])
+@bp.route("/users/<user_id>/assign", methods=["POST"])
 @login_required
-def user_assign(user_id: int):
+def user_assign(user_id: str):
     admin_only()
     user = _user(user_id)
     form = UserAssignForm(prefix=f"u{user.id}")
@@ -80,9 +82,9 @@ def user_assign(user_id: int):
     return redirect(url_for("admin.user_list"), 303)
 
 
-@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/users/<user_id>/password", methods=["POST"])
 @login_required
-def user_password(user_id: int):
+def user_password(user_id: str):
     admin_only()
     user = _user(user_id)
     form = UserPasswordForm(prefix=f"p{user.id}")
@@ -97,12 +99,12 @@ def user_password(user_id: int):
     return _page(status=400, failed=(user.id, 1, form))
 
 
-@bp.route("/users/<int:user_id>/disable", methods=["POST"], defaults={"disable": True},
+@bp.route("/users/<user_id>/disable", methods=["POST"], defaults={"disable": True},
           endpoint="user_disable")
-@bp.route("/users/<int:user_id>/enable", methods=["POST"], defaults={"disable": False},
+@bp.route("/users/<user_id>/enable", methods=["POST"], defaults={"disable": False},
           endpoint="user_enable")
 @login_required
-def user_toggle(user_id: int, disable: bool):
+def user_toggle(user_id: str, disable: bool):
     admin_only()
     user = _user(user_id)
     form = ConfirmForm()
