@@ -14,6 +14,7 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
+    PasswordField,
     RadioField,
     SelectField,
     StringField,
@@ -146,7 +147,7 @@ class UserCreateForm(FlaskForm):
                                      "everything below it)")),
         SelectChoice("admin", _l("Administrator (sees everything)"))])
     org = SelectField(_l("Organisation"), coerce=int, choices=[])
-    password = StringField(_l("Password"), validators=[InputRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
 
 
 class UserAssignForm(FlaskForm):
@@ -154,7 +155,8 @@ class UserAssignForm(FlaskForm):
 
 
 class UserPasswordForm(FlaskForm):
-    password = StringField(_l("New password"), validators=[InputRequired(), Length(max=200)])
+    password = PasswordField(_l("New password"),
+                             validators=[InputRequired(), Length(max=200)])
 
 
 class RoundCopyForm(FlaskForm):
