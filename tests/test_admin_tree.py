@@ -218,3 +218,35 @@ def test_the_new_pages_carry_no_inline_code(client, orgs):
     issued = post(client, f"/admin/rounds/{round_.slug}/test-codes",
                   {"group": "members", "count": "1"})
     assert issued.status_code == 200 and inline_code(text(issued)) == []
+
+
+def test_every_round_url_is_404_for_another_committee(client, orgs, app):
+    """A 党委 sees its own branches' rounds, never those under another 党委:
+    every round URL, the ones added for issue 14 included."""
+    other = Organisation(name="生产党委", kind="党委", parent_id=orgs["company"].id)
+    db.session.add(other)
+    db.session.flush()
+    branch = Organisation(name="生产一支部", kind="党支部", parent_id=other.id)
+    db.session.add(branch)
+    db.session.commit()
+    round_ = create_round(parse_spec(SPEC), actor="t", org=branch)
+    codes_service.issue(round_, "members", 1, actor="t")
+    login(client, "party")
+    rules = [rule for rule in app.url_map.iter_rules()
+             if rule.endpoint.startswith("admin.") and "slug" in rule.arguments]
+    assert {"admin.copy_round", "admin.delete_round", "admin.test_codes",
+            "admin.reissue_batch", "admin.move_deadline"} <= {r.endpoint for r in rules}
+    token = csrf_token(text(client.get("/admin/")))
+    for rule in rules:
+        values = {name: {"part": "groups", "fmt": "csv"}.get(name, "x")
+                  for name in rule.arguments - set(rule.defaults or {})} | {"slug": round_.slug}
+        url = app.url_map.bind("vote.example").build(rule.endpoint, values)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, data={
+                "csrf_token": token, "confirm": "y", "batch": "1", "title": "x",
+                "group": "members", "count": "1", "closes_at": "2036-12-01T18:00"})
+            assert response.status_code == 404, (method, url, response.status_code)
+    assert round_.slug not in text(client.get("/admin/"))
+    db.session.expire_all()
+    assert count(Round) == 1 and round_.closes_at is None
+    assert count(VoterCode) == 1
