@@ -61,6 +61,9 @@ def from_environment(instance_path: str) -> dict:
         # each is ~55 KB for 20 people on a 5-grade scale; 0 makes every kit on demand.
         "BALLOT_KITS": _typed(os.environ.get("SURVEYAPP_BALLOT_KITS"), 100,
                               "SURVEYAPP_BALLOT_KITS"),
+        # The organisation's local time: a round's deadline written without an
+        # offset ("2026-12-01 18:00") is in this zone, and the console shows them in it.
+        "TIMEZONE": os.environ.get("SURVEYAPP_TIMEZONE", "Asia/Shanghai"),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "LANGUAGES": ["zh_CN", "en"],
         **{key: _typed(os.environ.get(_variable(key)), default, _variable(key))

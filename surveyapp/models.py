@@ -13,6 +13,7 @@ import datetime as dt
 from fractions import Fraction
 
 from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .database import db
@@ -54,10 +55,15 @@ class User(db.Model):
     #: Named by every console session of the user; logging out moves it on,
     #: which ends them all (a copied cookie included).
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # A disabled account keeps its name (the audit log names it) but cannot log in.
+    disabled: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     is_authenticated = True
-    is_active = True
     is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return not self.disabled
 
     def get_id(self) -> str:
         """What the session keeps: the user and the epoch it was made in."""
@@ -90,6 +96,10 @@ class Round(db.Model):
     # Set at counting: the result as shown (disclosure control applied;
     # services/results.py reads it).  None for rounds counted before.
     result_json: Mapped[str | None] = mapped_column(Text)
+    # Optional deadlines, the round's own settings (UTC, naive): ballots are
+    # refused before ``opens_at`` and after ``closes_at``.  No ballot keeps a time.
+    opens_at: Mapped[dt.datetime | None]
+    closes_at: Mapped[dt.datetime | None]
 
     options: Mapped[list[ScaleOption]] = relationship(
         order_by="ScaleOption.position", cascade="all, delete-orphan")
@@ -109,6 +119,10 @@ class Round(db.Model):
     @property
     def accepts_ballots(self) -> bool:
         return lifecycle.accepts_ballots(self.status)
+
+    @property
+    def deletable(self) -> bool:
+        return lifecycle.deletable(self.status)
 
     @property
     def codes_can_change(self) -> bool:
@@ -202,6 +216,9 @@ class VoterCode(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="issued")
     used_on: Mapped[dt.date | None]
     batch: Mapped[int] = mapped_column(default=1)
+    # A test run's code (before the round opens): a test ballot only marks it
+    # used, nothing of the ballot is stored, and opening deletes it.
+    test: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
 
 class Ballot(db.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import sys
@@ -15,7 +16,16 @@ from ..domain.model import SpecError, SpecErrors
 from ..domain.spec import load_spec
 from ..domain.tables import read_text
 from ..exports.key_slips import share_file
-from ..services import ballot_box, codes, counting, orgs, publication, rounds, turnout
+from ..services import (
+    ballot_box,
+    codes,
+    counting,
+    deadlines,
+    orgs,
+    publication,
+    rounds,
+    turnout,
+)
 from ..services.errors import RoundError, ServiceError
 from .common import ACTOR, fail, fail_with, find_round
 
@@ -30,12 +40,15 @@ def rounds_cli():
 @click.option("--org", help="Organisation name (created if missing).")
 @with_appcontext
 def rounds_create(spec: Path, org: str | None):
-    """Create a draft round from SPEC.toml and print its slug."""
+    """Create a draft round from SPEC.toml and print its slug.
+
+    Example: surveyapp rounds create round.toml --org 第一党支部"""
     if not spec.is_file():
         fail(f"{spec}: no such file")
     try:
         parsed = load_spec(spec, **plugins.spec_context())
         plugins.rehearse(parsed, source=str(spec), text=read_text(spec, str(spec)))
+        deadlines.check(parsed, source=str(spec))
     except (SpecError, SpecErrors) as error:
         fail_with(error)
     try:
@@ -49,7 +62,9 @@ def rounds_create(spec: Path, org: str | None):
 @rounds_cli.command("list")
 @with_appcontext
 def rounds_list():
-    """One line per round: slug, status, ballots, title."""
+    """One line per round: slug, status, ballots, title.
+
+    Example: surveyapp rounds list"""
     for round_ in rounds.all_rounds():
         click.echo(f"{round_.slug}\t{round_.status}\t{turnout.ballots_cast(round_)}\t"
                    f"{round_.title}")
@@ -59,10 +74,15 @@ def rounds_list():
 @click.argument("slug")
 @with_appcontext
 def rounds_show(slug: str):
-    """The round's settings, groups, turnout and codes."""
+    """The round's settings, groups, turnout and codes.
+
+    Example: surveyapp rounds show 7kq3xp2m"""
     round_ = find_round(slug)
     click.echo(f"{round_.title}\nslug: {round_.slug}  status: {round_.status}  "
                f"access: {round_.access}  anonymity_min: {round_.anonymity_min}")
+    for name in ("opens_at", "closes_at"):
+        if (moment := deadlines.local(getattr(round_, name))) is not None:
+            click.echo(f"{name}: {moment:%Y-%m-%d %H:%M} (local time)")
     click.echo("scale: " + ", ".join(
         f"{o.label}({o.points if o.points is not None else '-'})" for o in round_.options))
     click.echo("criteria: " + ", ".join(f"{c.label}×{c.weight}" for c in round_.criteria))
@@ -87,7 +107,9 @@ def rounds_show(slug: str):
 def rounds_open(slug: str, shares_dir: Path | None):
     """Open SLUG for voting: its settings freeze, and its key is made and
     split among its 监票人.  Each share is shown this once; hand it to its
-    trustee.  Example: surveyapp rounds open 7kq3xp2m --shares-dir shares/"""
+    trustee.
+
+    Example: surveyapp rounds open 7kq3xp2m --shares-dir shares/"""
     round_ = find_round(slug)
     names = ballot_box.trustee_names(round_)
     targets = []
@@ -152,7 +174,9 @@ def _safe(name: str) -> str:
 @with_appcontext
 def rounds_count(slug: str, share_files: tuple[Path, ...]):
     """开箱计票: open SLUG's ballot box with its 监票人's shares; only the
-    sums are decrypted.  Example: surveyapp rounds count 7kq3xp2m --share a.txt --share b.txt"""
+    sums are decrypted.
+
+    Example: surveyapp rounds count 7kq3xp2m --share a.txt --share b.txt"""
     round_ = find_round(slug)
     texts = []
     try:
@@ -194,8 +218,78 @@ def _move(name: str):
     return command
 
 
-rounds_cli.command("close", help="Close SLUG; no more ballots.")(_move("close"))
+rounds_cli.command("close", help="Close SLUG; no more ballots.\n\n"
+                                 "Example: surveyapp rounds close 7kq3xp2m")(_move("close"))
 rounds_cli.command("publish", help="Publish SLUG's results (公示) with the fields last chosen "
-                                   "(default: unit, proposal).")(_move("publish"))
+                                   "(default: unit, proposal).\n\n"
+                                   "Example: surveyapp rounds publish 7kq3xp2m")(_move("publish"))
 rounds_cli.command("unpublish", help="Withdraw SLUG's published results; the round is "
-                                     "counted again.")(_move("unpublish"))
+                                     "counted again.\n\n"
+                                     "Example: surveyapp rounds unpublish 7kq3xp2m")(
+    _move("unpublish"))
+
+
+@rounds_cli.command("copy")
+@click.argument("slug")
+@click.option("--title", help="The new round's title (default: the same, each year in it "
+                              "one on: 2026年度… becomes 2027年度…).")
+@with_appcontext
+def rounds_copy(slug: str, title: str | None):
+    """Copy SLUG into a new draft (next year's round) with the same settings,
+    groups, criteria, subjects and 监票人, and print the new slug.  Deadlines,
+    codes and ballots are not copied.
+
+    Example: surveyapp rounds copy 7kq3xp2m --title 2027年度民主评议党员"""
+    round_ = find_round(slug)
+    try:
+        copy = rounds.copy_round(round_, actor=ACTOR, title=title)
+    except (SpecError, SpecErrors, RoundError) as error:
+        fail_with(error)
+    click.echo(copy.slug)
+
+
+@rounds_cli.command("delete")
+@click.argument("slug")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def rounds_delete(slug: str, yes: bool):
+    """Delete a draft round (one that never opened) with its codes.  Its audit
+    events are kept.
+
+    Example: surveyapp rounds delete 7kq3xp2m --yes"""
+    round_ = find_round(slug)
+    try:
+        rounds.check_deletable(round_)
+    except RoundError as error:
+        fail_with(error)
+    if not yes and not click.confirm(f"delete {slug} ({round_.title})?"):
+        fail("not deleted")
+    rounds.delete_round(round_, actor=ACTOR)
+    click.echo(f"{slug} deleted")
+
+
+@rounds_cli.command("deadline")
+@click.argument("slug")
+@click.argument("closes_at", required=False)
+@click.option("--none", "remove", is_flag=True, help="Remove the deadline.")
+@with_appcontext
+def rounds_deadline(slug: str, closes_at: str | None, remove: bool):
+    """Set or move the deadline of a draft or open round: after CLOSES_AT (local
+    time, or with an offset) ballots are refused and codes stay unused.
+
+    Example: surveyapp rounds deadline 7kq3xp2m 2026-12-01T18:00"""
+    if (closes_at is None) == (not remove):
+        fail("give the deadline, e.g. \"2026-12-01 18:00\", or --none")
+    round_ = find_round(slug)
+    moment = None
+    if closes_at is not None:
+        try:
+            moment = dt.datetime.fromisoformat(closes_at.strip())
+        except ValueError:
+            fail(f"closes_at must be a date and time like 2026-12-01T18:00, got {closes_at!r}")
+    try:
+        deadlines.set_closes_at(round_, moment, actor=ACTOR)
+    except RoundError as error:
+        fail_with(error)
+    shown = deadlines.local(round_.closes_at)
+    click.echo(f"{slug} closes at {shown:%Y-%m-%d %H:%M}" if shown else f"{slug} has no deadline")

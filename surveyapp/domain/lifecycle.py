@@ -60,6 +60,12 @@ def settings_editable(status: str) -> bool:
     return status == DRAFT
 
 
+def deletable(status: str) -> bool:
+    """Only a round that never opened can be deleted: it has no ballots, and
+    its codes (if any) were never usable."""
+    return status == DRAFT
+
+
 def accepts_ballots(status: str) -> bool:
     return status == OPEN
 
@@ -86,6 +92,17 @@ def is_published(status: str) -> bool:
 def checks_receipts(status: str) -> bool:
     """A receipt can be looked up once a ballot can have been cast."""
     return status != DRAFT
+
+
+def deadline_refusal(now, opens_at, closes_at) -> str | None:
+    """Why a ballot is refused at ``now`` by the round's deadlines (all
+    three in the same zone): "not_yet" before ``opens_at``, "deadline" from
+    ``closes_at`` on, None in between or without deadlines."""
+    if opens_at is not None and now < opens_at:
+        return "not_yet"
+    if closes_at is not None and now >= closes_at:
+        return "deadline"
+    return None
 
 
 def ballot_refusal(status: str) -> str | None:

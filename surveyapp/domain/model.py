@@ -7,6 +7,7 @@ returns plain dicts shaped like the tally JSON contract.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -118,6 +119,11 @@ class RoundSpec:
     #: The 监票人 who will hold the round's key, and how many of them open the
     #: ballot box together.  None: one trustee (the secretary), threshold 1.
     trustees: Trustees | None = None
+    #: Optional deadlines: no ballot before ``opens_at``, none from ``closes_at``
+    #: on.  A naive time is the organisation's local time (the service converts
+    #: it); not part of what the round's key binds, so they stay round settings.
+    opens_at: datetime.datetime | None = None
+    closes_at: datetime.datetime | None = None
 
     def option(self, key: str) -> Option | None:
         return next((o for o in self.options if o.key == key), None)

@@ -10,6 +10,7 @@ storing a round as JSON and parsing it again with :func:`spec_from_dict`.
 from __future__ import annotations
 
 import copy
+import datetime
 import difflib
 import math
 import pathlib
@@ -55,8 +56,9 @@ from .model import (
 from .subjects import read_subjects_table
 from .tables import read_text
 
-TOP_LEVEL_KEYS = ("title", "template", "access", "anonymity_min", "scale", "criteria",
-                  "groups", "subjects", "subjects_file", "trustees", "rules")
+TOP_LEVEL_KEYS = ("title", "template", "access", "anonymity_min", "opens_at", "closes_at",
+                  "scale", "criteria", "groups", "subjects", "subjects_file", "trustees",
+                  "rules")
 #: Most 监票人 a round may have (each gets a key slip; two digits number them).
 TRUSTEES_MAX = 20
 TITLE_MAX = 200
@@ -148,6 +150,9 @@ def spec_to_dict(spec: RoundSpec) -> dict:
         data[RESOLVED] = True
     data["access"] = spec.access
     data["anonymity_min"] = spec.anonymity_min
+    for name in ("opens_at", "closes_at"):
+        if (moment := getattr(spec, name)) is not None:
+            data[name] = moment.isoformat(timespec="minutes")
     data["scale"] = {"options": [
         {"key": o.key, "label": o.label}
         | ({} if o.points is None else {"points": _number_out(o.points)})
@@ -246,6 +251,12 @@ def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Re
     if access not in ACCESS_MODES:
         e.add(_ACCESS_MUST, "access", got=show(access))
     anonymity_min = _whole(e, d.get("anonymity_min", 5), "anonymity_min", minimum=1)
+    opens_at = _moment(e, d.get("opens_at"), "opens_at")
+    closes_at = _moment(e, d.get("closes_at"), "closes_at")
+    if (opens_at and closes_at and (opens_at.tzinfo is None) == (closes_at.tzinfo is None)
+            and closes_at <= opens_at):
+        e.add("closes_at must come after opens_at (%(opens)s)", "closes_at",
+              opens=opens_at.isoformat(sep=" ", timespec="minutes"))
     options = _scale(e, d.get("scale"), registries.scales)
     criteria = _criteria(e, d.get("criteria"), registries.criteria_sets)
     groups = _entries(e, d.get("groups"), "groups", _group,
@@ -273,7 +284,7 @@ def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Re
     return RoundSpec(title=title, options=options, criteria=criteria, groups=groups,
                      subjects=subjects, template=template, access=access,
                      anonymity_min=anonymity_min, rules=copy.deepcopy(dict(rules)),
-                     trustees=trustees)
+                     trustees=trustees, opens_at=opens_at, closes_at=closes_at)
 
 
 def _apply_template(e: _Errors, data: Mapping, templates: Mapping[str, Mapping],
@@ -684,6 +695,24 @@ def _whole(e: _Errors, value: Any, field: str, *, minimum: int) -> int | None:
               name=_leaf(field), minimum=minimum, got=show(value))
         return None
     return value
+
+
+def _moment(e: _Errors, value: Any, field: str) -> datetime.datetime | None:
+    """A date and time: a TOML datetime (``2026-12-01T18:00:00+08:00``, or
+    without the offset for local time) or the same as a string ("2026-12-01
+    18:00").  A bare date is refused: which moment of the day would it be?"""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and len(value.strip()) > len("2026-12-01"):
+        try:
+            value = datetime.datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    if isinstance(value, datetime.datetime):
+        return value.replace(second=0, microsecond=0)
+    e.add("%(field)s must be a date and time like 2026-12-01T18:00, got %(got)s",
+          field, field=field, got=show(value))
+    return None
 
 
 def _weight(e: _Errors, value: Any, field: str) -> Fraction | None:

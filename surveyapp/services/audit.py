@@ -27,3 +27,7 @@ def events(round_: Round | None, *, page: int, size: int) -> list[AuditEvent]:
 
 def round_titles() -> dict[int, str]:
     return dict(db.session.execute(select(Round.id, Round.title)).all())
+
+
+def round_slugs() -> dict[int, str]:
+    return dict(db.session.execute(select(Round.id, Round.slug)).all())

@@ -28,15 +28,17 @@ def layout(round_: Round) -> sealing.Layout:
 
 def frozen_spec(spec: RoundSpec, names: list[str], threshold: int) -> dict:
     """The spec as the key binds it and the board shows it: with the 监票人 who hold the key,
-    default ones included (a spec naming none gets 支部书记 at open)."""
-    return spec_to_dict(replace(spec, trustees=Trustees(tuple(names), threshold)))
+    default ones included (a spec naming none gets 支部书记 at open), without the deadlines
+    (round settings that may move while it is open, and nothing the count depends on)."""
+    return spec_to_dict(replace(spec, trustees=Trustees(tuple(names), threshold),
+                                opens_at=None, closes_at=None))
 
 
 def board_spec(round_: Round, spec: RoundSpec) -> dict | None:
     """The spec whose hash the round's key binds, or None when none fits.  Rounds opened before
     the hash covered default 监票人 bound the spec without them."""
     for data in (frozen_spec(spec, trustee_names(round_), round_.threshold or 1),
-                 spec_to_dict(replace(spec, trustees=None))):
+                 spec_to_dict(replace(spec, trustees=None, opens_at=None, closes_at=None))):
         if sealing.spec_hash(data) == round_.spec_hash:
             return data
     return None

@@ -4,22 +4,24 @@ change a draft's settings, and move it through its life (domain/lifecycle.py).
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import secrets
 from collections.abc import Callable, Iterable
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from .. import plugins
 from ..database import db
 from ..domain import lifecycle
 from ..domain.ballot_box.keys import Share
 from ..domain.model import Criterion, Group, Item, Option, RoundSpec, Subject, Trustees
+from ..models import AuditEvent, Organisation, Round, ScaleOption, User, VoterCode, VoterGroup
 from ..models import Criterion as CriterionRow
-from ..models import Organisation, Round, ScaleOption, User, VoterCode, VoterGroup
 from ..models import Subject as SubjectRow
-from . import audit, ballot_box, orgs
+from . import audit, ballot_box, deadlines, orgs
 from .errors import RoundError
 
 SLUG_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -38,12 +40,14 @@ def create_round(spec: RoundSpec, *, actor: str, org: Organisation | None = None
     """Store a validated spec as a draft round and commit it.  Raises
     SpecErrors, writing nothing, when the plugins cannot apply its rules."""
     plugins.rehearse(spec)
+    deadlines.check(spec)
     org = org or orgs.default_org()
     round_ = Round(slug=slug or new_slug(), org_id=org.id, title=spec.title,
                    template=spec.template, access=spec.access,
                    anonymity_min=spec.anonymity_min, status=lifecycle.DRAFT,
                    rules_json=json.dumps(spec.rules, ensure_ascii=False, default=str))
     _write_trustees(round_, spec)
+    deadlines.write(round_, spec)
     for part in ("basics", "groups", "criteria", "subjects"):
         _write_part(round_, spec, part)
     db.session.add(round_)
@@ -52,6 +56,48 @@ def create_round(spec: RoundSpec, *, actor: str, org: Organisation | None = None
     db.session.commit()
     announce(round_, "created")
     return round_
+
+
+def copy_round(round_: Round, *, actor: str, title: str | None = None) -> Round:
+    """A new draft with the round's settings, groups, criteria, subjects and
+    监票人, in the same organisation: next year's round.  The title's year
+    moves on by one unless ``title`` is given; deadlines, codes and ballots
+    stay behind."""
+    spec = round_spec(round_)
+    new_title = next_title(round_.title) if title is None else title.strip()
+    if not new_title or len(new_title) > 200:
+        raise RoundError("a round's title is 1 to 200 characters")
+    spec = dataclasses.replace(spec, title=new_title, opens_at=None, closes_at=None)
+    copy = create_round(spec, actor=actor, org=orgs.get(round_.org_id))
+    audit.record("round.copy", actor, copy, f"from {round_.slug}")
+    db.session.commit()
+    return copy
+
+
+def next_title(title: str) -> str:
+    """"2026年度民主评议党员" → "2027年度民主评议党员": each year in the title
+    one on; a title without a year is kept."""
+    return re.sub(r"(?<!\d)(19|20)(\d\d)(?!\d)",
+                  lambda m: str(int(m.group(0)) + 1), title)
+
+
+def check_deletable(round_: Round) -> None:
+    if not lifecycle.deletable(round_.status):
+        raise RoundError("round %(slug)s is %(status)s; only a draft round can be deleted",
+                         slug=round_.slug, status=round_.status)
+
+
+def delete_round(round_: Round, *, actor: str) -> None:
+    """Delete a round that never opened, with its codes, committed.  Its
+    audit events stay, no longer tied to it, beside one that says it was
+    deleted."""
+    check_deletable(round_)
+    db.session.execute(delete(VoterCode).where(VoterCode.round_id == round_.id))
+    db.session.execute(update(AuditEvent).where(AuditEvent.round_id == round_.id)
+                       .values(round_id=None))
+    audit.record("round.delete", actor, detail=f"{round_.slug} {round_.title}")
+    db.session.delete(round_)
+    db.session.commit()
 
 
 def announce(round_: Round, event: str) -> None:
@@ -77,6 +123,8 @@ def round_spec(round_: Round) -> RoundSpec:
         anonymity_min=round_.anonymity_min,
         rules=json.loads(round_.rules_json or "{}"),
         trustees=_trustees(round_),
+        opens_at=deadlines.from_utc(round_.opens_at),
+        closes_at=deadlines.from_utc(round_.closes_at),
     )
 
 
@@ -163,7 +211,10 @@ def open_with_key(round_: Round, record: ballot_box.KeyRecord, *, actor: str) ->
         raise RoundError("the round's settings or trustees changed after its key was made; "
                          "open it again for new key slips, and destroy the old ones")
     ballot_box.install(round_, record)
-    apply_transition(round_, move, actor)
+    # The test run ends here: its codes (all a test ballot left) go, in the same commit.
+    purged = db.session.execute(delete(VoterCode).where(
+        VoterCode.round_id == round_.id, VoterCode.test.is_(True))).rowcount
+    apply_transition(round_, move, actor, f"test codes deleted: {purged}" if purged else "")
 
 
 #: Transitions with more to them than a status, and the function that makes each.
@@ -229,9 +280,13 @@ def update_settings(round_: Round, spec: RoundSpec, part: str, *, actor: str) ->
                          "%(groups)s", groups=", ".join(f"{group.label} ({count})"
                                                         for group, count in blocked))
     if part == "basics":
+        if (deadlines.to_utc(spec.opens_at), deadlines.to_utc(spec.closes_at)) != (
+                round_.opens_at, round_.closes_at):
+            deadlines.check(spec)  # changed: checked as at creation
         round_.title = spec.title
         round_.anonymity_min = spec.anonymity_min
         _write_trustees(round_, spec)
+        deadlines.write(round_, spec)
     _write_part(round_, spec, part)
     audit.record("round.edit", actor, round_, part)
     db.session.commit()

@@ -80,7 +80,7 @@ def panel(round_: Round) -> dict:
     codes_by_group: dict[int, dict[str, int]] = {}
     for group_id, status, n in db.session.execute(
             select(VoterCode.group_id, VoterCode.status, func.count())
-            .where(VoterCode.round_id == round_.id)
+            .where(VoterCode.round_id == round_.id, VoterCode.test.is_(False))
             .group_by(VoterCode.group_id, VoterCode.status)):
         codes_by_group.setdefault(group_id, {})[status] = n
     rows = []

@@ -1,9 +1,11 @@
-"""Organiser accounts: create, look up, check a password.  Voters never
-have accounts."""
+"""Organiser accounts: create, list, look up, check a password, reset it,
+disable or enable an account, assign it to an organisation.  Voters never
+have accounts.  A disabled account keeps its name (the audit log names it)
+and cannot log in."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import db
@@ -26,12 +28,15 @@ def get(user_id: int) -> User | None:
 
 def from_session(session_id: str) -> User | None:
     """The user a console session names (``User.get_id``), if that session
-    has not ended: it names the user's current epoch."""
+    has not ended (it names the user's current epoch) and the account is not
+    disabled."""
     user_id, _, epoch = session_id.partition(".")
     if not (user_id.isdigit() and epoch.isdigit()):
         return None
     user = get(int(user_id))
-    return user if user is not None and user.session_epoch == int(epoch) else None
+    if user is None or user.disabled:  # disabling ends open sessions
+        return None
+    return user if user.session_epoch == int(epoch) else None
 
 
 def end_sessions(user: User) -> None:
@@ -50,7 +55,7 @@ def authenticate(username: str, password: str) -> User | None:
     time taken does not tell whether the name exists."""
     user = db.session.scalar(select(User).where(User.username == username))
     if check_password_hash(user.password_hash if user else _DUMMY_HASH, password) and user:
-        return user
+        return None if user.disabled else user
     return None
 
 
@@ -82,3 +87,47 @@ def create(name: str, role: str, org: Organisation, password: str, *, actor: str
 def set_password(user: User, password: str) -> None:
     """Without committing (the demo sets a fresh one with its other changes)."""
     user.password_hash = generate_password_hash(password)
+
+
+def listing() -> list[User]:
+    """Every account, by name."""
+    return list(db.session.scalars(select(User).order_by(User.username)))
+
+
+def find(name: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == name))
+    if user is None:
+        raise ServiceError("no user %(name)s (see `surveyapp users list`)", name=repr(name))
+    return user
+
+
+def reset_password(user: User, password: str, *, actor: str) -> None:
+    """A new password for ``user``, committed."""
+    if len(password) < PASSWORD_MIN:
+        raise ServiceError("password: at least %(min)d characters, please", min=PASSWORD_MIN)
+    set_password(user, password)
+    audit.record("user.password", actor, detail=user.username)
+    db.session.commit()
+
+
+def set_disabled(user: User, disabled: bool, *, actor: str) -> None:
+    """Disable (or enable again) an account, committed.  The last enabled
+    administrator stays enabled, so somebody can always manage the others."""
+    if disabled and user.role == "admin" and not user.disabled:
+        others = db.session.scalar(select(func.count()).select_from(User).where(
+            User.role == "admin", User.disabled.is_(False), User.id != user.id))
+        if not others:
+            raise ServiceError("%(name)s is the last enabled administrator; enable or create "
+                               "another first", name=user.username)
+    if user.disabled == disabled:
+        return
+    user.disabled = disabled
+    audit.record("user.disable" if disabled else "user.enable", actor, detail=user.username)
+    db.session.commit()
+
+
+def assign(user: User, org: Organisation, *, actor: str) -> None:
+    """Make ``user`` an organiser of ``org`` (and so of everything below it), committed."""
+    user.org_id = org.id
+    audit.record("user.assign", actor, detail=f"{user.username} → {org.name}")
+    db.session.commit()

@@ -7,7 +7,17 @@ that store it) and :func:`.casting.store` (one transaction, the round checked
 open in SQL, the code spent with it).
 """
 
-from .casting import REASONS, CodeCheck, VotingError, cast, check_code, receipt_counted, refusal
+from .casting import (
+    REASONS,
+    CodeCheck,
+    VotingError,
+    cast,
+    cast_test,
+    check_code,
+    receipt_counted,
+    refusal,
+    round_refusal,
+)
 from .paper import (
     enter_paper_ballot,
     import_paper_ballots,
@@ -17,6 +27,7 @@ from .paper import (
 )
 from .structure import RoundStructure, round_structure, structure_of
 
-__all__ = ["REASONS", "CodeCheck", "RoundStructure", "VotingError", "cast", "check_code",
-           "enter_paper_ballot", "import_paper_ballots", "paper_sheet", "problems",
-           "receipt_counted", "refusal", "round_structure", "spoil_paper_ballot", "structure_of"]
+__all__ = ["REASONS", "CodeCheck", "RoundStructure", "VotingError", "cast", "cast_test",
+           "check_code", "enter_paper_ballot", "import_paper_ballots", "paper_sheet",
+           "problems", "receipt_counted", "refusal", "round_refusal", "round_structure",
+           "spoil_paper_ballot", "structure_of"]

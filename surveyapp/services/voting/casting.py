@@ -10,16 +10,17 @@ its ballot and no ballot is stored without its code.  Paper ballots
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, exists, insert, select, update
+from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from ...database import db
 from ...domain import codes, lifecycle
 from ...domain.ballot_box import sealing
-from ...models import Answer, Ballot, Comment, Round, VoterCode, VoterGroup, today
+from ...models import Answer, Ballot, Comment, Round, VoterCode, VoterGroup, today, utcnow
 from ..errors import ServiceError
 from .rows import BallotRows, Keyed, ballot_rows
 from .statements import Prepared
@@ -37,11 +38,15 @@ class VotingError(ServiceError):
         "void_code": "this code was voided",
         "not_open": "the round is not open yet",
         "closed": "the round is closed; no more ballots are accepted",
+        "not_yet": "voting in this round has not started yet",
+        "deadline": "the deadline of this round has passed; no more ballots are accepted",
     }
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, *, when=None):
         super().__init__(self.TEMPLATES[reason])
         self.reason = reason
+        #: For "not_yet" and "deadline": the round's opens_at or closes_at, stored (UTC).
+        self.when = when
 
 
 # reason -> HTTP status.  404 for codes we cannot find, 409 for a state that
@@ -53,6 +58,8 @@ REASONS = {
     "void_code": 410,
     "not_open": 403,
     "closed": 409,
+    "not_yet": 403,
+    "deadline": 409,
 }
 
 
@@ -66,31 +73,53 @@ class CodeCheck:
     round_id: int
     round_slug: str
     group_id: int
+    #: A test run's code: its round is a draft, and its ballot is only checked.
+    test: bool = False
 
 
-def refusal(status: str) -> VotingError | None:
-    """The refusal for a ballot to a round in ``status``, if any."""
+def refusal(status: str, opens_at=None, closes_at=None) -> VotingError | None:
+    """The refusal for a web ballot to a round in ``status`` with these
+    deadlines (stored, UTC), if any."""
     reason = lifecycle.ballot_refusal(status)
-    return VotingError(reason) if reason else None
+    if reason:
+        return VotingError(reason)
+    reason = lifecycle.deadline_refusal(utcnow(), opens_at, closes_at)
+    if reason:
+        return VotingError(reason, when=opens_at if reason == "not_yet" else closes_at)
+    return None
+
+
+def round_refusal(round_: Round) -> VotingError | None:
+    """The refusal for a web ballot to ``round_`` now, if any."""
+    return refusal(round_.status, round_.opens_at, round_.closes_at)
 
 
 # Statements built and compiled once, run on the driver's cursor: preparing
 # a statement costs more than running it (see statements.py).
 _LOOKUP = Prepared(
-    select(VoterCode.status, VoterCode.group_id, VoterCode.round_id, Round.slug, Round.status)
+    select(VoterCode.status, VoterCode.group_id, VoterCode.round_id, Round.slug, Round.status,
+           Round.opens_at, Round.closes_at, VoterCode.test)
     .join(Round, Round.id == VoterCode.round_id)
     .where(VoterCode.code_hash == bindparam("p_hash")))
 _ROUND_IS_OPEN = exists().where(Round.id == bindparam("p_round"),
                                 Round.status == lifecycle.OPEN)
+# A web ballot (with a code, or by a shared link) also needs the round's
+# deadlines to allow it now; paper ballots gathered in time may be typed later.
+_IN_TIME = and_(or_(Round.opens_at.is_(None), Round.opens_at <= bindparam("p_now")),
+                or_(Round.closes_at.is_(None), Round.closes_at > bindparam("p_now")))
+_ROUND_TAKES_WEB = exists().where(Round.id == bindparam("p_round"),
+                                  Round.status == lifecycle.OPEN, _IN_TIME)
 _SPEND = Prepared(
     update(VoterCode)
     .where(VoterCode.code_hash == bindparam("p_hash"),
            VoterCode.round_id == bindparam("p_round"),
            VoterCode.group_id == bindparam("p_group"),
            VoterCode.status == "issued",
-           _ROUND_IS_OPEN)
+           VoterCode.test.is_(False),
+           _ROUND_TAKES_WEB)
     .values(status="used", used_on=bindparam("p_day")))
 _CHECK_OPEN = Prepared(select(_ROUND_IS_OPEN))  # a ballot without a code spends none
+_CHECK_WEB = Prepared(select(_ROUND_TAKES_WEB))
 _INSERT_BALLOT = Prepared(insert(Ballot), keys=["id", "round_id", "group_id", "channel",
                                                   "received_on", "receipt_hash", "tracker",
                                                   "sealed", "sealed_comment"])
@@ -112,14 +141,53 @@ def check_code(typed: str) -> CodeCheck:
     found = _LOOKUP.execute(db.session.connection(), {"p_hash": codes.code_hash(code)}).fetchone()
     if found is None:
         raise VotingError("unknown_code")
-    status, group_id, round_id, slug, round_status = found
+    status, group_id, round_id, slug, round_status, opens_at, closes_at, test = found
+    opens_at, closes_at = _moment(opens_at), _moment(closes_at)
+    if test and round_status != lifecycle.DRAFT:
+        raise VotingError("unknown_code")  # deleted as the round opened, or about to be
     if status == "used":
         raise VotingError("used_code")
     if status == "void":
         raise VotingError("void_code")
-    if error := refusal(round_status):
+    if test:
+        return CodeCheck(code, round_id, slug, group_id, test=True)
+    if error := refusal(round_status, opens_at, closes_at):
         raise error
     return CodeCheck(code, round_id, slug, group_id)
+
+
+_SPEND_TEST = Prepared(
+    update(VoterCode)
+    .where(VoterCode.code_hash == bindparam("p_hash"),
+           VoterCode.round_id == bindparam("p_round"),
+           VoterCode.group_id == bindparam("p_group"),
+           VoterCode.status == "issued",
+           VoterCode.test.is_(True),
+           exists().where(Round.id == bindparam("p_round"), Round.status == lifecycle.DRAFT))
+    .values(status="used", used_on=bindparam("p_day")))
+
+
+def cast_test(round_id: int, group_id: int, code: str) -> None:
+    """A test ballot, already checked like a real one (form, plugin rules):
+    only its test code is marked used, so the test run's turnout counts it.
+    Nothing of the ballot is stored, so there is nothing to count or leak,
+    and opening the round deletes the test codes."""
+    with writer_turn(db.engine):
+        try:
+            spent = _SPEND_TEST.execute(db.session.connection(), {
+                "p_hash": codes.code_hash(code), "p_round": round_id, "p_group": group_id,
+                "p_day": today()})
+            if spent.rowcount != 1:
+                raise _why_refused(round_id, group_id, code)
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+
+
+def _moment(value: dt.datetime | str | None) -> dt.datetime | None:
+    """A DATETIME as the driver returns it (text on SQLite)."""
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def cast(round_: RoundStructure, group: GroupView, keyed: Keyed, *, code: str | None = None,
@@ -152,7 +220,8 @@ def store(round_id: int, ballots: Sequence[BallotRows], *, code: str | None = No
             # its driver cursor (statements.py); the commit expires whatever
             # the session had loaded.
             connection = db.session.connection()
-            _hold_round_open(connection, round_id, code, group_id)
+            web = any(b.ballot["channel"] != "paper" for b in ballots)
+            _hold_round_open(connection, round_id, code, group_id, web=web)
             _INSERT_BALLOT.executemany(connection, [b.ballot for b in ballots])
             answers = [row for b in ballots for row in b.answers]
             if answers:
@@ -175,7 +244,8 @@ def record_spoiled(round_id: int, group_id: int, *,
     with writer_turn(db.engine):
         try:
             connection = db.session.connection()
-            _hold_round_open(connection, round_id, None, None)
+            # A paper ballot: gathered in time, it may be entered after the deadline.
+            _hold_round_open(connection, round_id, None, None, web=False)
             connection.execute(update(VoterGroup)
                                .where(VoterGroup.id == group_id, VoterGroup.round_id == round_id)
                                .values(spoiled=VoterGroup.spoiled + 1))
@@ -188,7 +258,7 @@ def record_spoiled(round_id: int, group_id: int, *,
 
 
 def _hold_round_open(connection: Connection, round_id: int, code: str | None,
-                     group_id: int | None) -> None:
+                     group_id: int | None, *, web: bool = True) -> None:
     if connection.dialect.name != "sqlite":
         # Hold the round row in share mode until commit: a close waits for
         # this ballot, and a close under way makes this wait, then refuse.
@@ -197,12 +267,19 @@ def _hold_round_open(connection: Connection, round_id: int, code: str | None,
         _SHARE_ROUND.execute(connection, {"p_round": round_id})
     if code is not None:
         spent = _SPEND.execute(connection, {"p_hash": codes.code_hash(code), "p_round": round_id,
-                                            "p_group": group_id, "p_day": today()})
+                                            "p_group": group_id, "p_day": today(),
+                                            "p_now": utcnow()})
         if spent.rowcount != 1:
             raise _why_refused(round_id, group_id, code)
-    elif not _CHECK_OPEN.execute(connection, {"p_round": round_id}).fetchone()[0]:
-        status = db.session.scalar(select(Round.status).where(Round.id == round_id))
-        raise refusal(status) or VotingError("closed")
+        return
+    check, params = ((_CHECK_WEB, {"p_round": round_id, "p_now": utcnow()}) if web
+                     else (_CHECK_OPEN, {"p_round": round_id}))
+    if not check.execute(connection, params).fetchone()[0]:
+        status, opens_at, closes_at = db.session.execute(
+            select(Round.status, Round.opens_at, Round.closes_at)
+            .where(Round.id == round_id)).one()
+        raise (refusal(status, opens_at, closes_at) if web else refusal(status)) or \
+            VotingError("closed")
 
 
 def _why_refused(round_id: int, group_id: int | None, code: str) -> VotingError:

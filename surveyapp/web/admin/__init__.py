@@ -15,9 +15,13 @@ from . import (  # noqa: E402,F401  (registers the routes)
     ballots,
     codes,
     comments,
+    copies,
     count,
     opening,
+    orgs,
     results,
+    testrun,
+    users,
     views,
     wizard,
 )

@@ -25,6 +25,7 @@ ACTIONS = {
     "round.publish": _l("Published the results"),
     "round.unpublish": _l("Withdrew the published results"),
     "codes.issue": _l("Issued codes"),
+    "codes.test": _l("Issued test codes"),
     "codes.download": _l("Downloaded codes"),
     "codes.void": _l("Voided codes"),
     "ballots.import": _l("Imported paper ballots"),
@@ -36,6 +37,15 @@ ACTIONS = {
     "user.login": _l("Logged in"),
     "user.logout": _l("Logged out (every session of the user ended)"),
     "user.create": _l("Created a user"),
+    "round.copy": _l("Copied from another round"),
+    "round.delete": _l("Deleted a draft round"),
+    "round.deadline": _l("Moved the deadline"),
+    "org.create": _l("Created an organisation"),
+    "org.move": _l("Moved an organisation"),
+    "user.password": _l("Reset a password"),
+    "user.disable": _l("Disabled an account"),
+    "user.enable": _l("Enabled an account"),
+    "user.assign": _l("Assigned an account to an organisation"),
 }
 
 

@@ -168,6 +168,29 @@ def void_batch(slug: str):
     return redirect(url_for("admin.codes", slug=slug), 303)
 
 
+@bp.route("/rounds/<slug>/codes/reissue", methods=["POST"])
+@login_required
+def reissue_batch(slug: str):
+    """A lost sheet: the batch's unused codes stop working and as many new
+    ones are shown once, like freshly issued codes."""
+    round_ = _codes_round(slug)
+    form = _forms(round_, codes.batches(round_), void_batch=VoidBatchForm())[1]
+    if not form.validate_on_submit() or not form.confirm.data:
+        if not form.confirm.errors and not form.batch.errors:
+            form.confirm.errors.append(_("Please tick the box to confirm."))
+        return _page(round_, 400, void_batch=form)
+    try:
+        plain, batch = codes.reissue(round_, int(form.batch.data), actor=current_user.username)
+    except RoundError as error:
+        form.batch.errors.append(spec_message(error))
+        return _page(round_, 409, void_batch=form)
+    group = codes.batch_group(round_, batch)
+    flash(_("The unused codes of batch %(old)s no longer work; here are %(count)d new ones.",
+            old=form.batch.data, count=len(plain)))
+    return render_template("admin/codes_issued.html", round=round_, group=group, batch=batch,
+                           codes=plain, joined="\n".join(plain)), 200, NO_STORE
+
+
 @bp.route("/rounds/<slug>/codes/void", methods=["POST"])
 @login_required
 def void_codes(slug: str):

@@ -25,7 +25,8 @@ from .forms import SPARE_ROWS
 
 STEPS = ("basics", "groups", "criteria", "subjects")
 #: Top-level spec keys each step edits; errors elsewhere belong to other steps.
-FIELDS = {"basics": {"title", "template", "scale", "access", "anonymity_min"},
+FIELDS = {"basics": {"title", "template", "scale", "access", "anonymity_min", "opens_at",
+                    "closes_at"},
           "groups": {"groups"}, "criteria": {"criteria"}, "subjects": {"subjects"}}
 PLACEHOLDER_GROUP = {"key": "placeholder", "label": "placeholder"}
 PLACEHOLDER_SUBJECT = {"key": "placeholder", "name": "placeholder"}
@@ -78,6 +79,9 @@ def draft_data(draft: dict, *, subjects: list[dict] | None = None) -> dict:
         data["template"] = draft["template"]
     if draft.get("scale"):
         data["scale"] = draft["scale"]
+    for name in ("opens_at", "closes_at"):
+        if draft.get(name):
+            data[name] = draft[name]
     if "groups" in draft:
         data["groups"] = draft["groups"]
     elif not template_part(draft.get("template"), "groups"):

@@ -9,10 +9,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     FieldList,
     Form,
     FormField,
     IntegerField,
+    PasswordField,
     RadioField,
     SelectField,
     StringField,
@@ -45,6 +47,15 @@ class BasicsForm(FlaskForm):
     anonymity_min = IntegerField(_l("Hide any breakdown with fewer ballots than"), default=5,
                                  validators=[InputRequired(), NumberRange(1, 1000)])
     org = SelectField(_l("Organisation"), coerce=int, choices=[])
+    opens_at = DateTimeLocalField(_l("Voting opens at (optional)"), format="%Y-%m-%dT%H:%M",
+                                  validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Deadline: voting closes at (optional)"),
+                                   format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+
+def moment_text(value) -> str | None:
+    """A form's local date and time as spec data ("2026-12-01T18:00"), or None."""
+    return value.strftime("%Y-%m-%dT%H:%M") if value else None
 
 
 # Fields render in this order: what people read first, the key (for files) last.
@@ -117,3 +128,56 @@ class PaperGroupForm(FlaskForm):
         csrf = False
 
     group = SelectField(_l("Voter group of this pile"), choices=[], validators=[Optional()])
+
+
+# -- the organisation tree and the accounts (administrators) --------------------------------
+
+class OrgCreateForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(_l("Please enter a name.")),
+                                               Length(max=200)])
+    kind = SelectField(_l("Kind"), default="党支部",
+                       choices=[SelectChoice(kind, kind)
+                                for kind in ("企业", "党委", "党总支", "党支部")])
+    parent = SelectField(_l("Under"), coerce=int, choices=[])
+
+
+class OrgMoveForm(FlaskForm):
+    org = SelectField(_l("Organisation"), coerce=int, choices=[])
+    parent = SelectField(_l("Move under"), coerce=int, choices=[])
+
+
+class UserCreateForm(FlaskForm):
+    name = StringField(_l("User name"), validators=[InputRequired(_l("Please enter a name.")),
+                                                    Length(max=80)])
+    role = SelectField(_l("Role"), default="secretary", choices=[
+        SelectChoice("secretary", _l("Secretary (sees the rounds of their organisation and "
+                                     "everything below it)")),
+        SelectChoice("admin", _l("Administrator (sees everything)"))])
+    org = SelectField(_l("Organisation"), coerce=int, choices=[])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), Length(max=200)])
+
+
+class UserAssignForm(FlaskForm):
+    org = SelectField(_l("Organisation"), coerce=int, choices=[])
+
+
+class UserPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"),
+                             validators=[InputRequired(), Length(max=200)])
+
+
+class RoundCopyForm(FlaskForm):
+    title = StringField(_l("Title of the new round"),
+                        validators=[InputRequired(_l("Please enter a title.")),
+                                    Length(max=200)])
+
+
+class TestCodesForm(FlaskForm):
+    group = SelectField(_l("Voter group"), choices=[], validate_choice=True)
+    count = IntegerField(_l("Number of test codes"), default=2, validators=[
+        InputRequired(_l("How many codes?")), NumberRange(1, 50)])
+
+
+class DeadlineForm(FlaskForm):
+    closes_at = DateTimeLocalField(_l("New deadline (empty: none)"), format="%Y-%m-%dT%H:%M",
+                                   validators=[Optional()])

@@ -8,13 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...models import Round
-from ...services import ballot_box, orgs, rounds, turnout
+from ...services import ballot_box, codes, deadlines, orgs, rounds, turnout
 from ...services.errors import RoundError
 from ..i18n import STATUS_WORDS, spec_message
 from . import bp, rule_words
 from .access import round_for_user
-from .forms import ConfirmForm
+from .forms import ConfirmForm, DeadlineForm
 from .opening import key_slips_page
+from .testrun import test_form
 
 #: How often the turnout panel refreshes itself while a round is open.
 TURNOUT_SECONDS = 5
@@ -24,7 +25,10 @@ TURNOUT_SECONDS = 5
 @login_required
 def rounds_list():
     listed = rounds.visible_rounds(current_user)
-    return render_template("admin/rounds.html", rounds=listed,
+    # Whoever sees more than one organisation (a 党委, an admin) is told whose round is whose.
+    names = ({o.id: f"{o.kind} {o.name}".strip() for o in orgs.visible_orgs(current_user)}
+             if len({r.org_id for r in listed}) > 1 else {})
+    return render_template("admin/rounds.html", rounds=listed, org_names=names,
                            turnouts={r.id: turnout.shown_turnout(r) for r in listed})
 
 
@@ -50,15 +54,22 @@ def quorum_warning(round_: Round) -> str | None:
 
 def turnout_panel(round_: Round) -> dict:
     return {**turnout.panel(round_), "live": round_.accepts_ballots,
-            "seconds": TURNOUT_SECONDS}
+            "seconds": TURNOUT_SECONDS, "deadline": deadlines.summary(round_)}
 
 
 @bp.route("/rounds/<slug>")
 @login_required
 def round_detail(slug: str):
     round_ = round_for_user(slug)
+    testing = None
+    if round_.access == "codes" and not round_.is_frozen:
+        testing = {"form": test_form(round_), "groups": codes.test_run(round_)}
+    deadline = None
+    if round_.accepts_ballots or not round_.is_frozen:
+        deadline = DeadlineForm(data={"closes_at": deadlines.local(round_.closes_at)})
     return render_template("admin/round.html", round=round_, org=orgs.get(round_.org_id),
-                           panel=turnout_panel(round_), confirm=ConfirmForm(),
+                           panel=turnout_panel(round_), confirm=ConfirmForm(), testing=testing,
+                           deadline=deadline,
                            rules=rule_words.sentences(rounds.round_spec(round_)),
                            quorum_warning=quorum_warning(round_),
                            box=ballot_box.box(round_),
@@ -125,3 +136,26 @@ def change_status(slug: str, target: str):
 def round_status_filter(status: str) -> str:
     return {"draft": _("Draft"), "open": _("Open"), "closed": _("Closed"),
             "counted": _("Counted"), "published": _("Published")}.get(status, status)
+
+
+@bp.route("/rounds/<slug>/deadline", methods=["POST"])
+@login_required
+def move_deadline(slug: str):
+    """Move (or remove) the deadline of a draft or open round: voting that
+    runs late is common, and nothing the count depends on changes."""
+    round_ = round_for_user(slug)
+    form = DeadlineForm()
+    back = redirect(url_for("admin.round_detail", slug=slug), 303)
+    if not form.validate_on_submit():
+        flash(_("Please give a date and time."))
+        return back
+    try:
+        deadlines.set_closes_at(round_, form.closes_at.data, actor=current_user.username)
+    except RoundError as error:
+        flash(spec_message(error))
+        return back
+    shown = deadlines.local(round_.closes_at)
+    when = shown.strftime("%Y-%m-%d %H:%M") if shown else ""
+    flash(_("The deadline is now %(when)s.", when=when) if shown
+          else _("The round has no deadline now."))
+    return back

@@ -15,16 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ... import plugins
-from ...domain.model import RoundSpec
+from ...domain.model import RoundSpec, SpecError, SpecErrors
 from ...domain.spec import spec_to_dict
 from ...models import Organisation, Round
-from ...services import orgs, rounds
+from ...services import deadlines, orgs, rounds
 from ...services.errors import RoundError
 from ..i18n import spec_message
 from . import bp
@@ -47,7 +47,7 @@ from .drafts import (
     template_part,
     top_key,
 )
-from .forms import BasicsForm, CriteriaForm, GroupsForm, SubjectsForm
+from .forms import BasicsForm, CriteriaForm, GroupsForm, SubjectsForm, moment_text
 
 WIZARD = "new_round"
 ROW_FORMS = {"groups": GroupsForm, "criteria": CriteriaForm}
@@ -194,6 +194,17 @@ def _choices_for(form: BasicsForm, *, editing: bool) -> None:
                         for o in orgs.visible_orgs(current_user)]
 
 
+def _deadline_problems(spec: RoundSpec | None) -> list[SpecError]:
+    """Deadlines already past, or out of order once in UTC (services/deadlines.py)."""
+    if spec is None:
+        return []
+    try:
+        deadlines.check(spec, source="form")
+    except SpecErrors as errors:
+        return errors.errors
+    return []
+
+
 def _basics_problems(errors) -> list[Problem]:
     return [Problem(spec_message(e), field=top_key(e.field or "") or None) for e in errors]
 
@@ -208,8 +219,13 @@ def _new_mode(draft: dict) -> Mode:
 
     def save(part: str, spec: RoundSpec, value):
         if part == "subjects":
-            round_ = rounds.create_round(spec, actor=current_user.username,
-                                         org=_draft_org(draft))
+            try:
+                round_ = rounds.create_round(spec, actor=current_user.username,
+                                             org=_draft_org(draft))
+            except SpecErrors as errors:  # e.g. a deadline passed while the wizard was open
+                for error in errors.errors:
+                    flash(spec_message(error, located=True))
+                return redirect(url_for("admin.wizard", step="basics"))
             session.pop(WIZARD, None)
             return redirect(url_for("admin.round_detail", slug=round_.slug))
         session[WIZARD] = {**draft, part: value}
@@ -258,13 +274,16 @@ def _new_basics(mode: Mode, draft: dict):
         new = {"title": form.title.data.strip(), "template": form.template.data or None,
                "scale": form.scale.data or None, "access": form.access.data,
                "anonymity_min": form.anonymity_min.data,
+               "opens_at": moment_text(form.opens_at.data),
+               "closes_at": moment_text(form.closes_at.data),
                "org": form.org.data if "org" in form else current_user.org_id}
         if not new["template"] and not new["scale"]:
             form.scale.errors.append(_("Without a template, please choose a grade scale."))
         else:
             if draft.get("template") == new["template"]:  # keep what the later steps hold
                 new |= {k: draft[k] for k in ("groups", "criteria") if k in draft}
-            _spec, errors = check(draft_data(new), "basics")
+            spec, errors = check(draft_data(new), "basics")
+            errors += _deadline_problems(spec)
             loose = attach(form, _basics_problems(errors))
             if not errors:
                 session[WIZARD] = new
@@ -309,16 +328,25 @@ def edit_round(slug: str, part: str):
 
 def _edit_basics(mode: Mode, round_: Round, data: dict):
     form = BasicsForm(data={"title": round_.title, "anonymity_min": round_.anonymity_min,
-                            "access": round_.access} if request.method == "GET" else None)
+                            "access": round_.access,
+                            "opens_at": deadlines.local(round_.opens_at),
+                            "closes_at": deadlines.local(round_.closes_at)}
+                      if request.method == "GET" else None)
     _choices_for(form, editing=True)
     for name in ("template", "access", "org"):
         del form[name]  # fixed once a round exists: codes or links may be out already
     loose: list[str] = []
     if form.validate_on_submit():
-        data |= {"title": form.title.data.strip(), "anonymity_min": form.anonymity_min.data}
+        data |= {"title": form.title.data.strip(), "anonymity_min": form.anonymity_min.data,
+                 "opens_at": moment_text(form.opens_at.data),
+                 "closes_at": moment_text(form.closes_at.data)}
         if form.scale.data:
             data["scale"] = form.scale.data
         spec, errors = check(data, "basics")
+        if spec is not None and (spec.opens_at, spec.closes_at) != (
+                deadlines.local(round_.opens_at), deadlines.local(round_.closes_at)):
+            errors += _deadline_problems(spec)
+            spec = None if errors else spec
         loose = attach(form, _basics_problems(errors))
         if spec is not None:
             try:

@@ -17,6 +17,7 @@ from markupsafe import escape
 from wtforms import ValidationError
 
 from ...models import Round
+from ...services import deadlines
 from ...services.rounds import get_round
 from ...services.voting import (
     REASONS,
@@ -24,8 +25,9 @@ from ...services.voting import (
     RoundStructure,
     VotingError,
     cast,
+    cast_test,
     check_code,
-    refusal,
+    round_refusal,
     round_structure,
     structure_of,
 )
@@ -56,7 +58,8 @@ def refused(error: VotingError, round_: RoundStructure | Round | None = None, *,
     if error.reason in RETYPE and not after_submit:
         form = CodeForm(formdata=None, data={"code": (typed or "")[:40]})
     return render_template("ballot/refused.html", reason=error.reason, round=round_,
-                           after_submit=after_submit, form=form), REASONS[error.reason]
+                           when=deadlines.local(error.when), after_submit=after_submit,
+                           form=form), REASONS[error.reason]
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -107,6 +110,8 @@ def hold_code(checked: CodeCheck) -> None:
     session["code"] = checked.code
     session["held"] = [checked.round_id, checked.round_slug, checked.group_id]
     session["sheet"] = new_sheet()
+    if checked.test:  # a test run's code: the ballot is checked, never stored
+        session["test"] = True
 
 
 def new_sheet() -> str:
@@ -131,7 +136,7 @@ def ballot():
     except VotingError as error:
         session.pop("code", None)
         return refused(error, after_submit=request.method == "POST")
-    return fill_in(round_, group, code=code)
+    return fill_in(round_, group, code=code, test=bool(session.get("test")))
 
 
 def checked_round(code: str, *, held: list | None = None) -> tuple[RoundStructure, GroupView]:
@@ -156,14 +161,15 @@ def link_ballot(slug: str):
     round_ = get_round(slug)
     if round_ is None or round_.access != "link":
         abort(404)
-    if error := refusal(round_.status):
+    if error := round_refusal(round_):
         return refused(error, round_)
     if slug in session.get("voted", []):
         return refused(VotingError("used_code"), round_)
     return fill_in(structure_of(round_), None)
 
 
-def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None = None):
+def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None = None,
+            test: bool = False):
     """Show the ballot, or store a posted one: a complete ballot that passes
     the plugins' rules is cast; anything else gets the page back (400) with
     every answer kept and each problem beside its field."""
@@ -175,7 +181,7 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
         ensure_browser()  # its posts are counted as its own (limits.py)
         if "sheet" not in session:  # a session from before sheets, or a shared link
             session["sheet"] = new_sheet()
-        return fresh_page(round_, group, choose_group)
+        return fresh_page(round_, group, choose_group, test=test)
     posted = read_ballot(round_, request.form, choose_group=choose_group, group_key=group_key)
     # The plugins' ballot rules (e.g. at most 30% 优秀 per ballot) see only
     # complete ballots.
@@ -194,6 +200,8 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
                 limits.not_cast(None)
                 session.pop("code", None)
                 return refused(error, round_, after_submit=True)
+        if test and code is not None:
+            return test_ballot_cast(round_, group, code, limits)
         taken = limits.cast()  # only the ballot allowances: 429 once spent
         try:
             receipt = cast(round_, group, posted.keyed, code=code, comment=posted.comment)
@@ -214,7 +222,7 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
                        group_key=group_key)
     show_posted(form, posted)
     show_problems(form, problems, form.subject_field)
-    return show_ballot(round_, group, form, submitted=True)
+    return show_ballot(round_, group, form, submitted=True, test=test)
 
 
 def ballot_group(round_: RoundStructure, group: GroupView | None
@@ -242,13 +250,28 @@ def choose_group_first(round_: RoundStructure):
 
 
 def show_ballot(round_: RoundStructure, group: GroupView | None, form, *, submitted: bool,
-                expired: bool = False):
+                expired: bool = False, test: bool = False):
     """The ballot page; after a refused submit (400) with every answer kept
-    and the problems listed at the top."""
+    and the problems listed at the top.  ``test``: marked as a test run's."""
     return render_template("ballot/ballot.html", round=round_, group=group, form=form,
                            review=review(form, submitted=submitted), expired=expired,
-                           csrf=form.csrf_token.current_token,
+                           test=test, csrf=form.csrf_token.current_token,
                            sheet=session.get("sheet", "")), 400 if submitted or expired else 200
+
+
+def test_ballot_cast(round_: RoundStructure, group: GroupView, code: str,
+                     limits: BallotPost):
+    """A complete test ballot: its test code is marked used, nothing else kept."""
+    session.pop("code", None)
+    session.pop("test", None)
+    try:
+        cast_test(round_.id, group.id, code)
+    except VotingError as error:
+        limits.not_cast(None)
+        return refused(error, round_, after_submit=True)
+    session.pop("sheet", None)
+    session["test_done"] = round_.title
+    return redirect(url_for("ballot.done"))
 
 
 # What a cached empty ballot page holds where each request puts its own: no
@@ -257,22 +280,23 @@ TOKEN_MARK = "\x00csrf\x00"
 SHEET_MARK = "\x00sheet\x00"
 
 
-def fresh_page(round_: RoundStructure, group: GroupView | None, choose_group: bool) -> str:
+def fresh_page(round_: RoundStructure, group: GroupView | None, choose_group: bool, *,
+               test: bool = False) -> str:
     """An empty ballot, as :func:`show_ballot` renders it, from a page made
-    once per round snapshot, group, language and address: rendering its
-    hundred radio buttons was most of the work of a page, and they are the
-    same for every voter.  Each request puts in its own form token and
-    sheet number (tests/test_ballot_page_cache.py checks the result is the
-    page rendered anew)."""
+    once per round snapshot, group, language, address and test mark:
+    rendering its hundred radio buttons was most of the work of a page, and
+    they are the same for every voter.  Each request puts in its own form
+    token and sheet number (tests/test_ballot_page_cache.py checks the
+    result is the page rendered anew)."""
     key = ("page", group.id if group else None, choose_group, str(get_locale()),
-           request.full_path)  # the form posts back to it, ?group= included
+           request.full_path, test)  # the form posts back to its path, ?group= included
     page = round_.rendered.get(key)
     if page is None:
         form = ballot_form(round_, choose_group=choose_group, formdata=None,
                            group_key=group.key if group is not None else None)
         page = round_.rendered[key] = render_template(
             "ballot/ballot.html", round=round_, group=group, form=form,
-            review=review(form, submitted=False), expired=False, csrf=TOKEN_MARK,
+            review=review(form, submitted=False), expired=False, test=test, csrf=TOKEN_MARK,
             sheet=SHEET_MARK)
     return page.replace(TOKEN_MARK, generate_csrf()).replace(
         SHEET_MARK, str(escape(session.get("sheet", ""))))
@@ -311,7 +335,7 @@ def form_expired(error):
             return refused(error, after_submit=True)
     elif request.endpoint == "ballot.link_ballot":
         row = get_round(request.view_args["slug"])
-        if row is not None and not (row.access != "link" or refusal(row.status)
+        if row is not None and not (row.access != "link" or round_refusal(row)
                                     or row.slug in session.get("voted", [])):
             round_ = structure_of(row)
     if round_ is None:
@@ -321,11 +345,14 @@ def form_expired(error):
         return choose_group_first(round_)
     form = ballot_form(round_, choose_group=choose_group,
                        group_key=None if group is None else group.key)
-    return show_ballot(round_, group, form, submitted=False, expired=True)
+    return show_ballot(round_, group, form, submitted=False, expired=True,
+                       test=group is not None and bool(session.get("test")))
 
 
 @bp.route("/done")
 def done():
+    if title := session.pop("test_done", None):
+        return render_template("ballot/test_done.html", title=title)
     receipt = session.get("receipt")
     if not receipt:
         return redirect(url_for("ballot.enter_code"))
