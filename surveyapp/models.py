@@ -60,6 +60,32 @@ class User(db.Model):
         return str(self.id)
 
 
+class Campaign(db.Model):
+    """A 党委's campaign (争创四强四优, 民主评议 across branches): the rounds of
+    its branches that share a template and a period, compared side by side
+    against an absolute standard (domain/campaign.py)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    # The 党委 running it: rounds of its subtree may join.
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    template: Mapped[str] = mapped_column(String(80))
+    period: Mapped[str] = mapped_column(String(40), default="")
+    # The campaign spec's text, kept as written: its standard is read from it.
+    spec_text: Mapped[str] = mapped_column(Text)
+    created_on: Mapped[dt.date] = mapped_column(default=today)
+
+
+class CampaignRound(db.Model):
+    """A round that joined a campaign (its spec's ``campaign = "SLUG"``); a
+    round joins one campaign at most."""
+
+    __tablename__ = "campaign_round"
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+
+
 class Round(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)

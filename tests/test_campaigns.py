@@ -1,0 +1,220 @@
+"""Campaigns end to end: a 党委 creates one, its branches' rounds join it
+from their specs, and `surveyapp campaigns tally` puts the counted rounds
+side by side from their shown results."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from surveyapp import plugins
+from surveyapp.database import db
+from surveyapp.domain.spec import parse_spec
+from surveyapp.models import Campaign, Round, User
+from surveyapp.services import campaigns
+from surveyapp.services import rounds as rounds_service
+from surveyapp.services.voting.casting import cast
+from surveyapp.services.voting.structure import structure_of
+
+from .conftest import count_round, open_round
+
+CAMPAIGN = """
+title = "2026年争创四强四优"
+template = "four-strong-organisation"
+period = "2026"
+
+[standard]
+score = 90
+criteria = 85
+groups = { masses = 85 }
+"""
+
+ROUND = """
+title = "{name}争创四强评议"
+template = "four-strong-organisation"
+anonymity_min = 3
+{campaign}
+
+[[groups]]
+key = "members"
+label = "党员评议"
+weight = 70
+expected = 10
+
+[[groups]]
+key = "masses"
+label = "群众评议"
+weight = 30
+expected = 10
+
+[[subjects]]
+key = "branch"
+name = "{name}"
+"""
+
+
+ROOT = Path(__file__).resolve().parents[1]
+FOUR_STRONG = (ROOT / "plugins/four-strong-four-excellent/surveyapp_four_strong_four_excellent"
+               / "__init__.py")
+
+
+def this_checkouts_plugin():
+    """The 四强/四优 plugin as it is in this checkout (an installed copy may
+    be older and lack its campaign standards)."""
+    found = importlib.util.spec_from_file_location("four_strong_here", FOUR_STRONG)
+    module = importlib.util.module_from_spec(found)
+    found.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(autouse=True)
+def manager(monkeypatch):
+    monkeypatch.delenv("SURVEYAPP_PLUGINS", raising=False)
+    plugins.use_plugin_manager(plugins.load_plugins(
+        extra=[("four-strong-here", this_checkouts_plugin())]))
+    yield
+    plugins.use_plugin_manager(None)
+
+
+def round_text(name: str, campaign: str | None = None) -> str:
+    return ROUND.format(name=name, campaign=f'campaign = "{campaign}"' if campaign else "")
+
+
+def vote(round_, group: str, grades: list[str]) -> None:
+    """One ballot per grade, the same grade on every criterion."""
+    structure = structure_of(round_)
+    target = next(g for g in structure.groups if g.key == group)
+    for grade in grades:
+        cast(structure, target, {("branch", c.key): grade for c in round_.criteria})
+
+
+def counted(round_, members: list[str], masses: list[str]) -> Round:
+    open_round(round_)
+    vote(round_, "members", members)
+    vote(round_, "masses", masses)
+    rounds_service.transition(round_, "close", actor="test")
+    count_round(round_)
+    db.session.commit()
+    return round_
+
+
+def branch_round(org, campaign: Campaign | None, name: str) -> Round:
+    spec = parse_spec(round_text(name), **plugins.spec_context())
+    return rounds_service.create_round(spec, actor="test", org=org,
+                                       campaign_id=campaign.id if campaign else None)
+
+
+def make_campaign(org, text: str = CAMPAIGN) -> Campaign:
+    return campaigns.create(text, actor="test", org=org)
+
+
+def test_the_command_line_from_campaign_to_tally(cli, tmp_path, orgs):
+    spec = tmp_path / "campaign.toml"
+    spec.write_text(CAMPAIGN, encoding="utf-8")
+    created = cli("campaigns", "create", spec, "--org", "机关党委")
+    assert created.exit_code == 0, created.output
+    slug = created.output.strip()
+    slugs = {}
+    for branch in ("第一党支部", "第二党支部"):
+        path = tmp_path / f"{branch}.toml"
+        path.write_text(round_text(branch, slug), encoding="utf-8")
+        result = cli("rounds", "create", path, "--org", branch)
+        assert result.exit_code == 0, result.output
+        slugs[branch] = result.output.strip()
+    first = rounds_service.get_round(slugs["第一党支部"])
+    second = rounds_service.get_round(slugs["第二党支部"])
+    assert campaigns.campaign_of(first) == campaigns.campaign_of(second) == campaigns.get(slug)
+    counted(first, ["good"] * 5, ["good"] * 4 + ["fairly_good"])
+    counted(second, ["good"] * 3 + ["average"] * 2, ["fairly_good"] * 5)
+
+    listed = cli("campaigns", "list").output
+    assert f"{slug}\t2026\tfour-strong-organisation\t2\t2026年争创四强四优" in listed
+    shown = cli("campaigns", "show", slug).output
+    assert "四强党组织：得分≥90.00，各指标≥85.00，masses≥85.00" in shown
+    assert slugs["第二党支部"] in shown
+
+    result = cli("campaigns", "tally", slug)
+    assert result.exit_code == 0, result.output
+    tally = json.loads(result.output)
+    assert tally["campaign"] == {"slug": slug, "title": "2026年争创四强四优",
+                                 "template": "four-strong-organisation", "period": "2026"}
+    top, bottom = tally["branches"]
+    assert (top["org"], top["rank"], top["score"]) == ("第一党支部", 1, 98.8)
+    assert top["groups"]["masses"] == 96.0
+    assert top["criteria"] == {"leading": 98.8, "developing": 98.8, "innovating": 98.8,
+                               "cohesive": 98.8}
+    assert top["proposals"] == [{"key": "branch", "name": "第一党支部"}]
+    assert top["turnout"] == {"members": {"ballots": 5, "expected": 10},
+                              "masses": {"ballots": 5, "expected": 10}}
+    assert (bottom["org"], bottom["rank"], bottom["proposals"]) == ("第二党支部", 2, [])
+    assert tally["summary"] == {"branches": 2, "counted": 2, "proposed": 1}
+
+    out = tmp_path / "campaign.csv"
+    assert cli("campaigns", "tally", slug, "--format", "csv", "-o", out).exit_code == 0
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    assert rows[0][:4] == ["排名", "党组织", "评议", "得分"]
+    assert rows[1][:2] == ["1", "第一党支部"] and "第一党支部" in rows[1][-3]
+    for fmt, magic in (("xlsx", b"PK"), ("pdf", b"%PDF")):
+        path = tmp_path / f"campaign.{fmt}"
+        assert cli("campaigns", "tally", slug, "--format", fmt, "-o", path).exit_code == 0
+        assert path.read_bytes().startswith(magic)
+
+
+def test_a_round_joins_only_a_campaign_of_its_template_and_its_organisation(cli, tmp_path,
+                                                                            orgs):
+    campaign = make_campaign(orgs["committee"])
+    outside = tmp_path / "outside.toml"
+    outside.write_text(round_text("别处支部", campaign.slug), encoding="utf-8")
+    result = cli("rounds", "create", outside, "--org", "别的党委")
+    assert result.exit_code == 2
+    assert "别的党委 is not part of the organisation running campaign" in result.output
+    other = tmp_path / "other.toml"
+    other.write_text(f'title = "民主评议"\ntemplate = "party-member-appraisal"\n'
+                     f'campaign = "{campaign.slug}"\n[[subjects]]\nkey = "a"\nname = "甲"\n',
+                     encoding="utf-8")
+    result = cli("rounds", "create", other, "--org", "第一党支部")
+    assert result.exit_code == 2 and "compares rounds of template" in result.output
+    missing = tmp_path / "missing.toml"
+    missing.write_text(round_text("第一党支部", "nosuch"), encoding="utf-8")
+    assert "no campaign with slug 'nosuch'" in cli("rounds", "create", missing).output
+    assert db.session.query(Round).count() == 0
+
+
+def test_campaign_spec_errors_exit_2_and_write_nothing(cli, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "x"\ntemplate = "no-such-template"\n', encoding="utf-8")
+    result = cli("campaigns", "create", bad)
+    assert result.exit_code == 2
+    assert f"{bad}:2 [template]: unknown template" in result.output
+    assert campaigns.all_campaigns() == []
+
+
+def test_the_templates_default_standard_applies_without_one_in_the_spec(app, orgs):
+    campaign = make_campaign(orgs["committee"],
+                             'title = "争创四强"\ntemplate = "four-strong-organisation"\n')
+    standard = campaigns.spec_of(campaign).standard
+    assert (standard.label, standard.score, dict(standard.groups)) == ("四强党组织", 90,
+                                                                         {"masses": 85})
+
+
+def test_the_figures_gather_the_viewers_part_of_the_tree_only(app, orgs):
+    campaign = make_campaign(orgs["committee"])
+    counted(branch_round(orgs["a"], campaign, "第一党支部"), ["good"] * 4, ["good"] * 4)
+    counted(branch_round(orgs["b"], campaign, "第二党支部"), ["good"] * 4, ["good"] * 4)
+    branch_round(orgs["b"], None, "不在评比中")
+    users = {u: db.session.query(User).filter_by(username=u).one()
+             for u in ("a", "party", "root")}
+    assert [b["org"] for b in campaigns.table(campaign, users["party"])["branches"]] == [
+        "第一党支部", "第二党支部"]
+    assert len(campaigns.table(campaign, users["root"])["branches"]) == 2
+    # A branch secretary does not see the committee's campaign at all...
+    assert campaigns.campaign_for(users["a"], campaign.slug) is None
+    assert campaigns.visible(users["a"]) == []
+    # ...and even asked directly, the figures would hold their own branch only.
+    assert [b["org"] for b in campaigns.table(campaign, users["a"])["branches"]] == [
+        "第一党支部"]
