@@ -11,17 +11,18 @@ import json
 from pathlib import Path
 
 import pytest
+from flask_babel import refresh
 
 from surveyapp import plugins
 from surveyapp.database import db
 from surveyapp.domain.spec import parse_spec
-from surveyapp.models import Campaign, Round, User
+from surveyapp.models import Campaign, Organisation, Round, User
 from surveyapp.services import campaigns
 from surveyapp.services import rounds as rounds_service
 from surveyapp.services.voting.casting import cast
 from surveyapp.services.voting.structure import structure_of
 
-from .conftest import count_round, open_round
+from .conftest import add_user, count_round, login, open_round
 
 CAMPAIGN = """
 title = "2026年争创四强四优"
@@ -218,3 +219,93 @@ def test_the_figures_gather_the_viewers_part_of_the_tree_only(app, orgs):
     # ...and even asked directly, the figures would hold their own branch only.
     assert [b["org"] for b in campaigns.table(campaign, users["a"])["branches"]] == [
         "第一党支部"]
+
+
+# -- the console -----------------------------------------------------------------------------
+
+def campaign_rules(app):
+    return [rule for rule in app.url_map.iter_rules()
+            if rule.endpoint.startswith("admin.") and "campaign" in rule.arguments]
+
+
+@pytest.fixture
+def two_branches(app, orgs):
+    campaign = make_campaign(orgs["committee"])
+    first = counted(branch_round(orgs["a"], campaign, "第一党支部"), ["good"] * 5,
+                    ["good"] * 4 + ["fairly_good"])
+    second = counted(branch_round(orgs["b"], campaign, "第二党支部"), ["good"] * 4,
+                     ["good"] * 2)  # 群众 2 < anonymity_min 3: hidden
+    return campaign, first, second
+
+
+def test_the_committee_reads_its_branches_side_by_side(client, two_branches):
+    campaign, first, second = two_branches
+    assert login(client, "party").status_code == 302
+    listed = client.get("/admin/campaigns").get_data(as_text=True)
+    assert f"/admin/campaigns/{campaign.slug}" in listed
+    page = client.get(f"/admin/campaigns/{campaign.slug}").get_data(as_text=True)
+    assert "第一党支部" in page and "第二党支部" in page
+    assert "政治引领力强" in page and "群众评议" in page
+    # Drill-down to each branch's own results page, which the committee may read.
+    for round_ in (first, second):
+        assert f"/admin/rounds/{round_.slug}/results" in page
+        assert client.get(f"/admin/rounds/{round_.slug}/results").status_code == 200
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="campaign-ranking"' in page
+    assert 'stroke-dasharray="4 3"' in page  # the standard's line
+    # 第二党支部's 群众 had too few ballots: hidden here as on its own page.
+    table = page.split('<div id="campaign-table">', 1)[1]
+    row = table.split("第二党支部", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">—</td>' in row and "人数较少" in row
+    assert "98.80" in page  # 第一党支部's score
+    partial = client.get(f"/admin/campaigns/{campaign.slug}?sort=org",
+                         headers={"HX-Request": "true", "HX-Target": "campaign-table"})
+    body = partial.get_data(as_text=True)
+    assert body.lstrip().startswith("{#") is False and '<div id="campaign-table">' in body
+    assert "<html" not in body
+    download = client.get(f"/admin/campaigns/{campaign.slug}/export/xlsx")
+    assert download.status_code == 200 and download.data.startswith(b"PK")
+    assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_every_campaign_url_is_404_for_a_branch_secretary(client, app, two_branches):
+    campaign, first, _second = two_branches
+    assert login(client, "a").status_code == 302
+    rules = campaign_rules(app)
+    assert len(rules) >= 2
+    for rule in rules:
+        values = {name: {"fmt": "csv"}.get(name, "x")
+                  for name in rule.arguments - set(rule.defaults or {})}
+        url = app.url_map.bind("vote.example").build(
+            rule.endpoint, values | {"campaign": campaign.slug})
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method)
+            assert response.status_code == 404, (method, url, response.status_code)
+    listed = client.get("/admin/campaigns").get_data(as_text=True)
+    assert campaign.slug not in listed
+    # Their own round's results stay theirs; the sibling's stay hidden.
+    assert client.get(f"/admin/rounds/{first.slug}/results").status_code == 200
+    assert client.get(f"/admin/rounds/{_second.slug}/results").status_code == 404
+
+
+def test_another_committee_never_sees_the_campaign(client, app, two_branches, orgs):
+    campaign = two_branches[0]
+    other = Organisation(name="另一党委", kind="党委", parent_id=orgs["company"].id)
+    db.session.add(other)
+    db.session.flush()
+    add_user("other", "secretary", other)
+    db.session.commit()
+    assert login(client, "other").status_code == 302
+    for rule in campaign_rules(app):
+        values = {name: {"fmt": "json"}.get(name, "x")
+                  for name in rule.arguments - set(rule.defaults or {})}
+        url = app.url_map.bind("vote.example").build(
+            rule.endpoint, values | {"campaign": campaign.slug})
+        assert client.get(url).status_code == 404, url
+
+
+def test_the_campaign_page_in_english(client, two_branches):
+    campaign = two_branches[0]
+    login(client, "party")
+    refresh()
+    page = client.get(f"/admin/campaigns/{campaign.slug}?lang=en").get_data(as_text=True)
+    assert "Branches side by side" in page and "Standard" in page

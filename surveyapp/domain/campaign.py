@@ -31,6 +31,7 @@ from fractions import Fraction
 from typing import Any
 
 from .model import KEY_MUST, KEY_RE, OVERALL, RoundSpec, SpecError, SpecErrors, show
+from .spec import _toml_error as toml_error
 from .tally import ranked
 
 TOP_LEVEL_KEYS = ("title", "template", "period", "standard")
@@ -120,10 +121,7 @@ def parse_campaign(text: str, *, source: str = "<campaign>",
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise SpecErrors([SpecError("not valid TOML: %(error)s", source=source,
-                                    line=getattr(error, "lineno", None),
-                                    params={"error": str(error).split(" (at line")[0]})]
-                         ) from None
+        raise SpecErrors([toml_error(error, text, source)]) from None
     for key in data:
         if key not in TOP_LEVEL_KEYS:
             add("unknown key %(key)s; a campaign has: %(known)s", key, key=show(key),
@@ -313,6 +311,9 @@ def campaign_table(spec: CampaignSpec, slug: str, branches: Sequence[Branch]) ->
         "criteria": _labels(branches, "criteria"),
         "groups": _labels(branches, "groups"),
         "branches": rows,
+        # The best points of the rounds' scales: what charts draw bars against.
+        "top": max((o.points for b in branches if b.spec is not None
+                    for o in b.spec.options if o.points is not None), default=None),
         "summary": {"branches": len(rows),
                     "counted": sum(1 for r in rows if NOT_COUNTED not in r["flags"]),
                     "proposed": sum(len(r["proposals"]) for r in rows)},

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from types import SimpleNamespace
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -74,6 +75,19 @@ def rows(table: dict) -> list[list[str]]:
             "、".join(p["name"] for p in b["undecided"]),
             "；".join(FLAG_WORDS.get(f, f) for f in b["flags"])])
     return out
+
+
+def sorted_branches(table: dict, sort: str = "rank") -> list[dict]:
+    """The branches by rank (unranked last) or by organisation name."""
+    if sort == "org":
+        return sorted(table["branches"], key=lambda b: (b["org"], b["round"]))
+    return sorted(table["branches"], key=lambda b: (b["rank"] is None, b["rank"] or 0))
+
+
+def chart_rows(table: dict) -> list[SimpleNamespace]:
+    """What the score chart draws (exports/charts.py): name, score and rank."""
+    return [SimpleNamespace(name=b["org"], score=b["score"], rank=b["rank"])
+            for b in table["branches"]]
 
 
 def export_json(table: dict) -> bytes:

@@ -13,6 +13,7 @@ from . import (  # noqa: E402,F401  (registers the routes)
     audit,
     auth,
     ballots,
+    campaigns,
     codes,
     comments,
     count,
