@@ -27,8 +27,8 @@ from ..exports import campaign as campaign_exports
 from ..models import Campaign, CampaignRound, Organisation, Round, User
 from . import audit, orgs
 from .errors import ServiceError
-from .results import results
-from .rounds import new_slug
+from .results import shown_result
+from .rounds import new_slug, round_spec
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 
@@ -117,12 +117,13 @@ def check_join(slug: str, spec: RoundSpec, org: Organisation) -> Campaign:
 
 
 def rounds_in(campaign: Campaign, user: User | None = None) -> list[Round]:
-    """The campaign's rounds within :func:`scope`, their settings loaded at once."""
+    """The campaign's rounds within :func:`scope`, their settings (not their
+    subjects: a kept result names them) loaded at once."""
     query = (select(Round).join(CampaignRound, CampaignRound.round_id == Round.id)
              .where(CampaignRound.campaign_id == campaign.id,
                     Round.org_id.in_(scope(campaign, user)))
              .options(selectinload(Round.options), selectinload(Round.criteria),
-                      selectinload(Round.groups), selectinload(Round.subjects))
+                      selectinload(Round.groups))
              .order_by(Round.id))
     return list(db.session.scalars(query))
 
@@ -136,8 +137,9 @@ def branches(campaign: Campaign, user: User | None = None) -> list[rules.Branch]
     for round_ in found:
         spec = result = None
         if lifecycle.shows_results(round_.status) and not lifecycle.awaits_count(round_.status):
-            shown = results(round_)
-            spec, result = shown.spec, shown.exact
+            # The kept result names its subjects: the spec's settings suffice.
+            spec = round_spec(round_, with_subjects=False)
+            result = shown_result(round_)
         out.append(rules.Branch(round_.org_id or 0, names.get(round_.org_id, ""), round_.slug,
                                 round_.title, round_.status, spec, result))
     return out

@@ -63,8 +63,9 @@ def announce(round_: Round, event: str) -> None:
                  round_spec(round_))
 
 
-def round_spec(round_: Round) -> RoundSpec:
-    """The round as the domain core sees it."""
+def round_spec(round_: Round, *, with_subjects: bool = True) -> RoundSpec:
+    """The round as the domain core sees it (``with_subjects=False``: its
+    settings alone, for readers of a kept result that names its subjects)."""
     return RoundSpec(
         title=round_.title,
         options=tuple(Option(o.key, o.label, o.points_fraction) for o in round_.options),
@@ -72,7 +73,8 @@ def round_spec(round_: Round) -> RoundSpec:
                        for c in round_.criteria),
         groups=tuple(Group(g.key, g.label, Fraction(g.weight), g.expected)
                      for g in round_.groups),
-        subjects=tuple(Subject(s.key, s.name, s.unit) for s in round_.subjects),
+        subjects=tuple(Subject(s.key, s.name, s.unit) for s in round_.subjects)
+        if with_subjects else (),
         template=round_.template,
         access=round_.access,
         anonymity_min=round_.anonymity_min,
