@@ -22,7 +22,7 @@ from surveyapp.services import rounds as rounds_service
 from surveyapp.services.voting.casting import cast
 from surveyapp.services.voting.structure import structure_of
 
-from .conftest import add_user, count_round, login, open_round
+from .conftest import add_user, count_round, csrf_token, login, open_round
 
 CAMPAIGN = """
 title = "2026年争创四强四优"
@@ -309,3 +309,26 @@ def test_the_campaign_page_in_english(client, two_branches):
     refresh()
     page = client.get(f"/admin/campaigns/{campaign.slug}?lang=en").get_data(as_text=True)
     assert "Branches side by side" in page and "Standard" in page
+
+
+def test_a_committee_secretary_creates_a_campaign_in_the_console(client, orgs):
+    login(client, "party")
+    page = client.get("/admin/campaigns/new").get_data(as_text=True)
+    assert "机关党委" in page and "第一党支部" in page and "示例集团" not in page
+    form = {"csrf_token": csrf_token(page), "title": "2026年争创四强", "period": "2026",
+            "template": "four-strong-organisation", "org": orgs["committee"].id,
+            "label": "", "score": "92", "criteria": "", "masses": ""}
+    bad = client.post("/admin/campaigns/new", data=form | {"score": "高"})
+    assert bad.status_code == 400 and "score" in bad.get_data(as_text=True)
+    assert campaigns.all_campaigns() == []
+    done = client.post("/admin/campaigns/new", data=form)
+    assert done.status_code == 303
+    [campaign] = campaigns.all_campaigns()
+    assert campaign.org_id == orgs["committee"].id
+    standard = campaigns.spec_of(campaign).standard
+    # The score given; the rest from the template's default.
+    assert (standard.label, standard.score, standard.criteria) == ("四强党组织", 92, 85)
+    assert done.headers["Location"].endswith(f"/admin/campaigns/{campaign.slug}")
+    # A secretary may start one only for their own part of the tree.
+    other = client.post("/admin/campaigns/new", data=form | {"org": orgs["company"].id})
+    assert other.status_code == 400 and len(campaigns.all_campaigns()) == 1

@@ -24,6 +24,7 @@ Proposals are advice: 不能简单地以票取人.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -181,6 +182,33 @@ def parse_campaign(text: str, *, source: str = "<campaign>",
     return CampaignSpec(title=title.strip(), template=template, period=period.strip(),
                         standard=Standard(label=label.strip(), score=floors["score"],
                                           criteria=floors["criteria"], groups=groups))
+
+
+def campaign_toml(title: str, template: str, period: str, standard: Mapping) -> str:
+    """A campaign spec as TOML text (what the console's form stores), so a
+    campaign made in the browser reads like one made from a file.  Strings
+    are written as JSON strings, which TOML's basic strings read the same."""
+    def text(value: str) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    def number(value: Fraction | int | str) -> str:
+        try:
+            value = Fraction(str(value).strip())
+        except (ValueError, ZeroDivisionError):
+            return text(str(value))  # left for parse_campaign to refuse, with its line
+        return str(value.numerator) if value.denominator == 1 else text(str(value))
+
+    lines = [f"title = {text(title)}", f"template = {text(template)}",
+             f"period = {text(period)}", "", "[standard]"]
+    if standard.get("label"):
+        lines.append(f"label = {text(standard['label'])}")
+    for key in ("score", "criteria"):
+        if standard.get(key) is not None:
+            lines.append(f"{key} = {number(standard[key])}")
+    if standard.get("groups"):
+        inner = ", ".join(f"{key} = {number(v)}" for key, v in standard["groups"].items())
+        lines.append(f"groups = {{ {inner} }}")
+    return "\n".join(lines) + "\n"
 
 
 def joined_campaign(text: str) -> str | None:

@@ -14,16 +14,21 @@ from __future__ import annotations
 import io
 import re
 
-from flask import abort, render_template, request, send_file
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ... import plugins
+from ...domain.campaign import campaign_toml
+from ...domain.model import SpecErrors
 from ...exports import campaign as campaign_exports
 from ...exports import charts
 from ...exports.summary import points
 from ...models import Campaign
-from ...services import campaigns
+from ...services import campaigns, orgs
+from ..i18n import spec_message
 from . import bp
+from .forms import CampaignForm
 
 SORTS = ("rank", "org")
 
@@ -78,3 +83,33 @@ def campaign_export(campaign: str, fmt: str):
     stem = re.sub(r'[\\/:*?"<>|\s]+', "_", found.title).strip("_") or found.slug
     return send_file(io.BytesIO(data), mimetype=campaign_exports.MEDIA[fmt],
                      as_attachment=True, download_name=f"{stem}.{fmt}")
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"], endpoint="campaign_new")
+@login_required
+def campaign_new():
+    """A 党委 secretary (or an admin) starts a campaign for their organisation
+    or one below it; the form is written as a campaign spec and checked as one."""
+    form = CampaignForm()
+    form.template.choices = sorted(plugins.round_templates())
+    form.org.choices = [(o.id, o.name) for o in orgs.visible_orgs(current_user)]
+    problems: list[str] = []
+    if form.validate_on_submit():
+        groups = {"masses": form.masses.data.strip()} if form.masses.data.strip() else {}
+        text = campaign_toml(form.title.data.strip(), form.template.data,
+                             form.period.data.strip(),
+                             {"label": form.label.data.strip(),
+                              "score": form.score.data.strip() or None,
+                              "criteria": form.criteria.data.strip() or None,
+                              "groups": groups})
+        try:
+            created = campaigns.create(text, actor=current_user.username,
+                                       org=orgs.get(form.org.data), source=_("form"))
+        except SpecErrors as error:
+            problems = [spec_message(e) for e in error.errors]
+        else:
+            flash(_("Campaign created. A round joins it with campaign = \"%(slug)s\" in its "
+                    "spec.", slug=created.slug))
+            return redirect(url_for("admin.campaign", campaign=created.slug), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/campaign_new.html", form=form, problems=problems), status
