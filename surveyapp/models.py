@@ -283,6 +283,19 @@ class Comment(db.Model):
     shown_text: Mapped[str | None] = mapped_column(Text)
 
 
+class CommitteeDecision(db.Model):
+    """The 支委会's (or 党员大会's) final 评定 of one subject, with its reason,
+    kept beside the software's proposal (测评建议): the software proposes,
+    people decide (不能简单地以票取人).  Who decided and when is in the audit
+    log; ``option_key`` is a grade of the round's scale."""
+
+    __tablename__ = "committee_decision"
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), primary_key=True)
+    option_key: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
 class AuditEvent(db.Model):
     """What organisers did (create, open, close, issue, import, publish).
     Never a ballot's content and never a voter's code."""

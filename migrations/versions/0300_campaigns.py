@@ -1,10 +1,13 @@
-"""Campaigns: a 党委's rounds of many branches side by side.
+"""Campaigns: a 党委's rounds of many branches side by side; the committee's 评定.
 
 A campaign (争创四强四优, 民主评议 across branches) groups the rounds of the
 branches below a 党委 that share a template and a period; a round joins one
 with ``campaign = "SLUG"`` in its spec.  The campaign keeps its spec's text
 (title, template, period and its absolute standard); which rounds joined
 is a table of its own, so the round table itself is not rebuilt.
+
+committee_decision keeps the 支委会's final 评定 of a subject and its reason,
+shown beside the software's proposal (测评建议).
 
 Revision ID: 0300
 Revises: 0006
@@ -44,9 +47,19 @@ def upgrade():
     sa.PrimaryKeyConstraint('round_id', name=op.f('pk_campaign_round'))
     )
     op.create_index(op.f('ix_campaign_round_campaign_id'), 'campaign_round', ['campaign_id'], unique=False)
+    op.create_table('committee_decision',
+    sa.Column('round_id', sa.Integer(), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('option_key', sa.String(length=64), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['round_id'], ['round.id'], name=op.f('fk_committee_decision_round_id_round')),
+    sa.ForeignKeyConstraint(['subject_id'], ['subject.id'], name=op.f('fk_committee_decision_subject_id_subject')),
+    sa.PrimaryKeyConstraint('round_id', 'subject_id', name=op.f('pk_committee_decision'))
+    )
 
 
 def downgrade():
+    op.drop_table('committee_decision')
     op.drop_index(op.f('ix_campaign_round_campaign_id'), table_name='campaign_round')
     op.drop_table('campaign_round')
     op.drop_table('campaign')
