@@ -271,9 +271,9 @@ def test_every_campaign_url_is_404_for_a_branch_secretary(client, app, two_branc
     campaign, first, _second = two_branches
     assert login(client, "a").status_code == 302
     rules = campaign_rules(app)
-    assert len(rules) >= 2
+    assert len(rules) >= 3
     for rule in rules:
-        values = {name: {"fmt": "csv"}.get(name, "x")
+        values = {name: {"fmt": "csv", "org": first.org_id}.get(name, "x")
                   for name in rule.arguments - set(rule.defaults or {})}
         url = app.url_map.bind("vote.example").build(
             rule.endpoint, values | {"campaign": campaign.slug})
@@ -296,7 +296,7 @@ def test_another_committee_never_sees_the_campaign(client, app, two_branches, or
     db.session.commit()
     assert login(client, "other").status_code == 302
     for rule in campaign_rules(app):
-        values = {name: {"fmt": "json"}.get(name, "x")
+        values = {name: {"fmt": "json", "org": orgs["a"].id}.get(name, "x")
                   for name in rule.arguments - set(rule.defaults or {})}
         url = app.url_map.bind("vote.example").build(
             rule.endpoint, values | {"campaign": campaign.slug})
@@ -332,3 +332,25 @@ def test_a_committee_secretary_creates_a_campaign_in_the_console(client, orgs):
     # A secretary may start one only for their own part of the tree.
     other = client.post("/admin/campaigns/new", data=form | {"org": orgs["company"].id})
     assert other.status_code == 400 and len(campaigns.all_campaigns()) == 1
+
+
+def test_a_branch_year_over_year(client, app, orgs):
+    old = campaigns.create(CAMPAIGN.replace("2026", "2025"), actor="t", org=orgs["committee"])
+    new = make_campaign(orgs["committee"])
+    counted(branch_round(orgs["a"], old, "第一党支部"), ["fairly_good"] * 4, ["good"] * 4)
+    counted(branch_round(orgs["a"], new, "第一党支部"), ["good"] * 4, ["good"] * 4)
+    counted(branch_round(orgs["b"], new, "第二党支部"), ["good"] * 4, ["good"] * 4)
+    login(client, "party")
+    url = f"/admin/campaigns/{new.slug}/branches/{orgs['a'].id}"
+    assert url in client.get(f"/admin/campaigns/{new.slug}").get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    periods = page.split('id="periods-h"', 1)[1]
+    assert periods.index("2025") < periods.index("2026") and "第二党支部" not in page
+    people = page.split('id="people-h"', 1)[1]
+    assert people.index("86.00") < people.index("100.00 ✓")  # 2025 missed, 2026 met
+    # Outside the campaign's tree, or for a branch secretary: 404.
+    assert client.get(f"/admin/campaigns/{new.slug}/branches/{orgs['company'].id}"
+                      ).status_code == 404
+    client.post("/admin/logout", data={"csrf_token": csrf_token(page)})
+    login(client, "a")
+    assert client.get(url).status_code == 404

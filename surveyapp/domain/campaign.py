@@ -280,7 +280,7 @@ def branch_entry(branch: Branch, standard: Standard) -> dict:
     subject, e.g. the branch itself in 争创四强; otherwise the mean of the
     subjects' shown figures), turnout and the subjects meeting the standard."""
     entry: dict[str, Any] = {
-        "org": branch.org, "round": branch.slug, "title": branch.title,
+        "org": branch.org, "org_id": branch.org_id, "round": branch.slug, "title": branch.title,
         "status": branch.status, "score": None, "rank": None, "criteria": {}, "groups": {},
         "turnout": {}, "subjects": 0, "scored": 0, "proposals": [], "undecided": [],
         "flags": []}
@@ -346,3 +346,45 @@ def campaign_table(spec: CampaignSpec, slug: str, branches: Sequence[Branch]) ->
                     "counted": sum(1 for r in rows if NOT_COUNTED not in r["flags"]),
                     "proposed": sum(len(r["proposals"]) for r in rows)},
     }
+
+
+# -- a branch year over year --------------------------------------------------------------------
+
+#: A subject key used for different names in different years: not linked.
+KEY_REUSED = "key_reused"
+
+
+def history(org: str, years: Sequence[tuple[CampaignSpec, str, Sequence[Branch]]]) -> dict:
+    """One branch over several campaigns (``years``: each campaign's spec,
+    slug and the branch's rounds in it, oldest first): its row in each, and
+    each person's shown score, rank and proposal per year.
+
+    People are linked across years by a stable key only: the subject key of
+    the branch's rounds (the roster's key column, e.g. a staff number)
+    *confirmed* by the same name.  Never by name alone (two 张三 are two
+    people); a key that names someone else in another year is not linked
+    and is flagged ``key_reused``.  Every figure is a shown one, as in the
+    campaign table."""
+    periods, people = [], {}
+    names_by_key: dict[str, set[str]] = {}
+    for spec, slug, branches in years:
+        for branch in branches:
+            row = branch_entry(branch, spec.standard)
+            periods.append({"campaign": slug, "title": spec.title, "period": spec.period,
+                            "round": branch.slug, "row": row})
+            if branch.result is None:
+                continue
+            criteria = [c.key for c in branch.spec.criteria] or [OVERALL]
+            for subject in branch.result["subjects"]:
+                names_by_key.setdefault(subject["key"], set()).add(subject["name"])
+                person = people.setdefault((subject["key"], subject["name"]), {
+                    "key": subject["key"], "name": subject["name"], "years": {}, "flags": []})
+                person["years"][branch.slug] = {
+                    "score": subject["score"], "rank": subject["rank"],
+                    "proposal": subject["proposal"],
+                    "meets": meets(_figures(subject), spec.standard, criteria)}
+    for person in people.values():
+        if len(names_by_key[person["key"]]) > 1:
+            person["flags"].append(KEY_REUSED)
+    return {"org": org, "periods": periods,
+            "people": sorted(people.values(), key=lambda p: (p["key"], p["name"]))}

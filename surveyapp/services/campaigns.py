@@ -116,21 +116,25 @@ def check_join(slug: str, spec: RoundSpec, org: Organisation) -> Campaign:
     return campaign
 
 
-def rounds_in(campaign: Campaign, user: User | None = None) -> list[Round]:
+def rounds_in(campaign: Campaign, user: User | None = None, *,
+              org_id: int | None = None) -> list[Round]:
     """The campaign's rounds within :func:`scope`, their settings (not their
     subjects: a kept result names them) loaded at once."""
+    orgs_in = scope(campaign, user)
+    if org_id is not None:  # one branch (its history)
+        orgs_in &= {org_id}
     query = (select(Round).join(CampaignRound, CampaignRound.round_id == Round.id)
-             .where(CampaignRound.campaign_id == campaign.id,
-                    Round.org_id.in_(scope(campaign, user)))
+             .where(CampaignRound.campaign_id == campaign.id, Round.org_id.in_(orgs_in))
              .options(selectinload(Round.options), selectinload(Round.criteria),
                       selectinload(Round.groups))
              .order_by(Round.id))
     return list(db.session.scalars(query))
 
 
-def branches(campaign: Campaign, user: User | None = None) -> list[rules.Branch]:
+def branches(campaign: Campaign, user: User | None = None, *,
+             org_id: int | None = None) -> list[rules.Branch]:
     """Each round as a branch with its result as shown (None until counted)."""
-    found = rounds_in(campaign, user)
+    found = rounds_in(campaign, user, org_id=org_id)
     names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_({r.org_id for r in found}))).all())
     out = []
@@ -143,6 +147,24 @@ def branches(campaign: Campaign, user: User | None = None) -> list[rules.Branch]
         out.append(rules.Branch(round_.org_id or 0, names.get(round_.org_id, ""), round_.slug,
                                 round_.title, round_.status, spec, result))
     return out
+
+
+def history(campaign: Campaign, org_id: int, user: User | None = None) -> dict | None:
+    """One branch of ``campaign`` year over year: every campaign of the same
+    template that the user may see and that covers the branch, by period;
+    None when the branch is outside what the user sees of ``campaign``."""
+    if org_id not in scope(campaign, user):
+        return None
+    org = orgs.get(org_id)
+    years = []
+    for other in (visible(user) if user is not None else all_campaigns()):
+        if other.template != campaign.template or org_id not in scope(other, user):
+            continue
+        mine = branches(other, user, org_id=org_id)
+        if mine:
+            years.append((other.period, other.id, spec_of(other), other.slug, mine))
+    years.sort(key=lambda y: (y[0], y[1]))
+    return rules.history(org.name if org else "", [y[2:] for y in years])
 
 
 def table(campaign: Campaign, user: User | None = None) -> dict:

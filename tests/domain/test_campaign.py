@@ -215,3 +215,25 @@ def test_the_campaign_figures_do_not_let_anyone_solve_a_branchs_small_group():
             "pooled": exact["subjects"][0]["criteria"][OVERALL]["counts"]}
 
     assert _solutions(leaky, members, 3, other) == {(1, 1, 0, 1)}
+
+
+def test_a_branch_year_over_year_links_people_by_key_confirmed_by_name():
+    from surveyapp.domain.campaign import KEY_REUSED, history
+
+    def year(period, members, name="一支部"):
+        branch = shown_branch("一支部", members, {"good": 5, "fair": 1}, org_id=1)
+        subject = dict(branch.result["subjects"][0], name=name)
+        result = dict(branch.result, subjects=[subject])
+        spec = CampaignSpec(f"{period}年争创四强", "four-strong-organisation", period,
+                            CAMPAIGN.standard)
+        return spec, f"c{period}", [Branch(1, "一支部", f"r{period}", "t", "counted",
+                                           branch.spec, result)]
+
+    found = history("一支部", [year("2025", {"fair": 8}), year("2026", {"good": 8}),
+                             year("2027", {"good": 8}, name="另一人")])
+    assert [p["period"] for p in found["periods"]] == ["2025", "2026", "2027"]
+    same, other = found["people"]
+    assert (same["name"], sorted(same["years"])) == ("一支部", ["r2025", "r2026"])
+    assert same["years"]["r2025"]["meets"] is False and same["years"]["r2026"]["meets"] is True
+    assert (other["name"], list(other["years"])) == ("另一人", ["r2027"])
+    assert KEY_REUSED in same["flags"] and KEY_REUSED in other["flags"]

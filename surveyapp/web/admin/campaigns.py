@@ -113,3 +113,15 @@ def campaign_new():
             return redirect(url_for("admin.campaign", campaign=created.slug), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("admin/campaign_new.html", form=form, problems=problems), status
+
+
+@bp.route("/campaigns/<campaign>/branches/<int:org>", endpoint="campaign_history")
+@login_required
+def campaign_history(campaign: str, org: int):
+    """One branch year over year, over the campaigns of the same template."""
+    found = campaign_for_user(campaign)
+    figures = campaigns.history(found, org, current_user)
+    if figures is None:
+        abort(404)
+    return render_template("admin/campaign_history.html", campaign=found, history=figures,
+                           points=points, turnout_text=campaign_exports.turnout_text)
