@@ -34,13 +34,15 @@ NOTE = ("注：各支部数字均取自该支部已公布口径的测评结果�
         "测评建议仅供参考，不能简单地以票取人。")
 
 
-def standard_text(standard: dict) -> str:
+def standard_text(standard: dict, groups: list[dict] | None = None) -> str:
+    """The standard in words; ``groups`` (the table's) name the groups by label."""
+    labels = {g["key"]: g["label"] for g in groups or []}
     parts = []
     if standard["score"] is not None:
         parts.append(f"得分≥{points(standard['score'])}")
     if standard["criteria"] is not None:
         parts.append(f"各指标≥{points(standard['criteria'])}")
-    parts += [f"{g}≥{points(v)}" for g, v in standard["groups"].items()]
+    parts += [f"{labels.get(g, g)}≥{points(v)}" for g, v in standard["groups"].items()]
     label = standard["label"] or "达标"
     return f"{label}：" + ("，".join(parts) if parts else "未设标准，不提出建议")
 
@@ -122,7 +124,7 @@ def export_xlsx(table: dict) -> bytes:
     ws.title = "支部对比"
     title = table["campaign"]["title"]
     ws.append([f"{title} 各支部测评结果对比"])
-    ws.append([standard_text(table["standard"])])
+    ws.append([standard_text(table["standard"], table["groups"])])
     ws.append(header(table))
     for cell in ws[3]:
         cell.font = Font(bold=True)
@@ -159,7 +161,8 @@ def export_pdf(table: dict) -> bytes:
                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     title = table["campaign"]["title"]
     story = [Paragraph(_escape(f"{title} 各支部测评结果对比"), heading),
-             Paragraph(_escape(standard_text(table["standard"])), body), Spacer(1, size),
+             Paragraph(_escape(standard_text(table["standard"], table["groups"])), body),
+             Spacer(1, size),
              grid, Spacer(1, size), Paragraph(_escape(NOTE), small)]
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=page, leftMargin=margin, rightMargin=margin,

@@ -58,7 +58,7 @@ def campaign_page(campaign: str):
     standard = table["standard"]
     context = dict(
         campaign=found, table=table, branches=branches, sort=sort, points=points,
-        standard_text=campaign_exports.standard_text(standard),
+        standard_text=campaign_exports.standard_text(standard, table["groups"]),
         turnout_text=lambda entry: (
             _("fewer than the threshold") if entry and entry["ballots"] is None
             else campaign_exports.turnout_text(entry)),
