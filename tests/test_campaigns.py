@@ -354,3 +354,15 @@ def test_a_branch_year_over_year(client, app, orgs):
     client.post("/admin/logout", data={"csrf_token": csrf_token(page)})
     login(client, "a")
     assert client.get(url).status_code == 404
+
+
+def test_a_rounds_page_names_its_campaign_and_links_it_for_those_who_see_it(client, orgs,
+                                                                             two_branches):
+    campaign, first, _second = two_branches
+    login(client, "a")
+    page = client.get(f"/admin/rounds/{first.slug}").get_data(as_text=True)
+    assert campaign.title in page and f"/admin/campaigns/{campaign.slug}" not in page
+    client.post("/admin/logout", data={"csrf_token": csrf_token(page)})
+    login(client, "party")
+    page = client.get(f"/admin/rounds/{first.slug}").get_data(as_text=True)
+    assert f'<a href="/admin/campaigns/{campaign.slug}">{campaign.title}</a>' in page
