@@ -72,7 +72,8 @@ class Campaign(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     template: Mapped[str] = mapped_column(String(80))
     period: Mapped[str] = mapped_column(String(40), default="")
-    # The campaign spec's text, kept as written: its standard is read from it.
+    # The campaign spec as TOML, its template's default standard merged in
+    # (so a plugin changing its defaults never changes a campaign).
     spec_text: Mapped[str] = mapped_column(Text)
     created_on: Mapped[dt.date] = mapped_column(default=today)
 

@@ -201,6 +201,10 @@ def test_the_templates_default_standard_applies_without_one_in_the_spec(app, org
     standard = campaigns.spec_of(campaign).standard
     assert (standard.label, standard.score, dict(standard.groups)) == ("四强党组织", 90,
                                                                          {"masses": 85})
+    # Stored resolved: without the plugin, or with other defaults, it stays.
+    plugins.use_plugin_manager(plugins.load_plugins())
+    assert campaigns.spec_of(campaign).standard == standard
+    assert "score = 90" in campaign.spec_text
 
 
 def test_the_figures_gather_the_viewers_part_of_the_tree_only(app, orgs):

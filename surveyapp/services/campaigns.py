@@ -45,10 +45,10 @@ def parse(text: str, *, source: str = "<campaign>") -> rules.CampaignSpec:
 
 
 def spec_of(campaign: Campaign) -> rules.CampaignSpec:
-    """The stored spec as the domain sees it (parsed without the plugins'
-    checks: the campaign was checked when created, its template may be gone)."""
-    return rules.parse_campaign(campaign.spec_text, source=campaign.slug,
-                                standards=plugins.campaign_standards())
+    """The stored spec as the domain sees it.  It was stored resolved (the
+    template's default standard merged in) and is read without the plugins,
+    so a plugin changing its defaults, or gone, never changes a campaign."""
+    return rules.parse_campaign(campaign.spec_text, source=campaign.slug)
 
 
 def create(text: str, *, actor: str, org: Organisation | None = None,
@@ -59,8 +59,10 @@ def create(text: str, *, actor: str, org: Organisation | None = None,
     slug = new_slug()
     while db.session.scalar(select(Campaign.id).where(Campaign.slug == slug)) is not None:
         slug = new_slug()
+    resolved = rules.campaign_toml(spec.title, spec.template, spec.period,
+                                   spec.standard.as_dict())
     campaign = Campaign(slug=slug, org_id=org.id, title=spec.title, template=spec.template,
-                        period=spec.period, spec_text=text.removeprefix("\ufeff"))
+                        period=spec.period, spec_text=resolved)
     db.session.add(campaign)
     audit.record("campaign.create", actor, detail=f"{slug} {spec.title}")
     db.session.commit()
