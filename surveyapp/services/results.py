@@ -45,13 +45,25 @@ def results(round_: Round) -> Results:
     """The round's results, its spec built once; RoundError before it is counted."""
     check_ready(round_)
     spec = round_spec(round_)
+    return Results(spec, _shown(round_, spec))
+
+
+def shown_result(round_: Round) -> dict:
+    """The round's result as shown (exact), like ``results(round_).exact``
+    but without building its spec when counting kept the result (a campaign
+    reads hundreds); RoundError before it is counted."""
+    check_ready(round_)
+    return _shown(round_, None)
+
+
+def _shown(round_: Round, spec: RoundSpec | None) -> dict:
     if round_.result_json is not None:
         shown = disclosure.decode(round_.result_json)
         shown.pop("checks", None)  # the board's (services/board.py)
     else:
-        shown = disclosure.decide(spec, *load_counts(round_)).result
-    return Results(spec, {"round": {"slug": round_.slug, "title": round_.title,
-                                    "status": round_.status}, **shown})
+        shown = disclosure.decide(spec or round_spec(round_), *load_counts(round_)).result
+    return {"round": {"slug": round_.slug, "title": round_.title, "status": round_.status},
+            **shown}
 
 
 def tally_round(round_: Round) -> dict:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...models import Round
-from ...services import ballot_box, orgs, rounds, turnout
+from ...services import ballot_box, campaigns, orgs, rounds, turnout
 from ...services.errors import RoundError
 from ..i18n import STATUS_WORDS, spec_message
 from . import bp, rule_words
@@ -57,7 +57,11 @@ def turnout_panel(round_: Round) -> dict:
 @login_required
 def round_detail(slug: str):
     round_ = round_for_user(slug)
+    campaign = campaigns.campaign_of(round_)
     return render_template("admin/round.html", round=round_, org=orgs.get(round_.org_id),
+                           campaign=campaign,
+                           campaign_visible=campaign is not None and campaigns.campaign_for(
+                               current_user, campaign.slug) is not None,
                            panel=turnout_panel(round_), confirm=ConfirmForm(),
                            rules=rule_words.sentences(rounds.round_spec(round_)),
                            quorum_warning=quorum_warning(round_),
