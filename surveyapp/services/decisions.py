@@ -2,7 +2,7 @@
 its final grade of each subject with its reason, beside the software's
 proposal (测评建议).  The software proposes, people decide: a decision that
 differs from the proposal (or where there is none) needs its reason.  Each
-decision is audited (subject and grade, not the reason's text); decisions
+decision is audited (subject and grade by its label, not the reason's text); decisions
 change only while the round is unpublished, like the comments' review.
 """
 
@@ -16,8 +16,8 @@ from ..database import db
 from ..domain import lifecycle
 from ..models import CommitteeDecision, Round
 from . import audit
+from . import results as results_service
 from .errors import RoundError
-from .results import shown_result
 
 REASON_MAX = 500
 
@@ -34,7 +34,7 @@ class Decision:
 def decisions(round_: Round) -> list[Decision]:
     """Every subject in the shown result's order, with its proposal and the
     committee's decision so far; RoundError before the round is counted."""
-    result = shown_result(round_)
+    result = results_service.shown_result(round_)
     ids = {s.id: s.key for s in round_.subjects}
     kept = {ids[row.subject_id]: row for row in db.session.scalars(
         select(CommitteeDecision).where(CommitteeDecision.round_id == round_.id))}
@@ -44,6 +44,15 @@ def decisions(round_: Round) -> list[Decision]:
         out.append(Decision(subject["key"], subject["name"], subject["proposal"],
                             row.option_key if row else None, row.reason if row else ""))
     return out
+
+
+def recorded(round_: Round) -> dict[str, tuple[str, str]]:
+    """The decisions recorded so far by subject key: (option key, reason),
+    as the exports and the 公示 take them."""
+    keys = {s.id: s.key for s in round_.subjects}
+    return {keys[row.subject_id]: (row.option_key, row.reason)
+            for row in db.session.scalars(select(CommitteeDecision).where(
+                CommitteeDecision.round_id == round_.id))}
 
 
 def editable(round_: Round) -> bool:
@@ -82,5 +91,8 @@ def decide(round_: Round, subject_key: str, option: str, reason: str, *, actor: 
         row = CommitteeDecision(round_id=round_.id, subject_id=subject.id)
         db.session.add(row)
     row.option_key, row.reason = option, reason
-    audit.record("decision.record", actor, round_, f"subject={subject_key} grade={option}")
+    # The grade by its label: the audit page shows details as they are, and
+    # no page shows a scale's internal keys (issue 17).
+    label = next(o.label for o in round_.options if o.key == option)
+    audit.record("decision.record", actor, round_, f"subject={subject_key} grade={label}")
     db.session.commit()

@@ -17,7 +17,7 @@ from ..domain import lifecycle
 from ..domain.model import RoundSpec
 from ..domain.tally import present
 from ..models import Round
-from . import audit, comments, disclosure
+from . import audit, comments, decisions, disclosure
 from .counting import load_counts, not_counted_error
 from .errors import RoundError
 from .rounds import round_spec
@@ -90,7 +90,8 @@ def export(round_: Round, fmt: str, *, actor: str) -> bytes:
     """The round's results in ``fmt`` (json, csv, xlsx, pdf or a plugin's),
     recorded in the audit log."""
     found = results(round_)
-    data = exporter(fmt).run(found.exact, found.spec, comments.for_export(round_))
+    data = exporter(fmt).run(found.exact, found.spec, comments.for_export(round_),
+                             decisions.recorded(round_))
     audit.record("results.export", actor, round_, f"format={fmt}")
     db.session.commit()
     return data

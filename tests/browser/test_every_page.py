@@ -5,10 +5,10 @@ console included.  Console pages are walked on a 1366×768 desktop and on a
 390 px phone, where none may scroll sideways; voter pages on a 360 px phone.
 
 The world: a counted and published 民主评议党员 round (two groups, one too
-small to show, a paper 废票), a counted 干部民主测评 (proposals such as 称职
-that are not on its scale), an open round with codes, a draft and a
-shared-link round, and a campaign (争创四强) its counted 四强 round joined,
-whose 群众 group is too small to show."""
+small to show, a paper 废票, a committee's 评定 published with its reason), a
+counted 干部民主测评 (proposals such as 称职 that are not on its scale), an open
+round with codes, a draft and a shared-link round, and a campaign (争创四强)
+its counted 四强 round joined, whose 群众 group is too small to show."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from surveyapp.domain.spec import parse_spec
 from surveyapp.models import VoterGroup
 from surveyapp.services import campaigns as campaigns_service
 from surveyapp.services import codes as codes_service
-from surveyapp.services import publication
+from surveyapp.services import decisions, publication
 from surveyapp.services import rounds as rounds_service
 from surveyapp.services.voting.casting import cast
 from surveyapp.services.voting.structure import structure_of
@@ -96,8 +96,9 @@ def world(secretary_account):
                        .values(spoiled=1))
     db.session.commit()
     close_and_count(party)
-    publication.publish(party, ["unit", "rank", "score", "proposal", "counts", "turnout"],
-                        actor="test")
+    decisions.decide(party, "p1", "basic", "日常表现一般，经支委会研究", actor="test")
+    publication.publish(party, ["unit", "rank", "score", "proposal", "decision", "counts",
+                                "turnout"], actor="test")
     cadre = make(CADRE, org, "open")
     for group in ("superior", "peer", "subordinate", "masses"):
         votes(cadre, group, [["good", "fairly_good"], ["average", "poor"]])

@@ -36,7 +36,9 @@ from . import bp
 from .access import round_for_user
 
 FIELD_LABELS = {"unit": _l("Unit"), "rank": _l("Rank"), "score": _l("Score"),
-                "proposal": _l("Proposed grade"), "counts": _l("Votes per grade"),
+                "proposal": _l("Proposed grade"),
+                "decision": _l("The committee's decision and its reason"),
+                "counts": _l("Votes per grade"),
                 "turnout": _l("Turnout"), "comments": _l("The comments you chose to show")}
 DECISION_LABELS = {comment_rules.PENDING: _l("Pending"), comment_rules.SHOW: _l("Shown"),
                    comment_rules.REDACT: _l("Shown redacted"), comment_rules.HIDE: _l("Hidden")}
