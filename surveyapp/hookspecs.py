@@ -56,6 +56,18 @@ def round_templates():
 
 
 @hookspec
+def campaign_standards():
+    """Default standards (评比标准) of campaigns whose rounds use a template.
+
+    Return ``{template_name: {"label", "score"?, "criteria"?, "groups"?}}``:
+    what a subject meeting it is proposed as, and the floors it must reach
+    (its score, every criterion's score, named groups' scores, e.g.
+    ``{"masses": 85}``).  A campaign spec's ``[standard]`` overrides them key
+    by key.  Floors are absolute, never a quota: a weak year proposes nobody.
+    """
+
+
+@hookspec
 def register_exporters():
     """Tally export formats.
 

@@ -70,6 +70,33 @@ class User(db.Model):
         return f"{self.id}.{self.session_epoch}"
 
 
+class Campaign(db.Model):
+    """A 党委's campaign (争创四强四优, 民主评议 across branches): the rounds of
+    its branches that share a template and a period, compared side by side
+    against an absolute standard (domain/campaign.py)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    # The 党委 running it: rounds of its subtree may join.
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    template: Mapped[str] = mapped_column(String(80))
+    period: Mapped[str] = mapped_column(String(40), default="")
+    # The campaign spec as TOML, its template's default standard merged in
+    # (so a plugin changing its defaults never changes a campaign).
+    spec_text: Mapped[str] = mapped_column(Text)
+    created_on: Mapped[dt.date] = mapped_column(default=today)
+
+
+class CampaignRound(db.Model):
+    """A round that joined a campaign (its spec's ``campaign = "SLUG"``); a
+    round joins one campaign at most."""
+
+    __tablename__ = "campaign_round"
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+
+
 class Round(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
@@ -284,6 +311,19 @@ class Comment(db.Model):
     # only: plain rounds insert comments past the ORM (voting/casting.py).
     decision: Mapped[str] = mapped_column(String(10), server_default=comment_rules.PENDING)
     shown_text: Mapped[str | None] = mapped_column(Text)
+
+
+class CommitteeDecision(db.Model):
+    """The 支委会's (or 党员大会's) final 评定 of one subject, with its reason,
+    kept beside the software's proposal (测评建议): the software proposes,
+    people decide (不能简单地以票取人).  Who decided and when is in the audit
+    log; ``option_key`` is a grade of the round's scale."""
+
+    __tablename__ = "committee_decision"
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), primary_key=True)
+    option_key: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class AuditEvent(db.Model):

@@ -256,6 +256,11 @@ def exporters() -> dict:
     return registries()["exporters"]
 
 
+def campaign_standards() -> dict:
+    """Default campaign standards per round template (``campaign_standards`` hook)."""
+    return _merged("campaign_standards", {})
+
+
 def spec_context() -> dict:
     """Keyword arguments for :func:`surveyapp.domain.spec.parse_spec`."""
     return _spec_context(registries())

@@ -31,7 +31,8 @@ from .conftest import SPEC, csrf_token, open_round
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "surveyapp/translations/zh/LC_MESSAGES/messages.po"
 DOMAIN_MODULES = [ROOT / "surveyapp/domain" / name for name in
-                  ("spec.py", "paper.py", "tables.py", "subjects.py", "ballot_box/keys.py")]
+                  ("spec.py", "paper.py", "tables.py", "subjects.py", "ballot_box/keys.py",
+                  "campaign.py")]
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 PROBLEM_ROW = re.compile(r"<tr><td>(\d*)</td><td>([^<]*)</td><td>([^<]+)</td></tr>")
 
@@ -299,7 +300,7 @@ def test_every_service_refusal_has_its_chinese(catalog):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (isinstance(node, ast.Call) and node.args
                     and getattr(node.func, "id", None) in ("RoundError", "ServiceError",
-                                                            "SpecError")):
+                                                            "SpecError", "CampaignError")):
                 templates.append((f"{path.name}:{node.lineno}", node.args[0]))
     assert len(templates) >= 15
     problems = []

@@ -257,7 +257,8 @@ def test_plugins_list_shows_name_version_and_hooks(cli):
         ["cadre-evaluation", "0.1.0",
          "classify_subjects, criteria_sets, round_templates, rule_names"],
         ["four-strong-four-excellent", "0.1.0",
-         "classify_subjects, criteria_sets, round_templates, rule_names, score_subject"],
+         "campaign_standards, classify_subjects, criteria_sets, round_templates, rule_names, "
+         "score_subject"],
         ["party-member-appraisal", "0.1.0",
          "classify_subjects, grade_scales, register_exporters, round_templates, rule_names"],
     ]
@@ -752,7 +753,9 @@ def test_every_hook_reference_example_runs(use_plugins, caplog):
                    (c.name for c in manager.get_hookcallers(m) or [])}
     assert implemented == {"grade_scales", "criteria_sets", "round_templates",
                            "register_exporters", "rule_names", "validate_ballot",
-                           "score_subject", "classify_subjects", "round_event"}
+                           "score_subject", "classify_subjects", "round_event",
+                           "campaign_standards"}
+    assert plugins.campaign_standards()["four-strong-organisation"]["score"] == 90
     assert {"max_unqualified", "weakest_criterion", "trust_min"} <= set(plugins.rule_names())
     assert "trust" in plugins.grade_scales() and "ranking-txt" in plugins.exporters()
     assert parse_spec('template = "trust-vote"\nsubjects = [{ key = "z", name = "张三" }]\n',

@@ -12,6 +12,7 @@ import pytest
 from surveyapp.database import db
 from surveyapp.domain.spec import parse_spec
 from surveyapp.models import AuditEvent
+from surveyapp.services import campaigns
 from surveyapp.services.rounds import create_round
 
 from .conftest import SPEC, Client, count_round, csrf_token, login, open_round
@@ -120,8 +121,12 @@ def test_every_console_page_and_export_is_kept_in_no_cache(client, app, orgs):
     transition(round_, "close", actor="t")
     count_round(round_)
     db.session.commit()
+    campaign = campaigns.create('title = "2026年争创四强四优"\n'
+                                'template = "four-strong-organisation"\nperiod = "2026"\n',
+                                actor="t", org=orgs["a"])
     assert login(client, "a").status_code == 302
-    values = {"slug": round_.slug, "step": "groups", "part": "basics", "fmt": "csv"}
+    values = {"slug": round_.slug, "step": "groups", "part": "basics", "fmt": "csv",
+              "campaign": campaign.slug, "org": orgs["a"].id}
     seen = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin.") or "GET" not in rule.methods:
@@ -136,4 +141,7 @@ def test_every_console_page_and_export_is_kept_in_no_cache(client, app, orgs):
     assert any(url.endswith("/results/export/xlsx") and status == 200 for url, status in seen)
     assert any(url.endswith("/results") and status == 200 for url, status in seen)
     assert any(url.endswith("/audit") and status == 200 for url, status in seen)
+    campaign_pages = [url for url, status in seen if "/campaigns" in url and status == 200]
+    assert {f"/admin/campaigns/{campaign.slug}", f"/admin/campaigns/{campaign.slug}/export/csv",
+            f"/admin/campaigns/{campaign.slug}/branches/{orgs['a'].id}"} <= set(campaign_pages)
     assert len(seen) >= 20

@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup
 from ..verify.cli import verify_cli
 from .audit import audit_cli
 from .ballots import ballots_cli
+from .campaigns import campaigns_cli
 from .codes import codes_cli
 from .common import fail
 from .guard import guard_commands
@@ -24,8 +25,9 @@ from .results import board_cli, comments_cli, tally_cli
 from .rounds import rounds_cli
 from .users import users_cli
 
-COMMANDS = (rounds_cli, codes_cli, ballots_cli, tally_cli, comments_cli, board_cli, users_cli,
-            orgs_cli, audit_cli, backup_cli, serve_cli, demo_cli, plugins_cli)
+COMMANDS = (rounds_cli, campaigns_cli, codes_cli, ballots_cli, tally_cli, comments_cli,
+            board_cli, users_cli, orgs_cli, audit_cli, backup_cli, serve_cli, demo_cli,
+            plugins_cli)
 
 
 def register_commands(app: Flask) -> None:

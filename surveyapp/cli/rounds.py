@@ -12,12 +12,14 @@ import click
 from flask.cli import with_appcontext
 
 from .. import plugins
+from ..domain.campaign import joined_campaign
 from ..domain.model import SpecError, SpecErrors
 from ..domain.spec import load_spec
 from ..domain.tables import read_text
 from ..exports.key_slips import share_file
 from ..services import (
     ballot_box,
+    campaigns,
     codes,
     counting,
     deadlines,
@@ -52,10 +54,16 @@ def rounds_create(spec: Path, org: str | None):
     except (SpecError, SpecErrors) as error:
         fail_with(error)
     try:
-        owner = orgs.named(org) if org else None
+        owner = orgs.named(org) if org else orgs.default_org()
     except ServiceError as error:
         fail_with(error)
-    round_ = rounds.create_round(parsed, actor=ACTOR, org=owner)
+    campaign_id = None
+    if joins := joined_campaign(read_text(spec, str(spec))):
+        try:
+            campaign_id = campaigns.check_join(joins, parsed, owner).id
+        except ServiceError as error:
+            fail(f"{spec} [campaign]: {error}")
+    round_ = rounds.create_round(parsed, actor=ACTOR, org=owner, campaign_id=campaign_id)
     click.echo(round_.slug)
 
 

@@ -58,7 +58,7 @@ from .tables import read_text
 
 TOP_LEVEL_KEYS = ("title", "template", "access", "anonymity_min", "opens_at", "closes_at",
                   "scale", "criteria", "groups", "subjects", "subjects_file", "trustees",
-                  "rules")
+                  "rules", "campaign")
 #: Most 监票人 a round may have (each gets a key slip; two digits number them).
 TRUSTEES_MAX = 20
 TITLE_MAX = 200
@@ -279,6 +279,13 @@ def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Re
                 if key not in registries.rule_names:
                     _unknown_key(e, key, sorted(registries.rule_names), f"rules.{key}")
         _check_rule_values(e, rules, options, groups, registries.rule_names)
+
+    # Which campaign the round joins (domain/campaign.py): not a setting of
+    # the round itself, so it is checked here and read by whoever stores it.
+    campaign = d.get("campaign")
+    if campaign is not None and not (isinstance(campaign, str) and KEY_RE.match(campaign)):
+        e.add("campaign must be a campaign's slug (see `surveyapp campaigns list`), "
+              "got %(got)s", "campaign", got=show(campaign))
 
     e.raise_if_any()
     return RoundSpec(title=title, options=options, criteria=criteria, groups=groups,

@@ -17,8 +17,9 @@ BUILTIN = [
     Exporter("json", "application/json", "json", export_json, "JSON"),
     Exporter("csv", "text/csv; charset=utf-8", "csv", export_csv, "CSV"),
     Exporter("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-             "xlsx", export_xlsx, "Excel", comments=True),
-    Exporter("pdf", "application/pdf", "pdf", export_pdf, "PDF", comments=True),
+             "xlsx", export_xlsx, "Excel", comments=True, decisions=True),
+    Exporter("pdf", "application/pdf", "pdf", export_pdf, "PDF", comments=True,
+             decisions=True),
 ]
 
 __all__ = ["BUILTIN", "Exporter"]

@@ -107,10 +107,13 @@ def grade_distribution(rows: Sequence[Row], options: Sequence[tuple[str, str, bo
 
 
 def score_ranking(rows: Sequence[Row], *, title: str, top: Fraction | None,
-                  chart_id: str = "ranking") -> Markup:
+                  chart_id: str = "ranking", floor: Fraction | None = None,
+                  floor_label: str = "") -> Markup:
     """A horizontal bar per scored subject, best first, the score written
     at the bar's end; bars are to scale with ``top`` (the scale's best
-    points) so 80 of 100 looks like 80%, not like the maximum."""
+    points) so 80 of 100 looks like 80%, not like the maximum.  ``floor``
+    draws a campaign standard's score as a dashed line across the bars.
+    ``rows`` need only ``name``, ``score`` and ``rank``."""
     scored = sorted((r for r in rows if r.score is not None),
                     key=lambda r: (r.rank or 0))
     ceiling = top or max((r.score for r in scored), default=Fraction(1)) or Fraction(1)
@@ -124,4 +127,9 @@ def score_ranking(rows: Sequence[Row], *, title: str, top: Fraction | None,
                     f'<text x="{_num(BAR_X + length + 4)}" y="{_num(y + BAR_H - 3)}">'
                     f'{present(row.score):.2f}</text>')
         y += ROW_H
+    if floor is not None and scored:
+        x = BAR_X + max(0.0, min(1.0, float(floor / ceiling))) * span
+        body.append(f'<line x1="{_num(x)}" y1="0" x2="{_num(x)}" y2="{_num(y)}" '
+                    f'stroke="#0969da" stroke-width="1.5" stroke-dasharray="4 3">'
+                    f'<title>{escape(floor_label)} {present(floor):.2f}</title></line>')
     return _frame(chart_id, title, y + 2, body)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..domain.comments import Review
 from ..domain.model import RoundSpec
+
+#: The committee's 评定 by subject key: (option key, reason).
+Decisions = Mapping[str, tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -18,7 +21,11 @@ class Exporter:
     spec, comments=review)`` with the round's reviewed comments (a
     :class:`surveyapp.domain.comments.Review`: every comment, in its random
     order, with the secretary's decision).  The tally JSON and CSV take none:
-    their shape is a contract; ``surveyapp comments`` lists them instead."""
+    their shape is a contract; ``surveyapp comments`` lists them instead.
+
+    An exporter made with ``decisions=True`` is also called with
+    ``decisions=``: the committee's 评定 recorded so far, as a mapping of
+    subject key to (option key, reason); empty when none is recorded."""
 
     name: str
     media_type: str
@@ -26,12 +33,18 @@ class Exporter:
     export: Callable[..., bytes]
     label: str = ""
     comments: bool = False
+    decisions: bool = False
 
-    def run(self, result: dict, spec: RoundSpec, comments: Review | None = None) -> bytes:
-        """Export, handing over the comments when this exporter takes them."""
+    def run(self, result: dict, spec: RoundSpec, comments: Review | None = None,
+            decisions: Decisions | None = None) -> bytes:
+        """Export, handing over the comments and the committee's decisions
+        to an exporter that takes them."""
+        extra: dict = {}
         if self.comments:
-            return self.export(result, spec, comments=comments or Review([]))
-        return self.export(result, spec)
+            extra["comments"] = comments or Review([])
+        if self.decisions:
+            extra["decisions"] = dict(decisions or {})
+        return self.export(result, spec, **extra)
 
     @property
     def is_binary(self) -> bool:

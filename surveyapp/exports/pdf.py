@@ -8,6 +8,8 @@ font sizes; only a round too big for the smallest readable size flows on
 to a second page (with the header row repeated).  The comments (意见建议)
 follow on a page of their own, so they never push the summary off its
 page: pooled, in their random order, each with the secretary's decision.
+Once the committee has recorded a 评定, the table shows it beside the
+proposal (then headed 测评建议) and the reasons follow the table.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from ..domain.comments import Review
 from ..domain.model import RoundSpec
 from . import comments as comment_words
 from . import explain, summary
+from .exporter import Decisions
 from .flags import flag_label
+from .summary import DECISION, DECISIONS_NOTE, PROPOSAL_DECIDED, REASON
 
 FONT = "STSong-Light"
 MARGIN = 12 * mm
@@ -50,8 +54,11 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _story(result: dict, spec: RoundSpec, size: float, width: float) -> tuple[list, bool]:
-    """The page's flowables, and whether the table fits ``width``."""
+def _story(result: dict, spec: RoundSpec, size: float, width: float,
+           decisions: Decisions | None = None) -> tuple[list, bool]:
+    """The page's flowables, and whether the table fits ``width``.  With the
+    committee's 评定 (``decisions``) a column shows it beside the proposal,
+    then headed 测评建议, and its reasons follow the table."""
     table = summary.rows(result, spec)
     grades = summary.count_columns(spec, table)
     body = _style(size)
@@ -67,7 +74,8 @@ def _story(result: dict, spec: RoundSpec, size: float, width: float) -> tuple[li
     story.append(Spacer(1, size * 0.6))
 
     header = ["排名", "姓名", "单位", "测评人数", *(label for _, label in grades),
-              "得分", "建议等次", "标记"]
+              "得分", PROPOSAL_DECIDED if decisions else "建议等次",
+              *([DECISION] if decisions else []), "标记"]
     data = [header]
     for row in table:
         counts = [("—" if row.counts is None else
@@ -79,6 +87,8 @@ def _story(result: dict, spec: RoundSpec, size: float, width: float) -> tuple[li
                      Paragraph(_escape(row.name), body), Paragraph(_escape(row.unit), small),
                      "—" if row.ballots is None else str(row.ballots), *counts,
                      summary.points(row.score), summary.option_label(spec, row.proposal),
+                     *([summary.option_label(spec, decisions.get(row.key, ("", ""))[0] or None)]
+                       if decisions else []),
                      Paragraph(_escape(flags), small)])
     # Each column as wide as its widest text (names and units capped, they
     # wrap); the flags take what is left, and need room for a short sentence.
@@ -92,7 +102,9 @@ def _story(result: dict, spec: RoundSpec, size: float, width: float) -> tuple[li
               widest(["单位", *(r.unit for r in table)], 10), widest(["测评人数"]),
               *(widest([label, "999 (100.0%)"]) for _, label in grades),
               widest(["得分", "100.00"]),
-              widest(["建议等次", *(o.label for o in spec.options)]), 0]
+              widest(["建议等次", *(o.label for o in spec.options)]),
+              *([widest([DECISION, *(o.label for o in spec.options)])] if decisions else []),
+              0]
     widths[-1] = width - sum(widths)
     fits = widths[-1] >= 10 * size
     widths[-1] = max(widths[-1], 10 * size)
@@ -112,7 +124,17 @@ def _story(result: dict, spec: RoundSpec, size: float, width: float) -> tuple[li
         ("BOTTOMPADDING", (0, 0), (-1, -1), size * 0.25),
     ]))
     hidden = summary.HIDDEN_NOTE.format(k=spec.anonymity_min)
-    story += [grid, Spacer(1, size * 0.6), Paragraph(_escape(NOTE + hidden), small),
+    story += [grid, Spacer(1, size * 0.6)]
+    if decisions:
+        story.append(Paragraph(_escape(DECISIONS_NOTE), small))
+        for row in table:
+            option, reason = decisions.get(row.key, ("", ""))
+            if option and reason:
+                story.append(Paragraph(_escape(
+                    f"{row.name}：{DECISION}{summary.option_label(spec, option)}"
+                    f"（{PROPOSAL_DECIDED}：{summary.option_label(spec, row.proposal) or '无'}），"
+                    f"{REASON}：{reason}"), small))
+    story += [Paragraph(_escape(NOTE + hidden), small),
               *(Paragraph(_escape(line), small)
                 for line in explain.score_explanation(spec, table))]
     return story, fits
@@ -141,12 +163,13 @@ def _comments_story(title: str, review: Review) -> list:
     return story
 
 
-def export_pdf(result: dict, spec: RoundSpec, comments: Review | None = None) -> bytes:
+def export_pdf(result: dict, spec: RoundSpec, comments: Review | None = None,
+               decisions: Decisions | None = None) -> bytes:
     best = None
     for size in SIZES:
         for page in (A4, landscape(A4)):
             width, height = page[0] - 2 * MARGIN, page[1] - 2 * MARGIN
-            story, fits = _story(result, spec, size, width)
+            story, fits = _story(result, spec, size, width, decisions)
             if fits and _height(story, width, height) <= height - 6:
                 best = (page, size)
                 break
@@ -157,6 +180,6 @@ def export_pdf(result: dict, spec: RoundSpec, comments: Review | None = None) ->
     doc = SimpleDocTemplate(out, pagesize=page, leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=MARGIN,
                             title=result["round"]["title"], author="surveyapp")
-    story = _story(result, spec, size, page[0] - 2 * MARGIN)[0]
+    story = _story(result, spec, size, page[0] - 2 * MARGIN, decisions)[0]
     doc.build(story + _comments_story(result["round"]["title"], comments or Review([])))
     return out.getvalue()

@@ -27,6 +27,13 @@ HIDDEN_TURNOUT = "人数较少，不单独显示"
 #: The exports' note under a table that may hide figures.
 HIDDEN_NOTE = ("少于 {k} 张票的分组结果为保护匿名不显示；为防止由其余数字推算出小组结果，"
                "部分数字也不显示（见标记）。")
+#: With the committee's 评定 beside it, the software's proposal is headed
+#: 测评建议, so nobody takes the one for the other (services/decisions.py).
+PROPOSAL_DECIDED = "测评建议"
+DECISION = "评定"
+REASON = "评定理由"
+DECISIONS_NOTE = ("测评建议是系统根据投票给出的参考；评定由支委会（党员大会）结合日常表现作出，"
+                  "与测评建议不同时写明理由。")
 #: The proposal filter's value for subjects with no proposal.
 NO_PROPOSAL = "-"
 

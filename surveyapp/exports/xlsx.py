@@ -2,7 +2,8 @@
 测评结果 (merged title, two-row bold header, frozen panes, set widths, A4
 fitted to the page width), then one sheet per voter group, then the
 comments (意见建议) on a sheet of their own, pooled, in their random order,
-each with the secretary's decision (exports/comments.py).
+each with the secretary's decision (exports/comments.py).  Once the committee
+has recorded a 评定, the 汇总表 shows it and its reason beside the proposal.
 
 Numbers are numbers (counts as integers, shares as fractions formatted as
 percentages, scores to two places), so the sheet can be summed and sorted.
@@ -27,7 +28,9 @@ from ..domain.model import RoundSpec
 from ..domain.tally import present
 from . import comments as comment_words
 from . import explain, summary
+from .exporter import Decisions
 from .flags import flag_label, hidden_reason
+from .summary import DECISION, DECISIONS_NOTE, PROPOSAL_DECIDED, REASON
 
 SUMMARY_SHEET = "汇总表"
 NOTE = ("注：得票率 = 票数 ÷ 测评人数（含不了解、空白）；得分为各组别加权平均，精确计算后"
@@ -157,7 +160,11 @@ def _write(ws: Worksheet, title: str, subtitle: str, columns: list[Column],
     ws.print_options.horizontalCentered = True
 
 
-def export_xlsx(result: dict, spec: RoundSpec, comments: Review | None = None) -> bytes:
+def export_xlsx(result: dict, spec: RoundSpec, comments: Review | None = None,
+                decisions: Decisions | None = None) -> bytes:
+    """The summary sheet, a sheet per voter group and the comments; with the
+    committee's 评定 (``decisions``), the summary shows each beside the
+    software's proposal, which is then headed 测评建议, and its reason."""
     table = summary.rows(result, spec)
     grades = _grade_columns(spec, table)
     keys = [k for k, _ in grades]
@@ -178,20 +185,25 @@ def export_xlsx(result: dict, spec: RoundSpec, comments: Review | None = None) -
                *(c for _, c in grades), *crit_columns,
                *(Column(h, width=16) for h in summary.rate_headers(spec)),
                Column("得分", width=9, formats=("0.00",)), Column("排名", width=6, formats=("0",)),
-               Column("建议等次", width=10), Column("标记", width=36)]
+               Column(PROPOSAL_DECIDED if decisions else "建议等次", width=10),
+               *([Column(DECISION, width=10), Column(REASON, width=30)] if decisions else []),
+               Column("标记", width=36)]
     data = []
     for i, row in enumerate(table, start=1):
+        decided = (decisions or {}).get(row.key, ("", ""))
         data.append([i, row.name, row.unit, row.ballots,
                      *_grade_cells(keys, row.counts, row.shares),
                      *([_num(row.criteria.get(c.key)) for c in spec.criteria] if several else []),
                      *summary.rate_cells(row.counts, spec),
                      _num(row.score), row.rank, summary.option_label(spec, row.proposal),
+                     *([summary.option_label(spec, decided[0] or None), decided[1]]
+                       if decisions else []),
                      "；".join(flag_label(f, spec) for f in row.flags)])
     subtitle = (f"参评率：{turnout}。{explain.sheets_line(result, spec)}"
                 + (f"{round_flags}" if round_flags else ""))
     scoring = "".join(explain.score_explanation(spec, table))
     _write(ws, f"{title} 测评结果汇总表", subtitle, columns, data,
-           f"{NOTE}{hidden_note}{scoring}")
+           f"{NOTE}{hidden_note}{scoring}{DECISIONS_NOTE if decisions else ''}")
 
     taken = {SUMMARY_SHEET}
     turnouts = {t["key"]: t for t in summary.turnout_rows(result, spec)}

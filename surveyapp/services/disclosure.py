@@ -39,7 +39,17 @@ def encode(result: dict) -> str:
 
 
 def decode(text: str) -> dict:
-    return _in(json.loads(text))
+    # The fractions come back as the parser meets them: one pass, no second
+    # walk over the result (a campaign page decodes hundreds of them).
+    return json.loads(text, object_hook=_fraction_or_dict)
+
+
+def _fraction_or_dict(value: dict) -> Any:
+    if len(value) == 1 and _FRACTION in value:
+        # str(Fraction) is "n" or "n/d": split rather than Fraction's regex.
+        numerator, _, denominator = value[_FRACTION].partition("/")
+        return Fraction(int(numerator), int(denominator or 1))
+    return value
 
 
 _FRACTION = "__fraction__"
@@ -52,14 +62,4 @@ def _out(value: Any) -> Any:
         return {k: _out(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_out(v) for v in value]
-    return value
-
-
-def _in(value: Any) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {_FRACTION}:
-            return Fraction(value[_FRACTION])
-        return {k: _in(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_in(v) for v in value]
     return value

@@ -13,6 +13,7 @@ tally suppressed carries no counts.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from fractions import Fraction
 
 from ..domain import lifecycle
@@ -20,12 +21,14 @@ from ..domain.model import RoundSpec
 from ..exports import summary
 from ..models import Round, today
 from . import comments as comment_review
+from . import decisions
 from .results import results
 from .rounds import apply_transition, check_transition
 
 #: Publishable fields in display order (the name is always shown).  All but
 #: "comments" are shown beside each name; the comments come apart, pooled.
-FIELDS = ("unit", "rank", "score", "proposal", "counts", "turnout", "comments")
+#: "decision" is the committee's 评定 with its reason (services/decisions.py).
+FIELDS = ("unit", "rank", "score", "proposal", "decision", "counts", "turnout", "comments")
 DEFAULT_FIELDS = ("unit", "proposal")
 
 
@@ -46,10 +49,13 @@ def chosen_fields(round_: Round) -> list[str]:
 
 
 def build(result: dict, spec: RoundSpec, fields: list[str],
-          comments: list[str] | None = None) -> dict:
+          comments: list[str] | None = None,
+          decided: Mapping[str, tuple[str, str]] | None = None) -> dict:
     """The JSON-ready snapshot of an exact tally, with only ``fields``.
     Scores are kept as exact fraction strings and rounded when shown.
-    ``comments``: the reviewed texts to show, when "comments" is a field."""
+    ``comments``: the reviewed texts to show, when "comments" is a field;
+    ``decided``: the committee's 评定 by subject key, (option key, reason),
+    when "decision" is."""
     fields = [f for f in FIELDS if f in fields]
     table = summary.rows(result, spec)
     if not {"rank", "score"} & set(fields):
@@ -66,6 +72,10 @@ def build(result: dict, spec: RoundSpec, fields: list[str],
             entry["score"] = None if row.score is None else str(row.score)
         if "proposal" in fields:
             entry["proposal"] = summary.option_label(spec, row.proposal) or None
+        if "decision" in fields:
+            option, reason = (decided or {}).get(row.key, (None, ""))
+            entry["decision"] = summary.option_label(spec, option) or None
+            entry["reason"] = reason
         if "counts" in fields:
             entry["counts"] = row.counts  # None when the tally suppressed the subject
         subjects.append(entry)
@@ -109,7 +119,8 @@ def preview(round_: Round, fields: list[str] | None = None) -> dict:
     found = results(round_)
     chosen = chosen_fields(round_) if fields is None else fields
     shown = comment_review.for_publication(round_) if "comments" in chosen else None
-    return build(found.exact, found.spec, chosen, shown)
+    decided = decisions.recorded(round_) if "decision" in chosen else None
+    return build(found.exact, found.spec, chosen, shown, decided)
 
 
 def publish(round_: Round, fields: list[str] | None = None, *, actor: str) -> None:

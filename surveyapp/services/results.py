@@ -17,7 +17,7 @@ from ..domain import lifecycle
 from ..domain.model import RoundSpec
 from ..domain.tally import present
 from ..models import Round
-from . import audit, comments, disclosure
+from . import audit, comments, decisions, disclosure
 from .counting import load_counts, not_counted_error
 from .errors import RoundError
 from .rounds import round_spec
@@ -45,13 +45,25 @@ def results(round_: Round) -> Results:
     """The round's results, its spec built once; RoundError before it is counted."""
     check_ready(round_)
     spec = round_spec(round_)
+    return Results(spec, _shown(round_, spec))
+
+
+def shown_result(round_: Round) -> dict:
+    """The round's result as shown (exact), like ``results(round_).exact``
+    but without building its spec when counting kept the result (a campaign
+    reads hundreds); RoundError before it is counted."""
+    check_ready(round_)
+    return _shown(round_, None)
+
+
+def _shown(round_: Round, spec: RoundSpec | None) -> dict:
     if round_.result_json is not None:
         shown = disclosure.decode(round_.result_json)
         shown.pop("checks", None)  # the board's (services/board.py)
     else:
-        shown = disclosure.decide(spec, *load_counts(round_)).result
-    return Results(spec, {"round": {"slug": round_.slug, "title": round_.title,
-                                    "status": round_.status}, **shown})
+        shown = disclosure.decide(spec or round_spec(round_), *load_counts(round_)).result
+    return {"round": {"slug": round_.slug, "title": round_.title, "status": round_.status},
+            **shown}
 
 
 def tally_round(round_: Round) -> dict:
@@ -78,7 +90,8 @@ def export(round_: Round, fmt: str, *, actor: str) -> bytes:
     """The round's results in ``fmt`` (json, csv, xlsx, pdf or a plugin's),
     recorded in the audit log."""
     found = results(round_)
-    data = exporter(fmt).run(found.exact, found.spec, comments.for_export(round_))
+    data = exporter(fmt).run(found.exact, found.spec, comments.for_export(round_),
+                             decisions.recorded(round_))
     audit.record("results.export", actor, round_, f"format={fmt}")
     db.session.commit()
     return data

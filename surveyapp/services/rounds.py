@@ -18,7 +18,16 @@ from ..database import db
 from ..domain import lifecycle
 from ..domain.ballot_box.keys import Share
 from ..domain.model import Criterion, Group, Item, Option, RoundSpec, Subject, Trustees
-from ..models import AuditEvent, Organisation, Round, ScaleOption, User, VoterCode, VoterGroup
+from ..models import (
+    AuditEvent,
+    CampaignRound,
+    Organisation,
+    Round,
+    ScaleOption,
+    User,
+    VoterCode,
+    VoterGroup,
+)
 from ..models import Criterion as CriterionRow
 from ..models import Subject as SubjectRow
 from . import audit, ballot_box, deadlines, orgs
@@ -36,9 +45,10 @@ def new_slug() -> str:
 
 
 def create_round(spec: RoundSpec, *, actor: str, org: Organisation | None = None,
-                 slug: str | None = None) -> Round:
-    """Store a validated spec as a draft round and commit it.  Raises
-    SpecErrors, writing nothing, when the plugins cannot apply its rules."""
+                 slug: str | None = None, campaign_id: int | None = None) -> Round:
+    """Store a validated spec as a draft round and commit it, in the campaign
+    ``campaign_id`` if given (checked by services.campaigns.check_join).
+    Raises SpecErrors, writing nothing, when the plugins cannot apply its rules."""
     plugins.rehearse(spec)
     deadlines.check(spec)
     org = org or orgs.default_org()
@@ -52,6 +62,8 @@ def create_round(spec: RoundSpec, *, actor: str, org: Organisation | None = None
         _write_part(round_, spec, part)
     db.session.add(round_)
     db.session.flush()
+    if campaign_id is not None:
+        db.session.add(CampaignRound(round_id=round_.id, campaign_id=campaign_id))
     audit.record("round.create", actor, round_, f"{len(spec.subjects)} subjects")
     db.session.commit()
     announce(round_, "created")
@@ -106,8 +118,9 @@ def announce(round_: Round, event: str) -> None:
                  round_spec(round_))
 
 
-def round_spec(round_: Round) -> RoundSpec:
-    """The round as the domain core sees it."""
+def round_spec(round_: Round, *, with_subjects: bool = True) -> RoundSpec:
+    """The round as the domain core sees it (``with_subjects=False``: its
+    settings alone, for readers of a kept result that names its subjects)."""
     return RoundSpec(
         title=round_.title,
         options=tuple(Option(o.key, o.label, o.points_fraction) for o in round_.options),
@@ -117,7 +130,8 @@ def round_spec(round_: Round) -> RoundSpec:
         groups=tuple(Group(g.key, g.label, Fraction(g.weight), g.expected,
                            None if g.rates_json is None else tuple(json.loads(g.rates_json)))
                      for g in round_.groups),
-        subjects=tuple(Subject(s.key, s.name, s.unit, s.post or "") for s in round_.subjects),
+        subjects=tuple(Subject(s.key, s.name, s.unit, s.post or "") for s in round_.subjects)
+        if with_subjects else (),
         template=round_.template,
         access=round_.access,
         anonymity_min=round_.anonymity_min,

@@ -5,9 +5,10 @@ console included.  Console pages are walked on a 1366×768 desktop and on a
 390 px phone, where none may scroll sideways; voter pages on a 360 px phone.
 
 The world: a counted and published 民主评议党员 round (two groups, one too
-small to show, a paper 废票), a counted 干部民主测评 (proposals such as 称职
-that are not on its scale), an open round with codes, a draft and a
-shared-link round."""
+small to show, a paper 废票, a committee's 评定 published with its reason), a
+counted 干部民主测评 (proposals such as 称职 that are not on its scale), an open
+round with codes, a draft and a shared-link round, and a campaign (争创四强)
+its counted 四强 round joined, whose 群众 group is too small to show."""
 
 from __future__ import annotations
 
@@ -25,13 +26,15 @@ from surveyapp import plugins
 from surveyapp.database import db
 from surveyapp.domain.spec import parse_spec
 from surveyapp.models import VoterGroup
+from surveyapp.services import campaigns as campaigns_service
 from surveyapp.services import codes as codes_service
-from surveyapp.services import publication
+from surveyapp.services import decisions, publication
 from surveyapp.services import rounds as rounds_service
 from surveyapp.services.voting.casting import cast
 from surveyapp.services.voting.structure import structure_of
 
 from ..conftest import count_round, open_round
+from ..test_campaigns import CAMPAIGN, counted, round_text
 from .test_admin_round import log_in
 
 DESKTOP, PHONE = (1366, 768), (390, 844)
@@ -93,8 +96,9 @@ def world(secretary_account):
                        .values(spoiled=1))
     db.session.commit()
     close_and_count(party)
-    publication.publish(party, ["unit", "rank", "score", "proposal", "counts", "turnout"],
-                        actor="test")
+    decisions.decide(party, "p1", "basic", "日常表现一般，经支委会研究", actor="test")
+    publication.publish(party, ["unit", "rank", "score", "proposal", "decision", "counts",
+                                "turnout"], actor="test")
     cadre = make(CADRE, org, "open")
     for group in ("superior", "peer", "subordinate", "masses"):
         votes(cadre, group, [["good", "fairly_good"], ["average", "poor"]])
@@ -103,9 +107,14 @@ def world(secretary_account):
     codes = codes_service.issue(opened, "members", 4, actor="test")[0]
     draft = make(PARTY.replace("2026年度", "2027年度"), org, "draft")
     link = make(LINK, org, "open")
+    campaign = campaigns_service.create(CAMPAIGN, actor="test", org=org)
+    branch = rounds_service.create_round(
+        parse_spec(round_text(org.name), **plugins.spec_context()), actor="test", org=org,
+        campaign_id=campaign.id)
+    counted(branch, ["good"] * 4 + ["fairly_good"], ["good", "good"])  # 群众 2 < 3: hidden
     db.session.commit()
     return {"party": party, "cadre": cadre, "open": opened, "draft": draft, "link": link,
-            "codes": codes}
+            "codes": codes, "campaign": campaign, "branch": branch, "org": org}
 
 
 def keys_of(spec_texts: list[str]) -> set[str]:
@@ -194,12 +203,18 @@ def console_urls(w) -> list[tuple[str, str]]:
         ("results cadre", f"/admin/rounds/{cadre.slug}/results"),
         ("audit", f"/admin/rounds/{party.slug}/audit"),
         ("audit all", "/admin/audit"),
+        ("campaigns", "/admin/campaigns"),
+        ("campaign new", "/admin/campaigns/new"),
+        ("campaign", f"/admin/campaigns/{w['campaign'].slug}"),
+        ("campaign history", f"/admin/campaigns/{w['campaign'].slug}/branches/{w['org'].id}"),
+        ("round in campaign", f"/admin/rounds/{w['branch'].slug}"),
+        ("results in campaign", f"/admin/rounds/{w['branch'].slug}/results"),
     ]
 
 
 def test_every_page_and_export_in_both_languages(new_page, world, accessibility_violations,
                                                  tmp_path):
-    keys = keys_of([PARTY, CADRE, OPEN, LINK])
+    keys = keys_of([PARTY, CADRE, OPEN, LINK, round_text("branch")])
     walk = Walk(keys, accessibility_violations)
     for lang in LANGS:
         admin = new_page(viewport=DESKTOP)
@@ -278,6 +293,15 @@ def test_every_page_and_export_in_both_languages(new_page, world, accessibility_
                     walk.problems.append(f"{lang} export {fmt} of {round_.title}: {hits}")
                 if "发出" not in text or "废票" not in text:
                     walk.problems.append(f"{lang} export {fmt}: no 发出/收回/有效/废票")
+        for fmt in ("xlsx", "pdf"):  # the campaign's files people read
+            with admin.expect_download() as download:
+                admin.goto(f"/admin/campaigns/{world['campaign'].slug}")
+                admin.evaluate("url => { const a = document.createElement('a');"
+                               " a.href = url; document.body.append(a); a.click(); }",
+                               f"/admin/campaigns/{world['campaign'].slug}/export/{fmt}")
+            text = export_text(fmt, download.value.path().read_bytes())
+            if hits := leaked(text, keys, "zh"):
+                walk.problems.append(f"{lang} campaign export {fmt}: {hits}")
     assert len(walk.seen) > 70
     assert walk.problems == []
 

@@ -89,6 +89,20 @@ TEMPLATES = {
 }
 
 
+#: A campaign's default standard (评比标准) per template: absolute floors, so a
+#: weak year proposes nobody.  Local 细则 replace them in the campaign spec.
+STANDARDS = {
+    "four-strong-organisation": {"label": "四强党组织", "score": 90, "criteria": 85,
+                                 "groups": {"masses": 85}},
+    "four-excellent-member": {"label": "四优共产党员", "score": 90, "criteria": 85},
+}
+
+
+@hookimpl
+def campaign_standards():
+    return copy.deepcopy(STANDARDS)
+
+
 @hookimpl
 def criteria_sets():
     return {"four-strong": copy.deepcopy(FOUR_STRONG),

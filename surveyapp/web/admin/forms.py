@@ -181,3 +181,18 @@ class TestCodesForm(FlaskForm):
 class DeadlineForm(FlaskForm):
     closes_at = DateTimeLocalField(_l("New deadline (empty: none)"), format="%Y-%m-%dT%H:%M",
                                    validators=[Optional()])
+
+
+class CampaignForm(FlaskForm):
+    """A campaign: its rounds' template and period, and its absolute standard
+    (empty floors: none of that kind)."""
+
+    title = StringField(_l("Title"), validators=[InputRequired(_l("Please enter a title.")),
+                                                 Length(max=200)])
+    template = SelectField(_l("Template of its rounds"), choices=[], validate_choice=True)
+    period = StringField(_l("Period"), validators=[Length(max=40)])
+    org = SelectField(_l("Organisation running it"), coerce=int, choices=[])
+    label = StringField(_l("Proposed as"), validators=[Length(max=80)])
+    score = StringField(_l("Score at least"), validators=[Length(max=20)])
+    criteria = StringField(_l("Every indicator at least"), validators=[Length(max=20)])
+    masses = StringField(_l("Mass evaluation (group masses) at least"), validators=[Length(max=20)])

@@ -28,7 +28,7 @@ from ...domain.model import BLANK
 from ...exports import BUILTIN, charts, explain, summary
 from ...exports.flags import flag_label, hidden_reason
 from ...models import Round
-from ...services import comments, publication
+from ...services import comments, decisions, publication
 from ...services import results as results_service
 from ...services.errors import RoundError
 from ..i18n import spec_message
@@ -36,7 +36,9 @@ from . import bp
 from .access import round_for_user
 
 FIELD_LABELS = {"unit": _l("Unit"), "rank": _l("Rank"), "score": _l("Score"),
-                "proposal": _l("Proposed grade"), "counts": _l("Votes per grade"),
+                "proposal": _l("Proposed grade"),
+                "decision": _l("The committee's decision and its reason"),
+                "counts": _l("Votes per grade"),
                 "turnout": _l("Turnout"), "comments": _l("The comments you chose to show")}
 DECISION_LABELS = {comment_rules.PENDING: _l("Pending"), comment_rules.SHOW: _l("Shown"),
                    comment_rules.REDACT: _l("Shown redacted"), comment_rules.HIDE: _l("Hidden")}
@@ -54,9 +56,11 @@ def _lang() -> str:
 
 
 def _page(round_: Round, form: PublishForm | None = None, status: int = 200, *,
-          comment_error: tuple[str, str, str | None] | None = None):
+          comment_error: tuple[str, str, str | None] | None = None,
+          decision_error: tuple[str, str, str, str] | None = None):
     """The page; ``comment_error`` is (comment id, message, text typed) when
-    a review without JavaScript was refused."""
+    a review without JavaScript was refused; ``decision_error`` is (subject
+    key, message, grade chosen, reason typed) when a 评定 was."""
     back_url, back_label = url_for("admin.round_detail", slug=round_.slug), _("Round")
     if not round_.shows_results:
         return render_template("admin/results.html", round=round_, ready=False,
@@ -93,6 +97,8 @@ def _page(round_: Round, form: PublishForm | None = None, status: int = 200, *,
         published=publication.snapshot(round_),
         review=comments.review(round_), decision_labels=DECISION_LABELS,
         comment_error=comment_error,
+        decisions=decisions.decisions(round_), decisions_editable=decisions.editable(round_),
+        decision_error=decision_error,
         # The address voters reach the service at, as printed on the slips.
         public_url=current_app.config["BASE_URL"].rstrip("/")
         + url_for("public.page", slug=round_.slug),

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ...models import Round
-from ...services import ballot_box, codes, deadlines, orgs, rounds, turnout
+from ...services import ballot_box, campaigns, codes, deadlines, orgs, rounds, turnout
 from ...services.errors import RoundError
 from ..i18n import STATUS_WORDS, spec_message
 from . import bp, rule_words
@@ -67,7 +67,11 @@ def round_detail(slug: str):
     deadline = None
     if round_.accepts_ballots or not round_.is_frozen:
         deadline = DeadlineForm(data={"closes_at": deadlines.local(round_.closes_at)})
+    campaign = campaigns.campaign_of(round_)
     return render_template("admin/round.html", round=round_, org=orgs.get(round_.org_id),
+                           campaign=campaign,
+                           campaign_visible=campaign is not None and campaigns.campaign_for(
+                               current_user, campaign.slug) is not None,
                            panel=turnout_panel(round_), confirm=ConfirmForm(), testing=testing,
                            deadline=deadline,
                            rules=rule_words.sentences(rounds.round_spec(round_)),

@@ -1,0 +1,108 @@
+"""``surveyapp campaigns ...``: a 党委's campaign (争创四强四优, 民主评议
+across branches): create one from its spec, list, show, and the branches'
+figures side by side (``campaigns tally``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from ..domain.model import SpecError, SpecErrors
+from ..domain.tables import read_text
+from ..exports import campaign as campaign_exports
+from ..models import Campaign
+from ..services import campaigns, orgs
+from ..services.errors import ServiceError
+from .common import ACTOR, fail, fail_with, write_file
+
+
+@click.group("campaigns", help="A 党委's campaign: the rounds of its branches side by side.")
+def campaigns_cli():
+    pass
+
+
+def find_campaign(slug: str) -> Campaign:
+    campaign = campaigns.get(slug)
+    if campaign is None:
+        fail(f"no campaign with slug {slug!r} (see `surveyapp campaigns list`)")
+    return campaign
+
+
+@campaigns_cli.command("create")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--org", help="The organisation running it, e.g. the 党委 (created if missing).")
+@with_appcontext
+def campaigns_create(spec: Path, org: str | None):
+    """Create a campaign from SPEC.toml and print its slug; rounds join it
+    with campaign = "SLUG" in their spec.
+
+    Example: surveyapp campaigns create campaign.toml --org 机关党委"""
+    if not spec.is_file():
+        fail(f"{spec}: no such file")
+    try:
+        text = read_text(spec, str(spec))
+        campaign = campaigns.create(text, actor=ACTOR, source=str(spec),
+                                    org=orgs.named(org) if org else None)
+    except (SpecError, SpecErrors) as error:
+        fail_with(error)
+    click.echo(campaign.slug)
+
+
+@campaigns_cli.command("list")
+@with_appcontext
+def campaigns_list():
+    """One line per campaign: slug, period, template, rounds joined, title.
+
+    Example: surveyapp campaigns list"""
+    for campaign in campaigns.all_campaigns():
+        click.echo(f"{campaign.slug}\t{campaign.period}\t{campaign.template}\t"
+                   f"{campaigns.joined_count(campaign)}\t{campaign.title}")
+
+
+@campaigns_cli.command("show")
+@click.argument("slug")
+@with_appcontext
+def campaigns_show(slug: str):
+    """The campaign's settings, its standard and its rounds.
+
+    Example: surveyapp campaigns show 2026-sq"""
+    campaign = find_campaign(slug)
+    spec = campaigns.spec_of(campaign)
+    org = orgs.get(campaign.org_id)
+    click.echo(f"{campaign.title}\nslug: {campaign.slug}  period: {campaign.period}  "
+               f"template: {campaign.template}  organisation: {org.name if org else '-'}")
+    click.echo("standard: " + campaign_exports.standard_text(spec.standard.as_dict()))
+    for round_ in campaigns.rounds_in(campaign):
+        branch = orgs.get(round_.org_id)
+        click.echo(f"round {round_.slug}\t{round_.status}\t"
+                   f"{branch.name if branch else '-'}\t{round_.title}")
+
+
+@campaigns_cli.command("tally")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(campaigns.FORMATS), default="json",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def campaigns_tally(slug: str, fmt: str, output: Path | None):
+    """The branches side by side: scores, indicators, 群众评价, turnout, ranks
+    and who meets the campaign's standard.  JSON on standard output by default.
+
+    Example: surveyapp campaigns tally 2026-sq --format xlsx -o 2026-sq.xlsx"""
+    campaign = find_campaign(slug)
+    if output is None and campaign_exports.is_binary(fmt) and sys.stdout.isatty():
+        fail(f"{fmt} is a binary file and would garble the terminal; "
+             f"write it with -o FILE, e.g. -o campaign.{fmt}")
+    try:
+        data = campaigns.export(campaign, fmt, actor=ACTOR)
+    except ServiceError as error:
+        fail_with(error)
+    if output:
+        write_file(output, data)
+        click.echo(f"{fmt} written to {output}")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
