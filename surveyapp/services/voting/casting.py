@@ -11,7 +11,8 @@ its ballot and no ballot is stored without its code.  Paper ballots
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
@@ -172,13 +173,23 @@ def cast_test(round_id: int, group_id: int, code: str) -> None:
     only its test code is marked used, so the test run's turnout counts it.
     Nothing of the ballot is stored, so there is nothing to count or leak,
     and opening the round deletes the test codes."""
+    with _write() as connection:
+        spent = _SPEND_TEST.execute(connection, {
+            "p_hash": codes.code_hash(code), "p_round": round_id, "p_group": group_id,
+            "p_day": today()})
+        if spent.rowcount != 1:
+            raise _why_refused(round_id, group_id, code)
+
+
+@contextmanager
+def _write(before_commit: Callable[[], None] | None = None) -> Iterator[Connection]:
+    """One write transaction in the file's turn (writers.py) on the session's own connection:
+    committed after the block (and ``before_commit``), rolled back on any failure."""
     with writer_turn(db.engine):
         try:
-            spent = _SPEND_TEST.execute(db.session.connection(), {
-                "p_hash": codes.code_hash(code), "p_round": round_id, "p_group": group_id,
-                "p_day": today()})
-            if spent.rowcount != 1:
-                raise _why_refused(round_id, group_id, code)
+            yield db.session.connection()
+            if before_commit:
+                before_commit()
             db.session.commit()
         except BaseException:
             db.session.rollback()
@@ -214,47 +225,31 @@ def store(round_id: int, ballots: Sequence[BallotRows], *, code: str | None = No
     """Write ballots in one transaction, while the round is open (checked in
     SQL), spending ``code`` (of ``group_id``) with them if given."""
     # On SQLite, wait for this write's turn (see writers.py).
-    with writer_turn(db.engine):
-        try:
-            # The session's own connection and transaction, the statements on
-            # its driver cursor (statements.py); the commit expires whatever
-            # the session had loaded.
-            connection = db.session.connection()
-            web = any(b.ballot["channel"] != "paper" for b in ballots)
-            _hold_round_open(connection, round_id, code, group_id, web=web)
-            _INSERT_BALLOT.executemany(connection, [b.ballot for b in ballots])
-            answers = [row for b in ballots for row in b.answers]
-            if answers:
-                _INSERT_ANSWERS.executemany(connection, answers)
-            comments = [b.comment for b in ballots if b.comment]
-            if comments:
-                _INSERT_COMMENT.executemany(connection, comments)
-            if before_commit:
-                before_commit()
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
+    # The session's own connection and transaction, the statements on its
+    # driver cursor (statements.py); the commit expires whatever the session
+    # had loaded.
+    with _write(before_commit) as connection:
+        web = any(b.ballot["channel"] != "paper" for b in ballots)
+        _hold_round_open(connection, round_id, code, group_id, web=web)
+        _INSERT_BALLOT.executemany(connection, [b.ballot for b in ballots])
+        answers = [row for b in ballots for row in b.answers]
+        if answers:
+            _INSERT_ANSWERS.executemany(connection, answers)
+        comments = [b.comment for b in ballots if b.comment]
+        if comments:
+            _INSERT_COMMENT.executemany(connection, comments)
 
 
 def record_spoiled(round_id: int, group_id: int, *,
                    before_commit: Callable[[], None] | None = None) -> None:
     """Count one paper ballot of a group as 废票, while the round is open
     (checked in SQL, as for a ballot).  Nothing of what it said is kept."""
-    with writer_turn(db.engine):
-        try:
-            connection = db.session.connection()
-            # A paper ballot: gathered in time, it may be entered after the deadline.
-            _hold_round_open(connection, round_id, None, None, web=False)
-            connection.execute(update(VoterGroup)
-                               .where(VoterGroup.id == group_id, VoterGroup.round_id == round_id)
-                               .values(spoiled=VoterGroup.spoiled + 1))
-            if before_commit:
-                before_commit()
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
+    with _write(before_commit) as connection:
+        # A paper ballot: gathered in time, it may be entered after the deadline.
+        _hold_round_open(connection, round_id, None, None, web=False)
+        connection.execute(update(VoterGroup)
+                           .where(VoterGroup.id == group_id, VoterGroup.round_id == round_id)
+                           .values(spoiled=VoterGroup.spoiled + 1))
 
 
 def _hold_round_open(connection: Connection, round_id: int, code: str | None,
