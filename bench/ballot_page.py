@@ -42,6 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchkit import wait_ready  # noqa: E402
 
 TARGET = 0.25
 SECRET = "bench-" + secrets.token_hex(8)
@@ -200,17 +201,6 @@ def measure(port: int, path: str, cookies: list[str | None], args) -> tuple[floa
 
 # -- servers --------------------------------------------------------------------------
 
-def wait_ready(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"server exited:\n{log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"server did not start:\n{log.read_text()}")
 
 
 def start(command: list[str], env: dict, log: Path, port: int) -> subprocess.Popen:

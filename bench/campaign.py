@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchkit import Timer
+
 TARGET = 1.0
 GRADES = (("excellent", 30), ("qualified", 55), ("basic", 12), ("unqualified", 3))
 
@@ -60,19 +62,6 @@ def round_text(branch: int, members: int, campaign: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-class Timer:
-    """Best wall-clock and CPU time over several runs (interleaved with the
-    others compared, so a busy machine slows them alike)."""
-
-    def __init__(self):
-        self.wall = self.cpu = float("inf")
-        self.result = None
-
-    def run(self, work) -> None:
-        wall, cpu = time.perf_counter(), time.process_time()
-        self.result = work()
-        self.wall = min(self.wall, time.perf_counter() - wall)
-        self.cpu = min(self.cpu, time.process_time() - cpu)
 
 
 def main() -> None:

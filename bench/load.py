@@ -57,6 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from benchkit import wait_ready  # noqa: E402
 from crypto import OPTIONS, crypto_only_rate  # noqa: E402
 
 RATIO_TARGET = 0.6
@@ -229,17 +230,6 @@ class Tally:
 
 # -- servers --------------------------------------------------------------------
 
-def wait_ready(port: int, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"server exited:\n{log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"server did not start:\n{log.read_text()}")
 
 
 def serve(args, env: dict, log: Path, **extra: str) -> tuple[subprocess.Popen, int]:

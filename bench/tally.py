@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchkit import Timer
+
 TARGET = 3.0
 GROUPS = (("members", 60, 0.6), ("masses", 40, 0.4))  # key, weight, share of ballots
 OPTIONS = (("excellent", "优秀", 100, 30), ("qualified", "合格", 80, 50),
@@ -52,19 +54,6 @@ def spec_text(subjects: int, criteria: int, ballots: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-class Timer:
-    """Best wall-clock and CPU time over several runs.  Runs of the things
-    compared are interleaved, so a busy machine slows them alike."""
-
-    def __init__(self):
-        self.wall = self.cpu = float("inf")
-        self.result = None
-
-    def run(self, work) -> None:
-        wall, cpu = time.perf_counter(), time.process_time()
-        self.result = work()
-        self.wall = min(self.wall, time.perf_counter() - wall)
-        self.cpu = min(self.cpu, time.process_time() - cpu)
 
 
 def fill(path: Path, round_id: int, group_ids: list[int], subject_ids: list[int],
