@@ -549,8 +549,8 @@ def test_turnout_panel_polls_while_open_and_shows_counts_only(secretary, orgs, a
     html = text(panel)
     assert 'hx-trigger="every 5s"' in html
     # One ballot, anonymity_min 2: that group's turnout is not shown on its own.
-    assert re.search(r'data-group="members">少于 2<', html)
-    assert "人数较少的组别不单独显示参评人数" in html and "1/5" not in html
+    assert re.search(r'data-group="members">不显示<', html)
+    assert "人数少的组不显示投票数" in html and "1/5" not in html
     assert re.search(r'data-group="masses">0<', html)
     assert re.search(r"data-total>1<", html) and "1/10" in html
     assert not any(code in html for code in codes)
@@ -560,6 +560,29 @@ def test_turnout_panel_polls_while_open_and_shows_counts_only(secretary, orgs, a
 
     transition(round_, "close", actor="t")
     assert "hx-trigger" not in text(secretary.get(f"/admin/rounds/{round_.slug}/turnout"))
+
+
+def test_turnout_panel_hides_a_group_the_total_would_give_away(secretary, orgs, app):
+    """The domain's rule, as on the results and the board: with the total
+    shown, a lone small group hidden is total − the rest, so the smallest
+    other group is hidden beside it."""
+    round_ = branch_round(orgs, status="open")
+    members = codes_service.issue(round_, "members", 1, actor="t")[0]
+    masses = codes_service.issue(round_, "masses", 2, actor="t")[0]
+    db.session.commit()
+    for code in members + masses:
+        voter = app.test_client()
+        voter.get(f"/c/{code}")
+        ballot = text(voter.get("/ballot"))
+        assert voter.post("/ballot", data={"csrf_token": csrf_token(ballot), "q-0-0": "excellent",
+                                           "q-1-0": "qualified"}).status_code in (302, 303)
+    html = text(secretary.get(f"/admin/rounds/{round_.slug}/turnout"))
+    assert re.search(r"data-total>3<", html)
+    assert re.search(r'data-group="members">不显示<', html)
+    assert re.search(r'data-group="masses">不显示<', html)  # 2 ≥ k, but 3 − 2 = 1
+    listed = text(secretary.get("/admin/"))
+    line = re.search(r'<span class="turnout-line">(.*?)</span>\s*</a>', listed, re.S).group(1)
+    assert re.findall(r"<span>\S+ (\S+?)(?:/\d+)?</span>", line) == ["不显示", "不显示"]
 
 
 # -- paper ballots ------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def rounds_show(slug: str):
     for group in round_.groups:
         t = figures[group.key]
         expected = t["expected"] if t["expected"] is not None else "?"
-        ballots = t["ballots"] if t["ballots"] is not None else f"<{round_.anonymity_min}"
+        ballots = t["ballots"] if t["ballots"] is not None else "(not shown: a small group)"
         click.echo(f"group {group.key} {group.label} weight {group.weight}: "
                    f"{ballots}/{expected} ballots")
     click.echo(f"subjects: {len(round_.subjects)}")

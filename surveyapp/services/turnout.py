@@ -8,9 +8,11 @@ import json
 from sqlalchemy import func, select
 
 from ..database import db
-from ..domain import rules
+from ..domain import rules, threshold
+from ..domain.model import Counts
 from ..models import Ballot, Round, VoterCode
 from . import codes
+from .rounds import round_spec
 
 
 def turnout(round_: Round) -> dict[str, dict[str, int | None]]:
@@ -21,16 +23,24 @@ def turnout(round_: Round) -> dict[str, dict[str, int | None]]:
     return {g.key: {"ballots": rows.get(g.id, 0), "expected": g.expected} for g in round_.groups}
 
 
-def hidden(round_: Round, ballots: int) -> bool:
-    """A group's turnout is not shown per group below the threshold (none
-    at all is no secret): it would tell a small group's size."""
-    return 0 < ballots < round_.anonymity_min
+def hidden(round_: Round, figures: dict[str, dict[str, int | None]]) -> set[str]:
+    """The groups whose turnout is not shown, by the rule the results and
+    the board use (``threshold.hidden_turnout``): a small group's, and, as
+    the total is shown beside them, enough others that the hidden ones'
+    pooled count cannot be told apart."""
+    paper = paper_ballots(round_)
+    ballots = {key: t["ballots"] for key, t in figures.items()}
+    web = {key: n - paper.get(key, 0) for key, n in ballots.items()}
+    return threshold.hidden_turnout(round_spec(round_, with_subjects=False),
+                                    Counts(ballots=ballots), Counts(ballots=web))
 
 
 def shown_turnout(round_: Round) -> dict[str, dict]:
     """:func:`turnout` as lists show it: ``ballots`` None when hidden."""
-    return {key: {**t, "ballots": None if hidden(round_, t["ballots"]) else t["ballots"]}
-            for key, t in turnout(round_).items()}
+    figures = turnout(round_)
+    secret = hidden(round_, figures)
+    return {key: {**t, "ballots": None if key in secret else t["ballots"]}
+            for key, t in figures.items()}
 def below_quorum(round_: Round) -> list[dict]:
     """The groups whose ballots so far miss the round's ``quorum`` rule (the
     same test as the ``quorum_not_met`` flag of the results): each with its
@@ -43,11 +53,12 @@ def below_quorum(round_: Round) -> list[dict]:
     except ValueError:
         return []
     figures = turnout(round_)
+    secret = hidden(round_, figures)
     flagged = rules.quorum_flags(figures, quorum,
                                  strict=settings.get("quorum_strict", True) is not False)
     groups = {g.key: g for g in round_.groups}
     return [{"label": groups[key].label, **figures[key], "quorum": quorum,
-             "hidden": hidden(round_, figures[key]["ballots"]),
+             "hidden": key in secret,
              "strict": settings.get("quorum_strict", True) is not False}
             for key in (flag.split(":", 1)[1] for flag in flagged)]
 
@@ -74,6 +85,7 @@ def panel(round_: Round) -> dict:
     """The console's turnout panel: ballots per group (with the share of
     those expected) and per channel, codes per group and status."""
     figures = turnout(round_)
+    secret = hidden(round_, figures)
     channels = dict(db.session.execute(
         select(Ballot.channel, func.count()).where(Ballot.round_id == round_.id)
         .group_by(Ballot.channel)).all())
@@ -89,7 +101,7 @@ def panel(round_: Round) -> dict:
         percent = (100 * t["ballots"] // t["expected"]) if t["expected"] else None
         rows.append({"group": group, "ballots": t["ballots"], "expected": t["expected"],
                      "percent": percent, "codes": codes_by_group.get(group.id, {}),
-                     "hidden": hidden(round_, t["ballots"])})
+                     "hidden": group.key in secret})
     return {"rows": rows, "total": sum(r["ballots"] for r in rows),
             "expected": sum(r["expected"] or 0 for r in rows) or None,
             "channels": channels, "spoiled": sum(spoiled(round_).values()),
