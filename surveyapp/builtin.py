@@ -183,11 +183,12 @@ def classify_subjects(spec, result):
         strict = spec.rules.get("quorum_strict", True)
         if not isinstance(strict, bool):
             raise ValueError(f"rules.quorum_strict must be true or false, got {strict!r}")
-        round_flags += rules.quorum_flags(result["turnout"], quorum, strict=strict)
+        round_flags += rules.quorum_flags(rules.turnout_units(result["turnout"]), quorum,
+                                          strict=strict)
     if spec.access == "link" and rule_checks.setting(spec.rules, "void_over_expected"):
         # A code is spent once; a shared link is not, so only there can a
         # group hand in more ballots than it has voters (收回票数多于发出票数).
-        round_flags += rules.over_expected_flags(result["turnout"])
+        round_flags += rules.over_expected_flags(rules.turnout_units(result["turnout"]))
     if round_flags:
         verdicts[None] = {"flags": round_flags}
     return verdicts

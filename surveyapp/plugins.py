@@ -353,14 +353,17 @@ def proposal_labels(spec: RoundSpec) -> dict[str, str]:
     return domain_rules.proposal_labels(spec)
 
 
-def tally(spec: RoundSpec, counts: Counts, hidden: dict | None = None) -> dict:
+def tally(spec: RoundSpec, counts: Counts, hidden: dict | None = None,
+          turnout_hidden=None) -> dict:
     """The exact tally with every plugin's ``score_subject`` and
     ``classify_subjects`` applied, before disclosure control (services run
     it through :func:`surveyapp.domain.disclosure.disclose`).  ``hidden``:
     the breakdowns to suppress (default: the threshold rule over every
-    ballot).  Plugin tests use it with hand-made :class:`Counts`."""
+    ballot), and ``turnout_hidden`` the groups whose turnout is not shown
+    (default: by the same rule).  Plugin tests use it with hand-made
+    :class:`Counts`."""
     result = domain_tally.tally(spec, counts, score=lambda subject: score_subject(spec, subject),
-                                hidden=hidden)
+                                hidden=hidden, turnout_hidden=turnout_hidden)
     classify(spec, result)
     return result
 

@@ -436,6 +436,11 @@ def open_in_console(secretary, round_) -> list[str]:
     return shares
 
 
+def altered(text: str) -> str:
+    """``text`` with its last character changed (to one it is not)."""
+    return text[:-1] + ("1" if text[-1] == "0" else "0")
+
+
 def test_open_shows_each_trustee_their_key_once_and_they_count_the_round(secretary, orgs):
     spec = SPEC + '[trustees]\nnames = ["张三", "李四", "王五"]\nthreshold = 2\n'
     round_ = branch_round(orgs, spec=spec)
@@ -458,7 +463,7 @@ def test_open_shows_each_trustee_their_key_once_and_they_count_the_round(secreta
     assert one.mimetype == "application/pdf" and one.headers["Cache-Control"] == "no-store"
     assert "key-slip-2.pdf" in one.headers["Content-Disposition"]
     assert post(secretary, f"/admin/rounds/{round_.slug}/key-slips.pdf",
-                {"record": record, "shares": shares[0][:-1] + "0"}).status_code == 400
+                {"record": record, "shares": altered(shares[0])}).status_code == 400
     # A record not signed here (someone's own key) is refused; so is no tick.
     forged = record[:-2] + ("AA" if record[-2:] != "AA" else "BB")
     assert post(secretary, f"/admin/rounds/{round_.slug}/open/with-key",

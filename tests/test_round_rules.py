@@ -185,6 +185,48 @@ def test_a_link_round_with_more_ballots_than_expected_is_flagged_void():
         "党员互评收回票数多于应参评人数，本次测评无效，须重新评议")
 
 
+TWO_GROUPS = ('[[groups]]\nkey = "members"\nlabel = "党员互评"\nexpected = 3\n\n'
+              '[[groups]]\nkey = "masses"\nlabel = "群众评议"\nexpected = 20\n\n')
+
+
+def shown_turnout_view(text: str, members: int, masses: int) -> tuple:
+    """What a reader sees of turnout (per group, and every round flag) once
+    the round's result went through disclosure control."""
+    from surveyapp.domain.disclosure import disclose
+    s = spec(text.replace("anonymity_min = 1", "anonymity_min = 5"))
+    counts = Counts()
+    for group, n in (("members", members), ("masses", masses)):
+        for _ in range(n):
+            counts.add_ballot(group, {("m0", "overall"): "qualified"})
+    result = disclose(s, counts, None, plugins.tally).result
+    return (tuple(sorted((g, t["ballots"]) for g, t in result["turnout"].items())),
+            tuple(sorted(result.get("flags", []))))
+
+
+@pytest.mark.parametrize("access, rules", [("codes", "quorum = 0.5"),
+                                           ("link", "quorum = 0.5"),
+                                           ("link", "")])
+def test_turnout_flags_never_pin_down_a_hidden_groups_turnout(access, rules):
+    """Solved for: a quorum or 须重新评议 flag on a group whose turnout is not
+    shown would bound it (expected 3, quorum ½ not met: exactly 1 ballot).
+    Every split of the public total that a reader cannot tell apart from
+    the real one must leave each hidden group at least two possible counts."""
+    text = branch(1, rules, access=access, groups=TWO_GROUPS)
+    total = 13
+    for members in range(1, 5):
+        seen = shown_turnout_view(text, members, total - members)
+        assert dict(seen[0])["members"] is None  # hidden: fewer than 5
+        alike = [m for m in range(1, total) if shown_turnout_view(text, m, total - m) == seen]
+        assert len(alike) >= 2, (members, seen, alike)
+    # The pooled groups are still judged: 3 of 23 expected misses a quorum of ½.
+    if rules:
+        assert "quorum_not_met:hidden" in shown_turnout_view(text, 1, 2)[1]
+        label = flag_label("quorum_not_met:hidden", spec(text))
+        assert label.startswith("不单独显示参评人数的各组合计")
+    else:  # 25 ballots of 23 expected on a shared link: void, whoever sent them
+        assert "over_expected:hidden" in shown_turnout_view(text, 4, 21)[1]
+
+
 # -- rates over graded answers and over ballots cast ----------------------------------------
 
 def test_a_rate_is_reported_over_graded_answers_and_over_ballots_cast():

@@ -65,7 +65,9 @@ BUDGET = 20_000
 #: Of those, how many may go through the whole tally (plugins and all).
 FULL_CHECKS = 400
 
-TallyFn = Callable[[RoundSpec, Counts, dict[str, Hidden]], dict]
+#: ``tally_fn(spec, counts, hidden, turnout_hidden)``: the tally, plugins
+#: included, with these breakdowns and these groups' turnout hidden.
+TallyFn = Callable[[RoundSpec, Counts, dict[str, Hidden], frozenset[str]], dict]
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def disclose(spec: RoundSpec, counts: Counts, web: Counts | None, tally_fn: Tall
     hidden)``, the tally with the plugins' scores, proposals and flags."""
     hidden = hidden_groups(spec, counts, web)
     turnout = frozenset(hidden_turnout(spec, counts, web))
-    exact = tally_fn(spec, counts, hidden)
+    exact = tally_fn(spec, counts, hidden, turnout)
     levels = {s.key: ALL if hidden[s.key].whole else 0 for s in spec.subjects}
     search = _Search(spec, counts, web, tally_fn, hidden, turnout, budget, full_checks)
     # One pass suffices: hiding more of one subject only removes equations
@@ -115,7 +117,8 @@ def shown(spec: RoundSpec, exact: dict, levels: dict[str, int],
     unscored = sorted((s for s in subjects if s["score"] is None),
                       key=lambda s: order.get(s["key"], len(order)))
     out = {key: value for key, value in exact.items() if key not in ("turnout", "subjects")}
-    out["turnout"] = {g: {**t, "ballots": None if g in turnout else t["ballots"]}
+    out["turnout"] = {g: {"ballots": None if g in turnout else t["ballots"],
+                          "expected": t["expected"]}
                       for g, t in exact["turnout"].items()}
     if "sheets" in exact:  # 收回 and 有效 would tell a hidden turnout too
         out["sheets"] = {g: {**s, "returned": None, "valid": None} if g in turnout else dict(s)
@@ -225,7 +228,7 @@ class _Search:
                           subject.key) != hidden:
                 continue  # the threshold itself would tell them apart
             checks += 1
-            if shown(self.spec, self.tally_fn(self.spec, counts, self.hidden), levels,
+            if shown(self.spec, self.tally_fn(self.spec, counts, self.hidden, self.turnout), levels,
                      self.turnout) == view:
                 left -= changed
                 if not left:

@@ -276,6 +276,26 @@ def proposal_labels(spec) -> dict[str, str]:
     return labels
 
 
+#: The unit that stands for the groups whose turnout is not shown, pooled.
+POOLED = "hidden"
+
+
+def turnout_units(turnout: Mapping[str, Mapping]) -> dict[str, Mapping]:
+    """The tally's turnout as rules on turnout must judge it: each shown
+    group on its own, and the groups whose turnout is not shown (``"hidden"``)
+    together as one unit, ``POOLED``.  A flag on one of them alone would
+    bound its hidden count (expected 3, quorum ½, not met: 1 ballot); their
+    pooled count is the shown total less the shown groups', no secret.  The
+    pooled expected number is unknown if any of them has none."""
+    units = {g: t for g, t in turnout.items() if not t.get("hidden")}
+    pooled = [t for t in turnout.values() if t.get("hidden")]
+    if pooled:
+        expected = [t.get("expected") for t in pooled]
+        units[POOLED] = {"ballots": sum(t["ballots"] for t in pooled),
+                         "expected": None if None in expected else sum(expected)}
+    return units
+
+
 def quorum_flags(turnout: Mapping[str, Mapping], quorum: Fraction, *,
                  strict: bool = True) -> list[str]:
     """``quorum_not_met:<group>`` for each group with an expected number whose
@@ -313,4 +333,4 @@ def over_expected_flags(turnout: Mapping[str, Mapping]) -> list[str]:
 __all__ = ["BallotLimit", "RATE_BASES", "Rate", "apply_quota", "as_fraction", "ballot_limits",
            "band", "band_below", "bands", "over_expected_flags", "pooled_counts", "proposal_labels",
            "quorum_flags", "quota_limit", "rate", "rate_rules", "share", "share_flags",
-           "subject_rate", "tie_break_order", "votes"]
+           "subject_rate", "tie_break_order", "turnout_units", "votes"]

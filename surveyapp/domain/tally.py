@@ -28,13 +28,13 @@ the tally.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from .model import BLANK, OVERALL, Counts, Criterion, RoundSpec, Subject
-from .threshold import Hidden, hidden_groups
+from .threshold import Hidden, hidden_groups, hidden_turnout
 
 __all__ = ["tally", "ranked", "present", "subject_entry", "scale_points", "raters_by_subject"]
 
@@ -138,7 +138,8 @@ def subject_entry(spec: RoundSpec, counts: Counts, subject: Subject, hidden: Hid
 
 def tally(spec: RoundSpec, counts: Counts, *,
           score: Callable[[dict], Fraction | None] | None = None,
-          hidden: dict[str, Hidden] | None = None) -> dict:
+          hidden: dict[str, Hidden] | None = None,
+          turnout_hidden: Collection[str] | None = None) -> dict:
     """Tally a round: turnout per group and, per subject, exact scores, rank
     and breakdowns.  Subjects come in rank order (ties and unscored subjects
     keep spec order, unscored last).  Raises ValueError on corrupt counts
@@ -150,10 +151,17 @@ def tally(spec: RoundSpec, counts: Counts, *,
     not asked about subjects suppressed as a whole.
 
     ``hidden`` says which group breakdowns to suppress per subject (default:
-    :func:`.threshold.hidden_groups` over every ballot)."""
+    :func:`.threshold.hidden_groups` over every ballot).  ``turnout_hidden``
+    names the groups whose turnout is not shown (default:
+    :func:`.threshold.hidden_turnout` over every ballot); their turnout
+    entries say ``"hidden": True``, so that rules on turnout judge them
+    pooled (:func:`.rules.turnout_units`), never one by one."""
     points = scale_points(spec)
     hidden = hidden_groups(spec, counts) if hidden is None else hidden
-    turnout = {g.key: {"ballots": counts.ballots.get(g.key, 0), "expected": g.expected}
+    if turnout_hidden is None:
+        turnout_hidden = hidden_turnout(spec, counts)
+    turnout = {g.key: {"ballots": counts.ballots.get(g.key, 0), "expected": g.expected,
+                       **({"hidden": True} if g.key in turnout_hidden else {})}
                for g in spec.groups}
     raters = raters_by_subject(spec)
     subjects = [subject_entry(spec, counts, s, hidden.get(s.key, Hidden()), points,

@@ -10,6 +10,7 @@ A flag nobody has words for is shown as it is.
 from __future__ import annotations
 
 from ..domain.model import RoundSpec
+from ..domain.rules import POOLED
 
 # prefix -> (what the part after ":" names, Chinese, English)
 LABELS: dict[str, tuple[str, str, str]] = {
@@ -81,6 +82,9 @@ def flag_label(flag: str, spec: RoundSpec, lang: str = "zh") -> str:
     name = arg
     if names == "group" and arg == "all":
         name = "全体参评人员" if lang != "en" else "all voters"
+    elif names == "group" and arg == POOLED:
+        name = ("不单独显示参评人数的各组合计" if lang != "en"
+                else "the groups whose turnout is not shown, together")
     elif names == "group":
         name = next((g.label for g in spec.groups if g.key == arg), arg)
     elif names == "option":

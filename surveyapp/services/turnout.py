@@ -54,12 +54,14 @@ def below_quorum(round_: Round) -> list[dict]:
         return []
     figures = turnout(round_)
     secret = hidden(round_, figures)
-    flagged = rules.quorum_flags(figures, quorum,
-                                 strict=settings.get("quorum_strict", True) is not False)
-    groups = {g.key: g for g in round_.groups}
-    return [{"label": groups[key].label, **figures[key], "quorum": quorum,
-             "hidden": key in secret,
-             "strict": settings.get("quorum_strict", True) is not False}
+    # Judged as the results judge it: the hidden groups pooled, never one by one.
+    units = rules.turnout_units({key: {**t, "hidden": key in secret} for key, t in figures.items()})
+    strict = settings.get("quorum_strict", True) is not False
+    flagged = rules.quorum_flags(units, quorum, strict=strict)
+    labels = {g.key: g.label for g in round_.groups}
+    pooled = ", ".join(labels[key] for key in figures if key in secret)
+    return [{"label": labels.get(key, pooled), **units[key], "quorum": quorum,
+             "pooled": key == rules.POOLED, "strict": strict}
             for key in (flag.split(":", 1)[1] for flag in flagged)]
 
 

@@ -38,8 +38,8 @@ FOUR = (Option("good", "好", F(100)), Option("fair", "较好", F(80)),
         Option("average", "一般", F(60)), Option("poor", "较差", F(40)))
 
 
-def plain_tally(spec, counts, hidden):
-    return tally(spec, counts, hidden=hidden)
+def plain_tally(spec, counts, hidden, turnout=None):
+    return tally(spec, counts, hidden=hidden, turnout_hidden=turnout)
 
 
 def branch_spec(name: str, criteria=(), k: int = 5) -> RoundSpec:

@@ -25,8 +25,8 @@ FOUR = (Option("excellent", "优秀", F(100)), Option("qualified", "合格", F(8
 UNKNOWN = Option("unknown", "不了解", None)
 
 
-def plain_tally(spec, counts, hidden):
-    return tally(spec, counts, hidden=hidden)
+def plain_tally(spec, counts, hidden, turnout=None):
+    return tally(spec, counts, hidden=hidden, turnout_hidden=turnout)
 
 
 def spec_of(groups, subjects=("s",), k=5, options=FOUR) -> RoundSpec:

@@ -160,7 +160,7 @@ def test_disclosure_hides_a_small_group_only_where_it_rates():
                                         for k in ("wangwu", "zhaoliu", "sunqi")})
     for option in ("good", "poor"):
         counts.add_ballot("juniors", {("wangwu", "overall"): option})
-    shown = disclose(s, counts, None, lambda sp, c, h: tally(sp, c, hidden=h))
+    shown = disclose(s, counts, None, lambda sp, c, h, t: tally(sp, c, hidden=h, turnout_hidden=t))
     subjects = {e["key"]: e for e in shown.result["subjects"]}
     # 王五: the two 下级 ballots are hidden, and nothing shown pins them down.
     assert subjects["wangwu"]["groups"]["juniors"]["suppressed"] is True

@@ -41,8 +41,8 @@ def quorum_warning(round_: Round) -> str | None:
     if not short:
         return None
     groups = _(", ").join(
-        _("%(group)s fewer than %(k)d of %(expected)d", group=s["label"],
-          k=round_.anonymity_min, expected=s["expected"]) if s["hidden"]  # a small group's size
+        _("%(groups)s together %(ballots)d of %(expected)d", groups=s["label"],
+          ballots=s["ballots"], expected=s["expected"]) if s["pooled"]  # small groups: never alone
         else _("%(group)s %(ballots)d of %(expected)d", group=s["label"],
                ballots=s["ballots"], expected=s["expected"]) for s in short)
     share = rule_words.share_text(short[0]["quorum"])
