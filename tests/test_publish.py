@@ -94,7 +94,7 @@ def test_published_counts_respect_suppression(client, people):
     assert "为保护匿名不显示" in wang and 'class="share"' not in wang
     # Turnout chosen, but masses' one ballot is not shown, nor members' 3 beside it (the
     # round's total, public on the board, less 3 would give masses' 1).
-    assert "3/5 (60.0%)" not in html and html.count("少于 3（不显示）") == 2
+    assert "3/5 (60.0%)" not in html and html.count("不显示（保护人数少的组）") == 2
     assert "群众评议" in html and html.count("群众评议") == 1          # only in the turnout list
 
 

@@ -256,7 +256,7 @@ def test_the_console_on_a_phone_without_javascript(new_page, snap, secretary_acc
     slug = fresh(select(Round.slug))
     page.goto(f"/admin/rounds/{slug}")
     # One ballot in a round with anonymity_min 5: a small group's turnout is not shown.
-    expect(page.locator('#turnout [data-group="g1"]')).to_have_text("少于 5")
+    expect(page.locator('#turnout [data-group="g1"]')).to_have_text("不显示")
     expect(page.locator("#turnout [data-total]")).to_have_text("1")
     assert_no_horizontal_scroll(page, 360)
     for url in (f"/admin/rounds/{slug}/codes", f"/admin/rounds/{slug}/audit", "/admin/"):

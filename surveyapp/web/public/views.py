@@ -54,7 +54,7 @@ def page(slug: str):
     turnout = [(t["label"], summary.turnout_text(
         {**t, "rate": Fraction(t["ballots"], t["expected"])
          if t["expected"] and t["ballots"] is not None else None},
-        _("fewer than %(k)d (not shown)", k=snap["anonymity_min"])))
+        _("not shown (protects a small group)")))
         for t in snap.get("turnout", [])]
     return render_template("public/page.html", round=round_, snap=snap, fields=fields,
                            rows=rows, options=options, ranking_svg=ranking, grades_svg=grades,
