@@ -9,11 +9,15 @@ Every figure is worked out by hand in the comments.
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import json
 from fractions import Fraction
 
 import pytest
+from sqlalchemy import select
 
+from surveyapp.database import db
 from surveyapp.domain import disclosure
 from surveyapp.domain.ballot_box import sealing
 from surveyapp.domain.model import Counts, SpecErrors
@@ -21,10 +25,11 @@ from surveyapp.domain.paper import parse_paper_ballots
 from surveyapp.domain.spec import parse_spec, spec_to_dict
 from surveyapp.domain.subjects import subjects_from_rows
 from surveyapp.domain.tally import tally
+from surveyapp.models import Round
 from surveyapp.services.results import tally_json
-from surveyapp.services.rounds import transition
+from surveyapp.services.rounds import create_round, transition
 
-from .conftest import count_round, csrf_token, issue, make_round
+from .conftest import count_round, csrf_token, issue, login, make_round, open_round
 from .test_board_verify import verified as verified_by
 
 
@@ -304,3 +309,94 @@ def test_a_tampered_commitment_cell_fails_the_verifier(client, cli, tmp_path):
     result = verified(path)
     assert result.exit_code == 1
     assert "zhangsan, commitment:2" in result.output
+
+
+# -- results and exports -------------------------------------------------------------------------
+
+def test_the_exports_show_each_item_with_its_rate_and_the_mean(client):
+    from openpyxl import load_workbook
+
+    from .test_exports import export, pdf_text
+
+    round_ = counted_round(client)
+    sheet = load_workbook(io.BytesIO(export(round_, "xlsx")))["承诺兑现"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=5, max_row=6)]
+    # 序号, 姓名, 承诺事项, 已兑现, 部分兑现, 未兑现, 不了解, 兑现率, 兑现得分, 均分
+    assert rows[0] == [1, "张三", "1. 办好职工食堂", 3, 1, 0, 1, 0.75, 0.88, 0.6]
+    assert rows[1] == [2, "张三", "2. 年内完成技改项目", 1, 0, 2, 2, 0.33, 0.33, None]
+    table = {r["key"]: r for r in csv.DictReader(io.StringIO(
+        export(round_, "csv").decode("utf-8-sig")))}
+    assert table["zhangsan"]["commitment_mean"] == "0.6" and table["lisi"]["commitment_mean"] == ""
+    text = pdf_text(export(round_, "pdf"))[1]
+    assert "承诺兑现" in text and "75.0%" in text
+
+
+def test_a_round_without_commitments_exports_as_before():
+    from surveyapp.exports.tabular import export_csv
+
+    plain = parse_spec(SPEC.replace('commitments = ["办好职工食堂", "年内完成技改项目"]', ""))
+    counts = Counts()
+    for _ in range(3):
+        counts.add_ballot("members", {("zhangsan", "overall"): "good",
+                                      ("lisi", "overall"): "fair"})
+    result = tally(plain, counts)
+    assert all("commitments" not in s for s in result["subjects"])
+    header = export_csv({"round": {}, **result}, plain).decode("utf-8-sig").splitlines()[0]
+    assert "commitment" not in header
+
+
+# -- the 限期改正 follow-up round --------------------------------------------------------------
+
+def test_follow_up_from_the_command_line(client, cli):
+    round_ = counted_round(client)
+    # 张三's mean is 29/48, shown as 0.60: not below the default 0.6.
+    result = cli("rounds", "follow-up", round_.slug)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"error: no subject of round {round_.slug} has a commitment mean below 60%: "
+        "no follow-up round to make"]
+    result = cli("rounds", "follow-up", round_.slug, "--below", "0.7")
+    assert result.exit_code == 0, result.output
+    slug, taken = result.output.strip().splitlines()
+    assert taken == "zhangsan\t张三\t60%"
+    made = db.session.scalar(select(Round).where(Round.slug == slug))
+    assert made.status == "draft" and made.title == "2026年度群众评议（限期改正）"
+    assert [(s.key, s.commitments) for s in made.subjects] == [
+        ("zhangsan", ("办好职工食堂", "年内完成技改项目"))]
+    assert cli("rounds", "follow-up", round_.slug, "--below", "7").exit_code == 2
+    titled = cli("rounds", "follow-up", round_.slug, "--below", "3/4", "--title", "整改复评")
+    assert titled.exit_code == 0
+    assert db.session.scalar(select(Round.title).where(
+        Round.slug == titled.output.split()[0])) == "整改复评"
+
+
+def test_follow_up_is_refused_for_a_round_not_counted_or_without_commitments(cli):
+    open_one = make_round(SPEC)
+    result = cli("rounds", "follow-up", open_one.slug, "--below", "1")
+    assert result.exit_code == 2 and "is not counted yet" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    plain = make_round(SPEC.replace('commitments = ["办好职工食堂", "年内完成技改项目"]', ""),
+                       status="counted")
+    result = cli("rounds", "follow-up", plain.slug, "--below", "1")
+    assert result.exit_code == 2 and "has no commitment items" in result.output
+
+
+def test_the_results_page_lists_the_items_and_makes_the_follow_up(client, orgs):
+    round_ = create_round(parse_spec(SPEC), actor="test", org=orgs["a"])
+    open_round(round_)
+    for code, votes in zip(issue(round_, count=len(VOTES)), VOTES, strict=True):
+        web_vote(client, code, *votes)
+    transition(round_, "close", actor="test")
+    count_round(round_)
+    assert login(client, "a").status_code == 302
+    page = client.get(f"/admin/rounds/{round_.slug}/results").get_data(as_text=True)
+    assert "承诺兑现" in page and "1. 办好职工食堂" in page and "75.0%" in page
+    assert "限期改正" in page
+    response = client.post(f"/admin/rounds/{round_.slug}/follow-up", data={
+        "csrf_token": csrf_token(page), "below": "70", "title": "张三限期改正复评"})
+    assert response.status_code == 303
+    made = db.session.scalar(select(Round).where(Round.title == "张三限期改正复评"))
+    assert made.org_id == orgs["a"].id and [s.key for s in made.subjects] == ["zhangsan"]
+    response = client.post(f"/admin/rounds/{round_.slug}/follow-up", data={
+        "csrf_token": csrf_token(page), "below": "10", "title": "无"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("#commitments")
