@@ -400,3 +400,39 @@ def test_the_results_page_lists_the_items_and_makes_the_follow_up(client, orgs):
     response = client.post(f"/admin/rounds/{round_.slug}/follow-up", data={
         "csrf_token": csrf_token(page), "below": "10", "title": "无"})
     assert response.status_code == 303 and response.headers["Location"].endswith("#commitments")
+
+
+def test_the_console_subject_lines_carry_commitments_both_ways(app):
+    from surveyapp.web.admin.drafts import parse_subject_lines, subjects_text
+
+    text = "zs\t张三\t一支部\t主任\t办好食堂；修路\nls\t李四\t一支部\t\t\n"
+    subjects, lines, problems = parse_subject_lines(text)
+    assert problems == [] and lines == [1, 2]
+    assert subjects == [{"key": "zs", "name": "张三", "unit": "一支部", "post": "主任",
+                         "commitments": ["办好食堂", "修路"]},
+                        {"key": "ls", "name": "李四", "unit": "一支部"}]
+    assert parse_subject_lines(subjects_text(subjects))[0] == subjects
+
+
+def test_the_wizard_saves_commitments_and_refuses_an_empty_one_on_its_line(client, orgs):
+    from .test_admin_console import basics, post, text
+
+    assert login(client, "a").status_code == 302
+    post(client, "/admin/new", basics())
+    post(client, "/admin/new/groups", {"rows-0-key": "members", "rows-0-label": "党员互评",
+                                       "rows-0-weight": "1"})
+    post(client, "/admin/new/criteria", {"rows-0-label": ""})
+    refused = post(client, "/admin/new/subjects", {
+        "subjects": "zs\t张三\t一支部\t\t办好食堂\nls\t李四\t一支部\t\t修路；；建桥\n",
+        "action": "finish"})
+    assert refused.status_code == 400
+    assert db.session.scalar(select(Round)) is None
+    page = text(refused)
+    assert "<td>2</td>" in page and "不能为空" in page
+    done = post(client, "/admin/new/subjects", {
+        "subjects": "zs\t张三\t一支部\t\t办好食堂\nls\t李四\t一支部\t\t修路；建桥\n",
+        "action": "finish"})
+    assert done.status_code == 302
+    round_ = db.session.scalar(select(Round))
+    assert [(s.key, s.commitments) for s in round_.subjects] == [
+        ("zs", ("办好食堂",)), ("ls", ("修路", "建桥"))]
