@@ -436,3 +436,26 @@ def test_the_wizard_saves_commitments_and_refuses_an_empty_one_on_its_line(clien
     round_ = db.session.scalar(select(Round))
     assert [(s.key, s.commitments) for s in round_.subjects] == [
         ("zs", ("办好食堂",)), ("ls", ("修路", "建桥"))]
+
+
+def test_a_typed_in_paper_sheet_asks_each_commitment_and_the_printed_sheet_lists_them(
+        client, orgs, cli, tmp_path):
+    from .test_admin_console import post, text
+    from .test_exports import pdf_text
+
+    round_ = create_round(parse_spec(SPEC), actor="test", org=orgs["a"])
+    open_round(round_)
+    assert login(client, "a").status_code == 302
+    url = f"/admin/rounds/{round_.slug}/paper"
+    page = text(client.get(url + "?group=members"))
+    assert "承诺兑现" in page and "张三 · 2. 年内完成技改项目" in page
+    missing = post(client, url, {"group": "members", "p-0-0": "good", "p-1-0": "fair",
+                                 "pk-0-0": "fulfilled"})
+    assert missing.status_code == 400  # item 2 unmarked: nothing saved
+    saved = post(client, url, {"group": "members", "p-0-0": "good", "p-1-0": "fair",
+                               "pk-0-0": "fulfilled", "pk-0-1": "_blank"})
+    assert saved.status_code == 303
+    sheet = tmp_path / "sheet.pdf"
+    assert cli("ballots", "sheet", round_.slug, "-o", sheet).exit_code == 0
+    words = pdf_text(sheet.read_bytes())[1]
+    assert "承诺兑现" in words and "年内完成技改项目" in words and "部分兑现" in words
