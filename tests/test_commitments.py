@@ -459,3 +459,19 @@ def test_a_typed_in_paper_sheet_asks_each_commitment_and_the_printed_sheet_lists
     assert cli("ballots", "sheet", round_.slug, "-o", sheet).exit_code == 0
     words = pdf_text(sheet.read_bytes())[1]
     assert "承诺兑现" in words and "年内完成技改项目" in words and "部分兑现" in words
+
+
+def test_editing_a_drafts_people_keeps_their_commitments(client, orgs):
+    from .test_admin_console import post
+
+    round_ = create_round(parse_spec(SPEC), actor="test", org=orgs["a"])
+    assert login(client, "a").status_code == 302
+    page = client.get(f"/admin/rounds/{round_.slug}/edit/subjects").get_data(as_text=True)
+    assert "zhangsan\t张三\t\t\t办好职工食堂；年内完成技改项目" in page
+    done = post(client, f"/admin/rounds/{round_.slug}/edit/subjects", {
+        "subjects": "zhangsan\t张三\t\t\t办好职工食堂\nlisi\t李四\t\t\t修路\n",
+        "action": "finish"})
+    assert done.status_code in (302, 303)
+    db.session.expire_all()
+    assert [(s.key, s.commitments) for s in round_.subjects] == [
+        ("zhangsan", ("办好职工食堂",)), ("lisi", ("修路",))]
