@@ -355,6 +355,7 @@ def test_follow_up_from_the_command_line(client, cli):
     assert result.output.strip().splitlines() == [
         f"error: no subject of round {round_.slug} has a commitment mean below 60%: "
         "no follow-up round to make"]
+    assert "commitments: 2 items of 1 subjects" in cli("rounds", "show", round_.slug).output
     result = cli("rounds", "follow-up", round_.slug, "--below", "0.7")
     assert result.exit_code == 0, result.output
     slug, taken = result.output.strip().splitlines()

@@ -104,6 +104,9 @@ def rounds_show(slug: str):
         click.echo(f"group {group.key} {group.label} weight {group.weight}: "
                    f"{ballots}/{expected} ballots")
     click.echo(f"subjects: {len(round_.subjects)}")
+    if promised := sum(len(s.commitments) for s in round_.subjects):
+        click.echo(f"commitments: {promised} items of "
+                   f"{sum(1 for s in round_.subjects if s.commitments)} subjects")
     if found := codes.counts(round_):
         click.echo("codes: " + ", ".join(f"{k} {v}" for k, v in sorted(found.items())))
 
