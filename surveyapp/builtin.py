@@ -106,6 +106,9 @@ def rule_names():
                               "own, off the ballot (本人不评)",
         "reported_rates": "[{label, options}, ...]: rates such as 满意率 reported over graded "
                           "answers and over ballots cast",
+        "commitment_followup_below": "share (default 0.6): `rounds follow-up` copies the "
+                                     "subjects whose commitment mean (承诺兑现) is below it "
+                                     "into a 限期改正 round",
     }
 
 

@@ -10,6 +10,7 @@ row order records the order of arrival.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from fractions import Fraction
 
 from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
@@ -229,6 +230,12 @@ class Subject(_Keyed, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     unit: Mapped[str] = mapped_column(String(200), default="")
     post: Mapped[str] = mapped_column(String(80), default="", server_default="")  # 职务
+    # Its commitment items (承诺事项) as a JSON list of texts; NULL: none.
+    commitments_json: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def commitments(self) -> tuple[str, ...]:
+        return tuple(json.loads(self.commitments_json)) if self.commitments_json else ()
 
 
 class VoterCode(db.Model):

@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from .. import plugins
 from ..domain.campaign import joined_campaign
 from ..domain.model import SpecError, SpecErrors
+from ..domain.rule_checks import share_value
 from ..domain.spec import load_spec
 from ..domain.tables import read_text
 from ..exports.key_slips import share_file
@@ -23,6 +24,7 @@ from ..services import (
     codes,
     counting,
     deadlines,
+    follow_up,
     orgs,
     publication,
     rounds,
@@ -102,6 +104,9 @@ def rounds_show(slug: str):
         click.echo(f"group {group.key} {group.label} weight {group.weight}: "
                    f"{ballots}/{expected} ballots")
     click.echo(f"subjects: {len(round_.subjects)}")
+    if promised := sum(len(s.commitments) for s in round_.subjects):
+        click.echo(f"commitments: {promised} items of "
+                   f"{sum(1 for s in round_.subjects if s.commitments)} subjects")
     if found := codes.counts(round_):
         click.echo("codes: " + ", ".join(f"{k} {v}" for k, v in sorted(found.items())))
 
@@ -254,6 +259,38 @@ def rounds_copy(slug: str, title: str | None):
     except (SpecError, SpecErrors, RoundError) as error:
         fail_with(error)
     click.echo(copy.slug)
+
+
+@rounds_cli.command("follow-up")
+@click.argument("slug")
+@click.option("--below", help="Take the subjects whose commitment mean is below this share, "
+                              "e.g. 0.6 or 3/5 (default: the round's "
+                              "commitment_followup_below rule, else 0.6).")
+@click.option("--title", help="The new round's title (default: the round's, with "
+                              "（限期改正） after it).")
+@with_appcontext
+def rounds_follow_up(slug: str, below: str | None, title: str | None):
+    """Copy the subjects of counted round SLUG whose commitment mean (承诺兑现)
+    is below a threshold, with their commitment items, into a new draft: the
+    限期改正 follow-up round.  Prints its slug, then each subject taken with
+    its mean.  Refused if the round is not counted, has no commitments or no
+    subject is below the threshold.
+
+    Example: surveyapp rounds follow-up 7kq3xp2m --below 0.6"""
+    round_ = find_round(slug)
+    limit = None
+    if below is not None:
+        limit = share_value(below)
+        if limit is None:
+            fail(f"--below: expected a share from 0 to 1 such as 0.6 or 3/5, got {below!r}")
+    try:
+        chosen = follow_up.below(round_, limit)
+        made = follow_up.follow_up_round(round_, actor=ACTOR, limit=limit, title=title)
+    except RoundError as error:
+        fail_with(error)
+    click.echo(made.slug)
+    for subject, mean in chosen:
+        click.echo(f"{subject.key}\t{subject.name}\t{float(mean):.0%}")
 
 
 @rounds_cli.command("delete")

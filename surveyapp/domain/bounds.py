@@ -20,6 +20,9 @@ OPTIONS_MAX = 12
 #: costs ~0.18 ms and ~300 bytes a position, so the largest ballot seals in
 #: about half a second and is stored in under 1 MB.
 BALLOT_POSITIONS_MAX = 3000
+#: Commitment items (承诺事项) of one subject, and characters of one item.
+COMMITMENTS_MAX = 10
+COMMITMENT_MAX = 200
 #: Characters of a subject's name and unit, and of a label or description.
 NAME_MAX = 100
 UNIT_MAX = 200

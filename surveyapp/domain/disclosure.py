@@ -52,7 +52,7 @@ from fractions import Fraction
 from typing import Any
 
 from .model import BLANK, OVERALL, Counts, RoundSpec, Subject
-from .tally import _mean, raters_by_subject, scale_points, subject_entry
+from .tally import _mean, hide_commitments, raters_by_subject, scale_points, subject_entry
 from .threshold import Hidden, hidden_for, hidden_groups, hidden_turnout
 
 LEVELS = ("breakdowns", "counts", "criteria", "groups", "score", "all")
@@ -136,6 +136,9 @@ def mask(entry: dict, level: int) -> dict:
     if level >= 1:
         for c in out["criteria"].values():
             c["counts"] = None
+        # Commitment items are shown over all groups only; with the
+        # subject's own counts hidden, they go too (the safe, simple route).
+        hide_commitments(out)
     if level >= 2:
         for c in out["criteria"].values():
             c["score"] = None

@@ -31,6 +31,22 @@ OVERALL = "overall"
 
 ACCESS_MODES = ("codes", "link")
 
+#: Commitment items (承诺兑现): each item of a subject is a cell of its own,
+#: criterion key ``"commitment:<n>"`` (n from 1; ":" keeps it apart from any
+#: criterion key), rated on this fixed scale.  Points: 已兑现 1, 部分兑现 1/2,
+#: 未兑现 0; 不了解 is an abstention (counted, never scored).
+COMMITMENT_PREFIX = "commitment:"
+COMMITMENT_OPTIONS = ("fulfilled", "partly", "not", "unknown")
+COMMITMENT_LABELS = {"fulfilled": "已兑现", "partly": "部分兑现", "not": "未兑现",
+                     "unknown": "不了解"}
+COMMITMENT_POINTS = {"fulfilled": 1, "partly": Fraction(1, 2), "not": 0, "unknown": None}
+
+
+def commitment_key(index: int) -> str:
+    """The criterion key of a subject's ``index``-th commitment (0-based index)."""
+    return f"{COMMITMENT_PREFIX}{index + 1}"
+
+
 #: A ``rates`` entry naming a unit rather than a subject: ``"unit:工程技术党支部"``
 #: (a subject key cannot hold ":").
 UNIT_PREFIX = "unit:"
@@ -95,6 +111,8 @@ class Subject:
     name: str
     unit: str = ""
     post: str = ""  # 职务, shown beside the name on the ballot
+    #: The subject's own commitment items (承诺事项), rated on the commitment scale.
+    commitments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,7 +150,14 @@ class RoundSpec:
     def positions(self) -> int:
         """Positions of one sealed ballot: each subject × criterion, each
         grade and "left blank" (domain/ballot_box/sealing.py)."""
-        return len(self.subjects) * len(self.criteria) * (len(self.options) + 1)
+        return (len(self.subjects) * len(self.criteria) * (len(self.options) + 1)
+                + self.commitment_count * (len(COMMITMENT_OPTIONS) + 1))
+
+    @property
+    def commitment_count(self) -> int:
+        """Commitment items of every subject together (each is one cell)."""
+        return sum(len(s.commitments) for s in self.subjects)
+
     def group(self, key: str) -> Group | None:
         return next((g for g in self.groups if g.key == key), None)
 

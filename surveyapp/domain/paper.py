@@ -21,7 +21,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .bounds import ERRORS_MAX, PAPER_ROWS_MAX, SEALED_POSITIONS_MAX
-from .model import RoundSpec, SpecError, SpecErrors
+from .model import (
+    COMMITMENT_LABELS,
+    COMMITMENT_OPTIONS,
+    COMMITMENT_PREFIX,
+    RoundSpec,
+    SpecError,
+    SpecErrors,
+    commitment_key,
+)
 from .tables import csv_rows
 
 COLUMNS = ("ballot", "group", "subject", "criterion", "option")
@@ -199,6 +207,13 @@ def _answer(row: dict[str, str], spec: RoundSpec, lookups: dict[str, _Lookup], l
         ok = False
         error("ballot label is empty", line, "ballot")
     group, subject = resolve("group"), resolve("subject")
+    if row["criterion"].lower().startswith(COMMITMENT_PREFIX):
+        # A commitment item (承诺兑现): criterion "commitment:<n>", rated on its own scale.
+        item = _commitment(row, spec, subject, line, error)
+        option = _commitment_option(row["option"], line, error) if row["option"] else None
+        if item is None or option is False:
+            return None
+        return (group, subject, item, option) if ok else None
     if row["criterion"]:
         criterion = resolve("criterion")
     elif len(spec.criteria) == 1:
@@ -211,6 +226,43 @@ def _answer(row: dict[str, str], spec: RoundSpec, lookups: dict[str, _Lookup], l
               "criterion", count=len(spec.criteria), keys=keys)
     option = resolve("option") if row["option"] else None
     return (group, subject, criterion, option) if ok else None
+
+
+def _commitment(row: dict[str, str], spec: RoundSpec, subject: str | None, line: int,
+                error: _Report) -> str | None:
+    """The commitment cell a criterion ``commitment:<n>`` names, or None after reporting."""
+    number = row["criterion"][len(COMMITMENT_PREFIX):].strip()
+    found = next((s for s in spec.subjects if s.key == subject), None)
+    if found is None:
+        return None  # the subject's own error is reported
+    count = len(found.commitments)
+    if not number.isdigit() or not 1 <= int(number) <= count:
+        if count:
+            error("%(subject)s has commitments 1 to %(count)s; got criterion %(value)s", line,
+                  "criterion", subject=repr(subject), count=count,
+                  value=repr(row["criterion"]))
+        else:
+            error("%(subject)s has no commitments; got criterion %(value)s", line,
+                  "criterion", subject=repr(subject), value=repr(row["criterion"]))
+        return None
+    return commitment_key(int(number) - 1)
+
+
+#: A commitment answer as typed: its key or its label (已兑现, 部分兑现, 未兑现, 不了解).
+_COMMITMENT_ANSWERS = {**{k: k for k in COMMITMENT_OPTIONS},
+                       **{label: k for k, label in COMMITMENT_LABELS.items()}}
+
+
+def _commitment_option(value: str, line: int, error: _Report) -> str | bool:
+    """The commitment option a cell names, or False after reporting."""
+    found = _COMMITMENT_ANSWERS.get(value.strip().lower()) or _COMMITMENT_ANSWERS.get(
+        value.strip())
+    if found is None:
+        error("unknown commitment answer %(value)s; expected one of: %(keys)s", line, "option",
+              value=repr(value), keys=", ".join(
+                  f"{k} ({COMMITMENT_LABELS[k]})" for k in COMMITMENT_OPTIONS))
+        return False
+    return found
 
 
 def _add(drafts: dict[str, _Draft], label: str, group: str, subject: str, criterion: str,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from .model import show as _show
@@ -30,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "leave_own_name_out": False,
     # No rates reported unless the round names some.
     "reported_rates": [],
+    # 限期改正 follow-up: subjects whose commitment mean (承诺兑现) is below this.
+    "commitment_followup_below": "0.6",
 }
 
 
@@ -68,11 +71,28 @@ def check(rules: Mapping, options: Sequence[str], groups: Sequence[str]) -> list
                         {"got": _show(key), "known": ", ".join(options)}))
     if "reported_rates" in rules:
         problems += _check_rates(rules["reported_rates"], options)
+    if "commitment_followup_below" in rules:
+        value = rules["commitment_followup_below"]
+        if share_value(value) is None:
+            problems.append(Problem(
+                'commitment_followup_below must be a share from 0 to 1 such as 0.6 or "3/5", '
+                "got %(got)s", "rules.commitment_followup_below", {"got": _show(value)}))
     for name in ("void_over_expected", "leave_own_name_out"):
         if name in rules and not isinstance(rules[name], bool):
             problems.append(Problem("%(name)s must be true or false, got %(got)s",
                                     f"rules.{name}", {"name": name, "got": _show(rules[name])}))
     return problems
+
+
+def share_value(value: Any) -> Fraction | None:
+    """A share from 0 to 1 given as a number or a text such as "3/5"; None if it is not one."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        share = Fraction(str(value).strip())
+    except (ValueError, ZeroDivisionError):
+        return None
+    return share if 0 <= share <= 1 else None
 
 
 def _check_rates(value: Any, options: Sequence[str]) -> list[Problem]:
@@ -98,4 +118,4 @@ def _check_rates(value: Any, options: Sequence[str]) -> list[Problem]:
     return problems
 
 
-__all__ = ["DEFAULTS", "PER_BALLOT_BASES", "Problem", "check", "setting"]
+__all__ = ["DEFAULTS", "PER_BALLOT_BASES", "Problem", "check", "setting", "share_value"]

@@ -24,6 +24,8 @@ from typing import Any, NamedTuple
 from . import rule_checks
 from .bounds import (
     BALLOT_POSITIONS_MAX,
+    COMMITMENT_MAX,
+    COMMITMENTS_MAX,
     CRITERIA_MAX,
     DESCRIPTION_MAX,
     ERRORS_MAX,
@@ -38,6 +40,7 @@ from .bounds import (
 )
 from .model import (
     ACCESS_MODES,
+    COMMITMENT_OPTIONS,
     KEY_MUST,
     KEY_RE,
     OVERALL,
@@ -170,8 +173,11 @@ def spec_to_dict(spec: RoundSpec) -> dict:
         for g in spec.groups]
     # A post only where there is one: a round opened before posts existed
     # keeps the spec (and so the spec hash its key was made for) it had.
+    # Commitments likewise (a round without any keeps its spec hash).
     data["subjects"] = [{"key": s.key, "name": s.name, "unit": s.unit}
-                        | ({"post": s.post} if s.post else {}) for s in spec.subjects]
+                        | ({"post": s.post} if s.post else {})
+                        | ({"commitments": list(s.commitments)} if s.commitments else {})
+                        for s in spec.subjects]
     if spec.trustees is not None:
         data["trustees"] = {"names": list(spec.trustees.names),
                             "threshold": spec.trustees.threshold}
@@ -262,7 +268,8 @@ def _build(data: Any, e: _Errors, base_dir: pathlib.Path | None, registries: _Re
     groups = _entries(e, d.get("groups"), "groups", _group,
                       need="at least one voter group is required", maximum=GROUPS_MAX)
     subjects = _subjects(e, d, base_dir)
-    positions = len(subjects) * len(criteria) * (len(options) + 1)
+    positions = len(subjects) * len(criteria) * (len(options) + 1) + sum(
+        len(s.commitments) for s in subjects) * (len(COMMITMENT_OPTIONS) + 1)
     if positions > BALLOT_POSITIONS_MAX:
         e.add("a ballot would hold %(positions)s answers' positions (%(subjects)s people × "
               "%(criteria)s criteria × %(options)s grades and blank); at most %(max)s: "
@@ -597,7 +604,22 @@ def _subject(e: _Errors, t: Mapping, f: str) -> Subject:
     return Subject(_key(e, t.get("key"), f"{f}.key"),
                    _text(e, t.get("name"), f"{f}.name", max_len=NAME_MAX),
                    _text(e, t.get("unit", ""), f"{f}.unit", required=False, max_len=UNIT_MAX),
-                   _text(e, t.get("post", ""), f"{f}.post", required=False, max_len=80))
+                   _text(e, t.get("post", ""), f"{f}.post", required=False, max_len=80),
+                   _commitments(e, t.get("commitments", []), f"{f}.commitments"))
+
+
+def _commitments(e: _Errors, value: Any, field: str) -> tuple[str, ...]:
+    """``commitments = ["…", "…"]``: the subject's own commitment items (承诺事项)."""
+    if not isinstance(value, list | tuple):
+        e.add("commitments must be a list of texts, got %(got)s", field, got=show(value))
+        return ()
+    if len(value) > COMMITMENTS_MAX:
+        e.add("at most %(max)s commitments, got %(count)s", field, max=COMMITMENTS_MAX,
+              count=len(value))
+        return ()
+    items = [_text(e, item, f"{field}[{i}]", max_len=COMMITMENT_MAX)
+             for i, item in enumerate(value)]
+    return tuple(i for i in items if i is not None)
 
 
 _ENTRY_KEYS = {
@@ -605,7 +627,7 @@ _ENTRY_KEYS = {
     _criterion: ("key", "label", "weight", "description", "items"),
     _group: ("key", "label", "weight", "expected", "rates"),
     _item: ("key", "label", "points"),
-    _subject: ("key", "name", "unit", "post"),
+    _subject: ("key", "name", "unit", "post", "commitments"),
 }
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pathlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .bounds import NAME_MAX, SUBJECTS_MAX, UNIT_MAX
+from .bounds import COMMITMENT_MAX, COMMITMENTS_MAX, NAME_MAX, SUBJECTS_MAX, UNIT_MAX
 from .model import KEY_MUST, KEY_RE, SpecError, SpecErrors, Subject, show
 from .tables import Rows, csv_rows, read_text, xlsx_rows
 
@@ -19,7 +20,22 @@ SUBJECT_COLUMNS = {
     "name": ("name", "姓名", "名称"),
     "unit": ("unit", "单位", "部门", "支部", "所在支部", "所在单位"),
     "post": ("post", "职务", "职位", "岗位", "现任职务"),
+    "commitments": ("commitments", "承诺", "承诺事项", "承诺内容"),
 }
+
+#: What separates a subject's commitment items in one cell: a line break (Alt+Enter
+#: in Excel) or a semicolon, Chinese or not.
+COMMITMENT_SEPARATORS = re.compile(r"[\n；;]")
+
+
+def split_commitments(text: str) -> list[str]:
+    """The items of a ``commitments`` cell: split at line breaks and semicolons,
+    each stripped; empty pieces are returned as "" for the caller to refuse,
+    except a trailing separator's."""
+    parts = [p.strip() for p in COMMITMENT_SEPARATORS.split(text.replace("\r", ""))]
+    while parts and not parts[-1]:
+        parts.pop()
+    return parts
 
 
 @dataclass(frozen=True)
@@ -123,7 +139,16 @@ def roster_from_rows(rows: Rows, source: str) -> Roster:
         if len(post) > 80:
             error("post must be at most %(max)s characters, got %(length)s", line, "post",
                   max=80, length=len(post))
-        subjects.append(Subject(key, name, unit, post))
+        commitments = split_commitments(cell("commitments"))
+        if len(commitments) > COMMITMENTS_MAX:
+            error("at most %(max)s commitments, got %(count)s", line, "commitments",
+                  max=COMMITMENTS_MAX, count=len(commitments))
+        elif any(not item for item in commitments):
+            error("a commitment is empty (two separators in a row?)", line, "commitments")
+        elif any(len(item) > COMMITMENT_MAX for item in commitments):
+            error("a commitment must be at most %(max)s characters", line, "commitments",
+                  max=COMMITMENT_MAX)
+        subjects.append(Subject(key, name, unit, post, tuple(commitments)))
     if not subjects:
         error("no subjects: the file has a header row but no rows below it", header_line, None)
     if errors:

@@ -33,10 +33,26 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+<<<<<<< HEAD
 from .model import BLANK, OVERALL, Counts, Criterion, RoundSpec, Subject
 from .threshold import Hidden, hidden_groups, hidden_turnout
+=======
+from .model import (
+    BLANK,
+    COMMITMENT_OPTIONS,
+    COMMITMENT_POINTS,
+    OVERALL,
+    Counts,
+    Criterion,
+    RoundSpec,
+    Subject,
+    commitment_key,
+)
+from .threshold import Hidden, hidden_groups
+>>>>>>> 14-commitments
 
-__all__ = ["tally", "ranked", "present", "subject_entry", "scale_points", "raters_by_subject"]
+__all__ = ["tally", "ranked", "present", "subject_entry", "scale_points", "raters_by_subject",
+           "commitments", "hide_commitments"]
 
 
 def _mean(terms: Iterable[tuple[Fraction, Fraction | None]]) -> Fraction | None:
@@ -123,7 +139,7 @@ def subject_entry(spec: RoundSpec, counts: Counts, subject: Subject, hidden: Hid
         flags.append("suppressed")
     # Subject-level figures use all groups, hidden ones included; whether
     # they may be shown is decided afterwards (disclosure.py).
-    return {
+    entry = {
         "key": subject.key, "name": subject.name, "unit": subject.unit,
         "score": None if hide_all else _mean(group_scores),
         "rank": None,
@@ -134,6 +150,55 @@ def subject_entry(spec: RoundSpec, counts: Counts, subject: Subject, hidden: Hid
         "proposal": None,
         "flags": flags,
     }
+    if subject.commitments:
+        entry["commitments"], entry["commitment_mean"] = commitments(
+            spec, counts, subject, casts, hidden)
+    return entry
+
+
+def commitments(spec: RoundSpec, counts: Counts, subject: Subject, casts: dict[str, int],
+                hidden: Hidden) -> tuple[list[dict], Fraction | None]:
+    """A subject's commitment items (承诺兑现) over every group that rates it,
+    and their mean.  Per item: ``counts`` of each commitment option and
+    ``_blank``; ``rate`` (兑现率) = 已兑现 / (已兑现 + 部分兑现 + 未兑现), over
+    those who know (不了解 and blanks are counted, never rated); ``score`` =
+    (已兑现 + ½·部分兑现) / those who know.  ``commitment_mean`` is the plain
+    mean of the items' scores, only when every item is shown and scored
+    (a mean beside a hidden item would tell it).  An item known to fewer
+    than ``anonymity_min`` ballots (``hidden.items``) or a subject hidden
+    as a whole shows nothing but its text."""
+    points = dict(COMMITMENT_POINTS)
+    cast = sum(casts.values())
+    items, scores = [], []
+    for i, text in enumerate(subject.commitments):
+        key = commitment_key(i)
+        pooled: dict[str, int] = {}
+        for g in spec.groups:
+            for option, n in counts.answers.get((g.key, subject.key, key), {}).items():
+                pooled[option] = pooled.get(option, 0) + n
+        row, score = _cell(pooled, cast, points)
+        known = sum(row[o] for o in COMMITMENT_OPTIONS if points[o] is not None)
+        rate = Fraction(row["fulfilled"], known) if known else None
+        if hidden.whole or key in hidden.items:
+            items.append({"item": text, "counts": None, "rate": None, "score": None,
+                          "suppressed": True})
+            scores.append(None)
+        else:
+            items.append({"item": text, "counts": row, "rate": rate, "score": score,
+                          "suppressed": False})
+            scores.append(score)
+    mean = (sum(scores, Fraction(0)) / len(scores)
+            if scores and all(v is not None for v in scores) else None)
+    return items, mean
+
+
+def hide_commitments(entry: dict) -> None:
+    """Take every commitment figure out of a subject entry, in place (texts kept)."""
+    if "commitments" in entry:
+        entry["commitments"] = [{"item": c["item"], "counts": None, "rate": None,
+                                 "score": None, "suppressed": True}
+                                for c in entry["commitments"]]
+        entry["commitment_mean"] = None
 
 
 def tally(spec: RoundSpec, counts: Counts, *,

@@ -25,7 +25,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import OVERALL, Counts, RoundSpec
+from .model import (
+    COMMITMENT_OPTIONS,
+    COMMITMENT_POINTS,
+    OVERALL,
+    Counts,
+    RoundSpec,
+    commitment_key,
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,10 @@ class Hidden:
     #: Even all groups together grade the subject too few times: nothing about
     #: it is shown (it had ballots; a subject with none is just missing).
     whole: bool = False
+    #: The subject's commitment items (criterion keys ``commitment:<n>``) whose
+    #: figures are hidden: fewer than ``anonymity_min`` ballots know about them
+    #: (已兑现, 部分兑现 or 未兑现; web ones where the group has any).
+    items: tuple[str, ...] = ()
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -84,7 +95,32 @@ def hidden_for(spec: RoundSpec, counts: Counts, web: Counts | None, subject: str
         extra.append(g)
         total += weight[g]
     whole = 0 < sum(cast.values()) and sum(weight.values()) < k
-    return Hidden(tuple(small), tuple(extra), whole)
+    return Hidden(tuple(small), tuple(extra), whole, _hidden_items(spec, counts, web, subject))
+
+
+def knowers(counts: Counts, group: str, subject: str, item: str) -> int:
+    """Ballots of ``group`` that rate commitment ``item`` of ``subject`` with
+    anything but 不了解 (or a blank)."""
+    row = counts.answers.get((group, subject, item), {})
+    return sum(row.get(o, 0) for o in COMMITMENT_OPTIONS if COMMITMENT_POINTS[o] is not None)
+
+
+def _hidden_items(spec: RoundSpec, counts: Counts, web: Counts | None,
+                  subject: str) -> tuple[str, ...]:
+    """A subject's commitment items known to fewer than ``anonymity_min``
+    ballots, pooled over its groups (commitments are shown over all groups
+    only, never per group)."""
+    found = next((s for s in spec.subjects if s.key == subject), None)
+    if found is None or not found.commitments:
+        return ()
+    out = []
+    for i in range(len(found.commitments)):
+        item = commitment_key(i)
+        known = sum(knowers(_basis(counts, web, g.key), g.key, subject, item)
+                    for g in spec.groups)
+        if known < spec.anonymity_min:
+            out.append(item)
+    return tuple(out)
 
 
 def hidden_turnout(spec: RoundSpec, counts: Counts, web: Counts | None = None) -> set[str]:

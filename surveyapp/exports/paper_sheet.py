@@ -21,7 +21,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..domain.model import RoundSpec
+from ..domain.model import COMMITMENT_LABELS, COMMITMENT_OPTIONS, RoundSpec
 from ..domain.rules import ballot_limits
 
 FONT = "STSong-Light"
@@ -52,6 +52,34 @@ def limit_lines(spec: RoundSpec) -> list[str]:
     several = len(spec.criteria) > 1
     return [f"每张选票{'每一项' if several else ''}“{limit.label}”不超过 {limit.allowed} 人"
             f"（共 {limit.total} 人）。" for limit in ballot_limits(spec)]
+
+
+def commitment_tables(spec: RoundSpec, width: float, body: ParagraphStyle) -> list:
+    """承诺兑现: a row per commitment item (person, the item's number and text)
+    with a box per answer, after the grades.  Typed up as CSV rows with the
+    criterion ``commitment:<n>`` (docs/plugins.md)."""
+    labels = [COMMITMENT_LABELS[k] for k in COMMITMENT_OPTIONS]
+    rows = [["姓名", "承诺事项", *labels]]
+    for subject in spec.subjects:
+        for n, item in enumerate(subject.commitments, start=1):
+            rows.append([Paragraph(_escape(subject.name), body),
+                         Paragraph(_escape(f"{n}. {item}"), body), *([BOX] * len(labels))])
+    if len(rows) == 1:
+        return []
+    box_width = 18 * mm
+    name_width = 24 * mm
+    grid = Table(rows, colWidths=[name_width, width - name_width - box_width * len(labels),
+                                  *([box_width] * len(labels))], repeatRows=1)
+    grid.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), _font(), 10),
+        ("FONTSIZE", (2, 1), (-1, -1), 16),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (2, 0), (-1, -1), "CENTER"),
+    ]))
+    return [Paragraph("<b>承诺兑现</b>（每项限选一格；不了解的选“不了解”）", body),
+            Spacer(1, 2 * mm), grid, Spacer(1, 5 * mm)]
 
 
 def paper_sheet_pdf(spec: RoundSpec, *, group_label: str | None = None) -> bytes:
@@ -98,6 +126,7 @@ def paper_sheet_pdf(spec: RoundSpec, *, group_label: str | None = None) -> bytes
             story.append(Paragraph(f"<b>{_escape(title)}</b>", body))
             story.append(Spacer(1, 2 * mm))
         story += [grid, Spacer(1, 5 * mm)]
+    story += commitment_tables(spec, width, body)
     lines = Table([[""]] * 4, colWidths=[width], rowHeights=[9 * mm] * 4)
     lines.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.grey)]))
     story.append(KeepTogether([Paragraph("意见建议（选填）：", body), lines,

@@ -137,7 +137,45 @@ def _story(result: dict, spec: RoundSpec, size: float, width: float,
     story += [Paragraph(_escape(NOTE + hidden), small),
               *(Paragraph(_escape(line), small)
                 for line in explain.score_explanation(spec, table))]
+    story += _commitments_story(result, spec, size, width)
     return story, fits
+
+
+def _commitments_story(result: dict, spec: RoundSpec, size: float, width: float) -> list:
+    """承诺兑现: a line per item with its counts, 兑现率 and score, and each
+    subject's mean; nothing for a round without commitments."""
+    lines = summary.commitment_lines(result)
+    if not lines:
+        return []
+    body, small = _style(size), _style(size * 0.9)
+    header = ["姓名", "承诺事项", *(label for _, label in summary.COMMITMENT_COLUMNS),
+              "兑现率", "兑现得分", "均分"]
+    data = [header]
+    for line in lines:
+        counts = ["—" if line.counts is None else str(line.counts.get(key, 0))
+                  for key, _ in summary.COMMITMENT_COLUMNS]
+        data.append([Paragraph(_escape(line.name if line.first else ""), body),
+                     Paragraph(_escape(f"{line.number}. {line.item}"), small), *counts,
+                     summary.percent(line.rate), summary.percent(line.score),
+                     summary.percent(line.mean) if line.first else ""])
+    pad = size * 0.8
+    narrow = pdfmetrics.stringWidth("部分兑现", FONT, size) + pad
+    number = pdfmetrics.stringWidth("100.0%", FONT, size) + pad
+    name = pdfmetrics.stringWidth("姓名姓名", FONT, size) + pad
+    item = max(width - name - 4 * narrow - 3 * number, 6 * size)
+    grid = Table(data, colWidths=[name, item, *([narrow] * 4), *([number] * 3)], repeatRows=1)
+    grid.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), _font(), size),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("ALIGN", (2, 0), (-1, -1), "CENTER"),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad / 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad / 2),
+    ]))
+    return [Spacer(1, size * 0.6), Paragraph("<b>承诺兑现</b>", body), Spacer(1, size * 0.3),
+            grid, Spacer(1, size * 0.3),
+            Paragraph(_escape(summary.COMMITMENT_NOTE.format(k=spec.anonymity_min)), small)]
 
 
 def _height(story: list, width: float, height: float) -> float:

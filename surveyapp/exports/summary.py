@@ -120,6 +120,44 @@ def rows(result: dict, spec: RoundSpec) -> list[Row]:
     return out
 
 
+@dataclass
+class CommitmentLine:
+    """One commitment item of a subject, as every results view lists it
+    (counts, 兑现率 and score None when hidden); the subject's mean on its
+    first item's line."""
+
+    subject: str
+    name: str
+    number: int
+    item: str
+    counts: dict[str, int] | None
+    rate: Fraction | None
+    score: Fraction | None
+    mean: Fraction | None = None
+    first: bool = False
+
+
+#: The commitment scale's columns, in order (the ballot's labels).
+COMMITMENT_COLUMNS = (("fulfilled", "已兑现"), ("partly", "部分兑现"), ("not", "未兑现"),
+                      ("unknown", "不了解"))
+COMMITMENT_SHEET = "承诺兑现"
+COMMITMENT_NOTE = ("注：兑现率 = 已兑现 ÷（已兑现 + 部分兑现 + 未兑现），不了解和空白不计入；"
+                   "兑现得分 = （已兑现 × 1 + 部分兑现 × 0.5）÷ 了解人数；均分为该人各项兑现得分"
+                   "的平均。了解人数少于 {k} 人的事项为保护匿名不显示，此时也不显示均分。")
+
+
+def commitment_lines(result: dict) -> list[CommitmentLine]:
+    """Every subject's commitment items, subjects in the result's (rank) order."""
+    lines = []
+    for subject in result["subjects"]:
+        for number, item in enumerate(subject.get("commitments") or [], start=1):
+            lines.append(CommitmentLine(
+                subject["key"], subject["name"], number, item["item"], item["counts"],
+                item["rate"], item["score"],
+                subject.get("commitment_mean") if number == 1 else None, number == 1))
+    return lines
+
+
 def count_columns(spec: RoundSpec, table: Iterable[Row],
                   blank_label: str = "空白") -> list[tuple[str, str]]:
     """``(key, label)`` of the grade columns: every option, then blanks only

@@ -33,6 +33,10 @@ def export_csv(result: dict, spec: RoundSpec) -> bytes:
     sheet_fields = ("issued", "returned", "valid", "spoiled")
     header += [f"{g.key}:{f}" for g in spec.groups for f in sheet_fields]
     header += summary.rate_headers(spec, "en")
+    # Only a round with commitments has the column: every other CSV is as it was.
+    promised = any(s.commitments for s in spec.subjects)
+    if promised:
+        header.append("commitment_mean")
     writer.writerow(header)
     for subject in shown["subjects"]:
         row = [_cell(subject["rank"]), _text(subject["key"]), _text(subject["name"]),
@@ -45,6 +49,8 @@ def export_csv(result: dict, spec: RoundSpec) -> bytes:
         row += [_cell(pooled.get(k) if pooled else None) for k in [*option_keys, BLANK]]
         row += [_cell(sheets.get(g.key, {}).get(f)) for g in spec.groups for f in sheet_fields]
         row += summary.rate_cells(pooled, spec)
+        if promised:
+            row.append(_cell(subject.get("commitment_mean")))
         writer.writerow(row)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

@@ -228,6 +228,10 @@ def export_xlsx(result: dict, spec: RoundSpec, comments: Review | None = None,
                f"参评率：{summary.turnout_text(t, summary.HIDDEN_TURNOUT)}；权重 {g.weight}",
                columns, data,
                f"{NOTE}{hidden_note}")
+    lines = summary.commitment_lines(result)
+    if lines:
+        _commitments_sheet(wb.create_sheet(_sheet_name(summary.COMMITMENT_SHEET, taken)),
+                           title, lines, summary.COMMITMENT_NOTE.format(k=spec.anonymity_min))
     if comments is not None:  # called by the service, which always hands them over
         _comments_sheet(wb.create_sheet(_sheet_name(comment_words.SHEET, taken)), title,
                         comments)
@@ -236,6 +240,27 @@ def export_xlsx(result: dict, spec: RoundSpec, comments: Review | None = None,
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _commitments_sheet(ws: Worksheet, title: str, lines: list[summary.CommitmentLine],
+                       note: str) -> None:
+    """承诺兑现: a line per commitment item, its counts, 兑现率 and score, and the
+    subject's mean on its first item's line."""
+    columns = [Column("序号", width=6), Column("姓名", width=10),
+               Column("承诺事项", width=36),
+               *(Column(label, width=8, formats=("0",)) for _, label in
+                 summary.COMMITMENT_COLUMNS),
+               Column("兑现率", width=9, formats=("0.0%",)),
+               Column("兑现得分", width=9, formats=("0.0%",)),
+               Column("均分", width=9, formats=("0.0%",))]
+    data = []
+    for i, line in enumerate(lines, start=1):
+        counts = [None if line.counts is None else line.counts.get(key, 0)
+                  for key, _ in summary.COMMITMENT_COLUMNS]
+        data.append([i, line.name, f"{line.number}. {line.item}", *counts,
+                     _share(line.rate), _share(line.score),
+                     _share(line.mean) if line.first else None])
+    _write(ws, f"{title} 承诺兑现", "", columns, data, note)
 
 
 def _comments_sheet(ws: Worksheet, title: str, review: Review) -> None:

@@ -23,7 +23,8 @@ def trustee_names(round_: Round) -> list[str]:
 
 def layout(round_: Round) -> sealing.Layout:
     return sealing.layout_of([s.key for s in round_.subjects], [c.key for c in round_.criteria],
-                             [o.key for o in round_.options])
+                             [o.key for o in round_.options],
+                             {s.key: len(s.commitments) for s in round_.subjects})
 
 
 def frozen_spec(spec: RoundSpec, names: list[str], threshold: int) -> dict:

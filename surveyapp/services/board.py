@@ -81,7 +81,9 @@ def chunks(round_: Round, progress: Callable[[int], None] | None = None) -> Iter
         "trustees": [{"index": t.index, "name": t.name, "key": t.key.hex()}
                      for t in box.trustees],
         "layout": {"cells": [list(cell) for cell in box.layout.cells],
-                   "positions": list(box.layout.positions)},
+                   "positions": list(box.layout.positions)}
+        | ({"commitment_positions": list(box.layout.commitment_positions)}
+           if box.layout.commitment_positions else {}),
         "units": unit_list,
     }
     yield json.dumps(head, ensure_ascii=False)[:-1] + ',\n"ballots": ['

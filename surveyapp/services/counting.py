@@ -26,7 +26,7 @@ from ..domain import lifecycle
 from ..domain.ballot_box import keys, opening, sealing
 from ..domain.ballot_box.keys import Share
 from ..domain.disclosure import Disclosed
-from ..domain.model import BLANK, Counts, SpecError, SpecErrors
+from ..domain.model import BLANK, COMMITMENT_PREFIX, Counts, SpecError, SpecErrors
 from ..models import Answer, Ballot, BoardSum, Comment, Round, VoterCode
 from . import ballot_box, disclosure
 from .errors import RoundError
@@ -56,7 +56,7 @@ def count_work(round_: Round) -> int:
         return 0
     ballots = db.session.scalar(select(func.count()).select_from(Ballot)
                                 .where(Ballot.round_id == round_.id)) or 0
-    return ballots * len(box.layout.cells) * len(box.layout.positions)
+    return ballots * box.layout.total_positions
 
 
 def check_shares(round_: Round, texts: Sequence[tuple[str, str]]) -> list[Share]:
@@ -133,7 +133,7 @@ def _sum_ballots(round_: Round, box: ballot_box.Box,
     total = db.session.scalar(select(func.count()).select_from(Ballot)
                               .where(Ballot.round_id == round_.id)) or 0
     groups = {g.id: g.key for g in round_.groups}
-    positions = len(box.layout.cells) * len(box.layout.positions)
+    positions = box.layout.total_positions
     sums: dict[tuple[str, str], opening.Accumulator] = {}
     done = 0
     query = (select(Ballot.group_id, Ballot.channel, Ballot.sealed)
@@ -184,13 +184,12 @@ def _counts_in_memory(round_: Round, box: ballot_box.Box, shares: Sequence[Share
 def _add_counts(counts: Counts, layout: sealing.Layout, group: str, ballots: int,
                 found: Sequence[int]) -> None:
     """Add a group's decrypted sums (per position of the layout) to ``counts``."""
-    k = len(layout.positions)
     counts.ballots[group] = counts.ballots.get(group, 0) + ballots
     in_cell: Counter[int] = Counter()  # ballots with the cell: Σ of its positions
     for position, n in enumerate(found):
-        subject, criterion = layout.cells[position // k]
-        option = layout.positions[position % k]
-        in_cell[position // k] += n
+        cell, option = layout.position_at(position)
+        subject, criterion = layout.cells[cell]
+        in_cell[cell] += n
         if option != BLANK and n:  # blanks are what ``cast`` has beyond the answers
             row = counts.answers.setdefault((group, subject, criterion), {})
             row[option] = row.get(option, 0) + n
@@ -212,18 +211,26 @@ def shown_positions(layout: sealing.Layout, result: dict, unit: str) -> set[int]
     """The positions whose count the result shows for ``unit`` (a group's
     breakdown, or the subject's counts over all groups for ``~all``)."""
     subjects = {s["key"]: s for s in result["subjects"]}
-    k = len(layout.positions)
     out = set()
     for cell, (subject, criterion) in enumerate(layout.cells):
         entry = subjects.get(subject)
         if entry is None:
+            continue
+        first, size = layout.offsets[cell], len(layout.cell_positions[cell])
+        if criterion.startswith(COMMITMENT_PREFIX):
+            # A commitment item is shown over all groups only, where not suppressed.
+            index = int(criterion[len(COMMITMENT_PREFIX):]) - 1
+            items = entry.get("commitments") or []
+            if (unit == ALL_UNIT and index < len(items)
+                    and items[index].get("counts") is not None):
+                out.update(range(first, first + size))
             continue
         if unit == ALL_UNIT:
             shown = entry["criteria"].get(criterion, {}).get("counts") is not None
         else:
             shown = entry["groups"].get(unit, {}).get("counts") is not None
         if shown:
-            out.update(range(cell * k, (cell + 1) * k))
+            out.update(range(first, first + size))
     return out
 
 
@@ -329,7 +336,7 @@ def _legacy_counts(round_: Round) -> Counts:
     for unit, position, n in db.session.execute(
             select(BoardSum.unit, BoardSum.position, BoardSum.count)
             .where(BoardSum.round_id == round_.id)):
-        found.setdefault(unit, [0] * (len(layout.cells) * len(layout.positions)))[position] = n
+        found.setdefault(unit, [0] * layout.total_positions)[position] = n
     ballots = dict(db.session.execute(
         select(Ballot.group_id, func.count()).where(Ballot.round_id == round_.id)
         .group_by(Ballot.group_id)).all())

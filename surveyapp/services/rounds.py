@@ -130,7 +130,8 @@ def round_spec(round_: Round, *, with_subjects: bool = True) -> RoundSpec:
         groups=tuple(Group(g.key, g.label, Fraction(g.weight), g.expected,
                            None if g.rates_json is None else tuple(json.loads(g.rates_json)))
                      for g in round_.groups),
-        subjects=tuple(Subject(s.key, s.name, s.unit, s.post or "") for s in round_.subjects)
+        subjects=tuple(Subject(s.key, s.name, s.unit, s.post or "", s.commitments)
+                       for s in round_.subjects)
         if with_subjects else (),
         template=round_.template,
         access=round_.access,
@@ -325,7 +326,9 @@ def _write_part(round_: Round, spec: RoundSpec, part: str) -> None:
     elif part == "subjects":
         round_.subjects = _sync(round_.subjects, spec.subjects, SubjectRow, lambda row, s: (
             setattr(row, "name", s.name), setattr(row, "unit", s.unit),
-            setattr(row, "post", s.post)))
+            setattr(row, "post", s.post),
+            setattr(row, "commitments_json", json.dumps(list(s.commitments), ensure_ascii=False)
+                    if s.commitments else None)))
     else:
         raise ValueError(f"unknown part {part!r}")
 

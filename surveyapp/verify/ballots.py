@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import itertools
 import multiprocessing
 import secrets
 from collections.abc import Callable, Sequence
@@ -34,6 +35,8 @@ from .group import N, ffi, lib
 from .msm import Buckets
 
 MAGIC = b"SB1"
+#: A commitment item's cell: its criterion is "commitment:<n>" (docs/board.md).
+COMMITMENT_PREFIX = "commitment:"
 _P, _S = group.POINT_BYTES, group.SCALAR_BYTES
 POSITION_BYTES = 6 * _P + 3 * _S   # A | B | a0 | b0 | a1 | b1 | c0 | s0 | s1
 CELL_BYTES = 4 * _P + 3 * _S       # a0 | b0 | a1 | b1 | c0 | s0 | s1
@@ -53,17 +56,25 @@ class Setup:
     cells: tuple[tuple[str, str], ...]
     positions: tuple[str, ...]
     units: frozenset[str]
+    #: The positions of a commitment item's cell (criterion "commitment:<n>"); () if none.
+    commitment_positions: tuple[str, ...] = ()
+
+    @property
+    def cell_positions(self) -> tuple[tuple[str, ...], ...]:
+        """Each cell's positions: a commitment cell's own, the scale's elsewhere."""
+        return tuple(self.commitment_positions if c.startswith(COMMITMENT_PREFIX)
+                     else self.positions for _s, c in self.cells)
 
     @property
     def size(self) -> int:
-        return len(MAGIC) + len(self.cells) * (len(self.positions) * POSITION_BYTES
-                                               + CELL_BYTES)
+        return len(MAGIC) + sum(len(p) * POSITION_BYTES + CELL_BYTES
+                                for p in self.cell_positions)
 
     def where(self, cell: int, position: int | None = None) -> str:
         subject, criterion = self.cells[cell]
         text = f"cell {cell} ({subject}, {criterion})"
         if position is not None:
-            text += f" position {position} ({self.positions[position]})"
+            text += f" position {position} ({self.cell_positions[cell][position]})"
         return text
 
 
@@ -85,26 +96,27 @@ class _Checker:
     def __init__(self, setup: Setup):
         self.setup = setup
         self.h = group.decode(setup.public_key)
-        cells, per_cell = len(setup.cells), len(setup.positions)
+        cells, sizes = len(setup.cells), [len(p) for p in setup.cell_positions]
+        self.sizes = sizes
         context = len(setup.context).to_bytes(4, "big") + setup.context
 
         def seeded(label: bytes, where: bytes):
             return hashlib.sha512(label + context + len(where).to_bytes(4, "big") + where)
 
         self.position_hash = [[seeded(proofs.ZERO_OR_ONE, proofs.place(c, p))
-                               for p in range(per_cell)] for c in range(cells)]
+                               for p in range(sizes[c])] for c in range(cells)]
         self.cell_hash = [seeded(proofs.AT_MOST_ONE, proofs.place(c)) for c in range(cells)]
         # Where each point starts, in the order they are parsed: per position A, B, a0, b0,
         # a1, b1; per cell a0, b0, a1, b1.
         offsets, at = [], len(MAGIC)
-        for _cell in range(cells):
-            for _position in range(per_cell):
+        for cell in range(cells):
+            for _position in range(sizes[cell]):
                 offsets += [at + i * _P for i in range(6)]
                 at += POSITION_BYTES
             offsets += [at + i * _P for i in range(4)]
             at += CELL_BYTES
         self.offsets = offsets
-        self.weights_per_ballot = 4 * cells * (per_cell + 1)
+        self.weights_per_ballot = 4 * (sum(sizes) + cells)
 
     # -- one ballot --------------------------------------------------------------------------
 
@@ -131,8 +143,11 @@ class _Checker:
         return sealed, points
 
     def _not_a_point(self, i: int) -> str:
-        per_position, per_cell = 6, 6 * len(self.setup.positions) + 4
-        cell, rest = divmod(i, per_cell)
+        per_position, cell, rest = 6, 0, i
+        while rest >= 6 * self.sizes[cell] + 4:
+            rest -= 6 * self.sizes[cell] + 4
+            cell += 1
+        per_cell = 6 * self.sizes[cell] + 4
         if rest < per_cell - 4:
             position, which = divmod(rest, per_position)
             name = ("A", "B", "a0", "b0", "a1", "b1")[which]
@@ -145,14 +160,13 @@ class _Checker:
         terms (point, scalar as little-endian bytes) of the multi-scalar side; or what fails
         (a scalar out of range or zero, a cell summing to infinity), before any term is
         kept."""
-        per_cell = len(self.setup.positions)
         u = v = 0
         terms = []
         k, at, w = 0, len(MAGIC), 0
         from_bytes = int.from_bytes
         for cell in range(len(self.setup.cells)):
             positions = []
-            for p in range(per_cell):
+            for p in range(self.sizes[cell]):
                 pa, pb, a0, b0, a1, b1 = (points + i for i in range(k, k + 6))
                 s = at + 6 * _P
                 c0, s0, s1 = (from_bytes(sealed[s + i * _S:s + (i + 1) * _S], "big")
@@ -206,11 +220,11 @@ class _Checker:
 
     def first_false_proof(self, sealed: bytes) -> str | None:
         """The first proof of the ballot that fails, checked alone; None if all hold."""
-        setup, per_cell = self.setup, len(self.setup.positions)
+        setup = self.setup
         at = len(MAGIC)
         for cell in range(len(setup.cells)):
             texts = []
-            for p in range(per_cell):
+            for p in range(self.sizes[cell]):
                 a, b = sealed[at:at + _P], sealed[at + _P:at + 2 * _P]
                 texts.append((a, b))
                 if not proofs.zero_or_one_holds(proofs.ZERO_OR_ONE, setup.context,
@@ -230,7 +244,9 @@ class _Checker:
     # -- a chunk ------------------------------------------------------------------------------
 
     def chunk(self, start: int, items: Sequence[tuple[str, str, str]]) -> Outcome:
-        per_ballot = len(self.setup.cells) * len(self.setup.positions)
+        per_ballot = sum(self.sizes)
+        # Which positions end a cell (its sum proof's 4 points follow them).
+        last = set(itertools.accumulate(self.sizes))
         buckets = Buckets()
         u = v = 0
         kept = []           # every parsed ballot's points stay alive until the sum is taken
@@ -258,8 +274,7 @@ class _Checker:
             for position in range(per_ballot):
                 sums_a[position].append(points + k)
                 sums_b[position].append(points + k + 1)
-                k += 10 if position % len(self.setup.positions) == len(
-                    self.setup.positions) - 1 else 6
+                k += 10 if position + 1 in last else 6
             outcome.counts[unit] = outcome.counts.get(unit, 0) + 1
         if checked:
             right = buckets.total()

@@ -71,6 +71,8 @@ class Board:
     results: dict
     #: subject key -> "mean" or "plugin"
     checks: dict[str, str]
+    #: A commitment item's cell's positions; () when the round has no commitments.
+    commitment_positions: tuple[str, ...] = ()
 
 
 def load(path: Path) -> Board:
@@ -101,6 +103,10 @@ def parse(data: Any) -> Board:
                   for i, cell in enumerate(_need(layout, "cells", list, "layout")))
     positions = tuple(_item(p, str, f"layout.positions[{i}]")
                       for i, p in enumerate(_need(layout, "positions", list, "layout")))
+    commitment_positions = tuple(
+        _item(p, str, f"layout.commitment_positions[{i}]")
+        for i, p in enumerate(_need(layout, "commitment_positions", list, "layout")
+                              if "commitment_positions" in layout else ()))
     return Board(
         slug=_need(round_, "slug", str, "round"),
         title=_need(round_, "title", str, "round"),
@@ -112,6 +118,7 @@ def parse(data: Any) -> Board:
                        for i, t in enumerate(_need(data, "trustees", list, ""))),
         cells=cells,
         positions=positions,
+        commitment_positions=commitment_positions,
         units=tuple(_unit(u, f"units[{i}]") for i, u in enumerate(_need(data, "units", list, ""))),
         ballots=[_ballot(b, f"ballots[{i}]") for i, b in enumerate(_need(data, "ballots", list,
                                                                            ""))],

@@ -10,6 +10,7 @@ half up to two places.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -17,7 +18,7 @@ from fractions import Fraction
 from .board import ALL, HIDDEN, Unit
 from .errors import Failure
 from .published import Published, number
-from .spec import Round
+from .spec import COMMITMENT_PREFIX, COMMITMENT_SCALE, Round
 
 #: A cell's counts: position key -> count.
 Counts = dict[str, int]
@@ -84,8 +85,9 @@ class Figures:
         self.decrypted = decrypted
         self.ballots_per_unit = ballots_per_unit
         self.units = {u.key: u for u in units}
-        self.per_cell = len(round_.positions)
         self.cells = round_.cells
+        self.offsets = round_.offsets
+        self.cell_positions = round_.cell_positions
         self.tally = Tally()
 
     # -- which counts are decrypted (check 5) -----------------------------------------------
@@ -94,7 +96,12 @@ class Figures:
         """Must the count of this sum be decrypted?  For ``~all``: when the results show the
         cell's counts over all groups; for a unit: when they show the breakdown for the
         cell's subject of a group of the unit."""
-        subject, criterion = self.cells[position // self.per_cell]
+        cell = bisect.bisect_right(self.offsets, position) - 1
+        subject, criterion = self.cells[cell]
+        if criterion.startswith(COMMITMENT_PREFIX):
+            # Commitment items are shown over all groups only, never per group.
+            index = int(criterion[len(COMMITMENT_PREFIX):]) - 1
+            return unit == ALL and self.published.commitment(subject, index) is not None
         if unit == ALL:
             return self.published.all_counts(subject, criterion) is not None
         return any(self.published.group(subject, g) is not None
@@ -122,9 +129,9 @@ class Figures:
     def _unit_counts(self, unit: str, subject: str) -> dict[str, Counts] | None:
         out = {}
         for index, (s, criterion) in enumerate(self.cells):
-            if s != subject:
+            if s != subject or criterion.startswith(COMMITMENT_PREFIX):
                 continue
-            base = index * self.per_cell
+            base = self.offsets[index]
             counts = {key: self.decrypted.get((unit, base + p))
                       for p, key in enumerate(self.round.positions)}
             if None in counts.values():
@@ -177,7 +184,7 @@ class Figures:
         for c, _ in round_.criteria:
             counts = published.all_counts(subject, c)
             if counts is not None:
-                base = self.cells.index((subject, c)) * self.per_cell
+                base = self.offsets[self.cells.index((subject, c))]
                 expected = {key: self.decrypted[(ALL, base + p)]
                             for p, key in enumerate(round_.positions)}
                 self._counts(counts, expected, f"subject {subject!r}, criterion {c!r}: counts")
@@ -187,6 +194,7 @@ class Figures:
                            f"subject {subject!r}, criterion {c!r}: score")
             else:
                 self.tally.hidden += 1
+        self._commitments(subject, entry)
         score = entry.get("score")
         if not known_all:
             self.tally.hidden += 1
@@ -197,6 +205,50 @@ class Figures:
         elif score is not None:
             raise Failure(f"checks.subjects has no entry for subject {subject!r}, whose score "
                           "the results show")
+
+    def _commitments(self, subject: str, entry: dict) -> None:
+        """Each shown commitment item: its counts against the decrypted ``~all`` sums, no
+        fewer than anonymity_min ballots that know (not 不了解 nor blank), its 兑现率
+        (fulfilled over those who know) and score (1, 1/2, 0 over those who know); the mean
+        of the item scores when every item is shown."""
+        n = self.round.commitments[self.round.subjects.index(subject)]
+        items = entry.get("commitments") or []
+        if len(items) != n:
+            raise Failure(f"results: subject {subject!r} shows {len(items)} commitment items; "
+                          f"the spec has {n}")
+        scores = []
+        for i in range(n):
+            where = f"subject {subject!r}, commitment {i + 1}"
+            shown = self.published.commitment(subject, i)
+            if shown is None:
+                for name in ("rate", "score"):
+                    if items[i].get(name) is not None:
+                        raise Failure(f"results: {where}: its {name} is shown, and not its "
+                                      "counts")
+                scores.append(None)
+                continue
+            cell = self.cells.index((subject, f"{COMMITMENT_PREFIX}{i + 1}"))
+            base = self.offsets[cell]
+            expected = {key: self.decrypted[(ALL, base + p)]
+                        for p, key in enumerate(self.cell_positions[cell])}
+            self._counts(shown["counts"], expected, f"{where}: counts")
+            graded = [(expected[key], points) for key, points in COMMITMENT_SCALE
+                      if points is not None]
+            known = sum(k for k, _ in graded)
+            if known < self.round.anonymity_min:
+                raise Failure(f"results: {where}: shown with {known} ballots that know, "
+                              f"fewer than anonymity_min ({self.round.anonymity_min})")
+            score = Fraction(sum(k * p for k, p in graded), known)
+            self._same(shown.get("rate"), Fraction(expected["fulfilled"], known),
+                       f"{where}: rate")
+            self._same(shown.get("score"), score, f"{where}: score")
+            scores.append(score)
+        if n and all(v is not None for v in scores):
+            self._same(entry.get("commitment_mean"), sum(scores) / n,
+                       f"subject {subject!r}: commitment_mean")
+        elif entry.get("commitment_mean") is not None:
+            raise Failure(f"results: subject {subject!r}: commitment_mean is shown beside a "
+                          "hidden commitment item")
 
     def _breakdown(self, subject: str, group: str, breakdown: dict,
                    known: dict[str, Counts] | None) -> None:

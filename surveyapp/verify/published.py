@@ -65,6 +65,13 @@ class Published:
         """The subject's counts over all groups for ``criterion``, when shown."""
         return self.criterion(subject, criterion).get("counts")
 
+    def commitment(self, subject: str, index: int) -> dict | None:
+        """The subject's commitment item ``index`` (0-based) as published, when its counts
+        are shown."""
+        items = self.subjects[subject].get("commitments") or []
+        entry = items[index] if index < len(items) else None
+        return entry if entry is not None and entry.get("counts") is not None else None
+
     def turnout(self, group: str) -> int | None:
         """The group's published number of ballots, or None when its turnout is hidden."""
         entry = self.turnout_table.get(group)
@@ -124,3 +131,12 @@ def _subject_shape(entry: Any, where: str) -> None:
         _shape(figures, dict, at)
         _counts_shape(figures.get("counts"), f"{at}.counts")
         _shape(figures.get("score"), _NUMBER, f"{at}.score")
+    if "commitments" in entry:
+        _shape(entry["commitments"], list, f"{where}.commitments")
+        _shape(entry.get("commitment_mean"), _NUMBER, f"{where}.commitment_mean")
+        for i, item in enumerate(entry["commitments"]):
+            at = f"{where}.commitments[{i}]"
+            _shape(item, dict, at)
+            _counts_shape(item.get("counts"), f"{at}.counts")
+            for name in ("rate", "score"):
+                _shape(item.get(name), _NUMBER, f"{at}.{name}")

@@ -13,6 +13,11 @@ from .errors import NotABoard
 
 BLANK = "_blank"
 OVERALL = "overall"
+#: A subject's commitment items (承诺兑现) are cells "commitment:<n>" after every
+#: (subject, criterion) cell, on this scale (points 1, 1/2, 0; "unknown" an abstention).
+COMMITMENT_PREFIX = "commitment:"
+COMMITMENT_SCALE = (("fulfilled", Fraction(1)), ("partly", Fraction(1, 2)),
+                    ("not", Fraction(0)), ("unknown", None))
 
 
 def spec_hash(spec: dict) -> str:
@@ -28,15 +33,44 @@ class Round:
     groups: tuple[tuple[str, Fraction], ...]      # key, weight
     options: tuple[tuple[str, Fraction | None], ...]  # key, points (None: an abstention)
     anonymity_min: int
+    #: How many commitment items each subject has (in spec order).
+    commitments: tuple[int, ...] = ()
 
     @property
     def cells(self) -> tuple[tuple[str, str], ...]:
-        """Every (subject, criterion), subjects in spec order, criteria within them."""
-        return tuple((s, c) for s in self.subjects for c, _ in self.criteria)
+        """Every (subject, criterion), subjects in spec order, criteria within them; then
+        every subject's commitment items, "commitment:1", "commitment:2", …"""
+        extra = tuple((s, f"{COMMITMENT_PREFIX}{i + 1}")
+                      for s, n in zip(self.subjects, self.commitments, strict=False)
+                      for i in range(n))
+        return tuple((s, c) for s in self.subjects for c, _ in self.criteria) + extra
 
     @property
     def positions(self) -> tuple[str, ...]:
         return (*(o for o, _ in self.options), BLANK)
+
+    @property
+    def commitment_positions(self) -> tuple[str, ...]:
+        """A commitment cell's positions; () when the round has no commitments."""
+        return (*(o for o, _ in COMMITMENT_SCALE), BLANK) if any(self.commitments) else ()
+
+    @property
+    def cell_positions(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(self.commitment_positions if c.startswith(COMMITMENT_PREFIX)
+                     else self.positions for _s, c in self.cells)
+
+    @property
+    def offsets(self) -> tuple[int, ...]:
+        """Each cell's first position among the ballot's positions."""
+        out, at = [], 0
+        for positions in self.cell_positions:
+            out.append(at)
+            at += len(positions)
+        return tuple(out)
+
+    @property
+    def total_positions(self) -> int:
+        return sum(len(p) for p in self.cell_positions)
 
 
 def read(spec: dict) -> Round:
@@ -53,7 +87,16 @@ def read(spec: dict) -> Round:
                        _number(o, "points", f"spec.scale.options[{i}]", default=None))
                       for i, o in enumerate(_list(_table(spec, "scale"), "options", "spec.scale"))),
         anonymity_min=_anonymity_min(spec),
+        commitments=tuple(_commitments(s, f"spec.subjects[{i}]")
+                          for i, s in enumerate(_list(spec, "subjects"))),
     )
+
+
+def _commitments(entry: dict, where: str) -> int:
+    value = entry.get("commitments", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise NotABoard(f"not a board: {where}.commitments is not a list of texts")
+    return len(value)
 
 
 def _table(spec: dict, key: str) -> dict:

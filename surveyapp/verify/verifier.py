@@ -43,7 +43,8 @@ def verify(board: Board, *, jobs: int | None = None,
     keys = _trustees(board, h)
 
     setup = ballots.Setup(context, bytes.fromhex(board.public_key), round_.cells,
-                          round_.positions, frozenset(u.key for u in board.units))
+                          round_.positions, frozenset(u.key for u in board.units),
+                          round_.commitment_positions)
     progress(0)
     outcome = ballots.check(setup, board.ballots, jobs=jobs or os.cpu_count() or 1,
                             progress=progress)
@@ -52,8 +53,7 @@ def verify(board: Board, *, jobs: int | None = None,
         raise Failure(f"ballot {index + 1} of {len(board.ballots)} (tracker "
                       f"{board.ballots[index][0]}): {problem}")
     summary = Summary(board, round_, ballots=outcome.ballots, per_unit=outcome.counts,
-                      proofs=outcome.ballots * len(round_.subjects) * len(round_.criteria)
-                      * (len(round_.positions) + 1))
+                      proofs=outcome.ballots * (round_.total_positions + len(round_.cells)))
 
     sums = _sums(board, round_, outcome.sums)
     summary.sums = len(sums)
@@ -80,6 +80,9 @@ def _round(board: Board, round_: Round) -> tuple[bytes, object]:
     if board.positions != round_.positions:
         raise Failure(f"layout.positions are {list(board.positions)}, not the spec's options "
                       f"then _blank: {list(round_.positions)}")
+    if board.commitment_positions != round_.commitment_positions:
+        raise Failure(f"layout.commitment_positions are {list(board.commitment_positions)}, "
+                      f"not {list(round_.commitment_positions)} for the spec's commitments")
     key = _point(board.public_key, "public_key")
     context = hashlib.sha256(b"surveyapp/v1/round" + bytes.fromhex(board.spec_hash)
                              + bytes.fromhex(board.public_key)).digest()
@@ -127,7 +130,7 @@ def _trustees(board: Board, h) -> dict[int, tuple[bytes, object]]:
 def _sums(board: Board, round_: Round, computed: dict[str, tuple[list, list]]) -> list:
     """Check 4: one sum per (unit, position) and per ("~all", position), each the sum of
     its ballots.  Returns (sum, ΣA, ΣB as bytes) in board order."""
-    positions = len(round_.cells) * len(round_.positions)
+    positions = round_.total_positions
     units = [u.key for u in board.units]
     seen = set()
     for entry in board.sums:

@@ -29,6 +29,8 @@ not shown).
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
 import json
 import secrets
@@ -39,7 +41,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..model import BLANK
+from ..model import BLANK, COMMITMENT_OPTIONS, COMMITMENT_PREFIX
 from . import curve, proofs
 from .curve import FixedBase, N
 from .proofs import DisjunctiveProof
@@ -56,16 +58,46 @@ _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 @dataclass(frozen=True)
 class Layout:
     """What a ballot of the round holds: its cells (subject key, criterion
-    key) and, in each, its positions (option keys, then blank)."""
+    key) and, in each, its positions (option keys, then blank).  A
+    commitment item's cell (criterion ``commitment:<n>``, after every
+    subject × criterion cell) has the commitment scale's positions
+    (``commitment_positions``) instead; a round without commitments has
+    none, and its layout and encoding are what they always were."""
 
     cells: tuple[tuple[str, str], ...]
     positions: tuple[str, ...]
+    commitment_positions: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def cell_positions(self) -> tuple[tuple[str, ...], ...]:
+        """Each cell's positions, in layout order."""
+        return tuple(self.commitment_positions if c.startswith(COMMITMENT_PREFIX)
+                     else self.positions for _s, c in self.cells)
+
+    @functools.cached_property
+    def offsets(self) -> tuple[int, ...]:
+        """Where each cell's first position is among all the ballot's positions."""
+        out, at = [], 0
+        for positions in self.cell_positions:
+            out.append(at)
+            at += len(positions)
+        return tuple(out)
+
+    @property
+    def total_positions(self) -> int:
+        """Positions of one ballot, every cell's together."""
+        return sum(len(p) for p in self.cell_positions)
+
+    def position_at(self, position: int) -> tuple[int, str]:
+        """The cell index and option key of a position (0-based, all cells' together)."""
+        cell = bisect.bisect_right(self.offsets, position) - 1
+        return cell, self.cell_positions[cell][position - self.offsets[cell]]
 
     @property
     def size(self) -> int:
         """Bytes of a sealed ballot."""
-        return len(MAGIC) + len(self.cells) * (
-            len(self.positions) * POSITION + DisjunctiveProof.SIZE)
+        return (len(MAGIC) + self.total_positions * POSITION
+                + len(self.cells) * DisjunctiveProof.SIZE)
 
 
 @dataclass(frozen=True)
@@ -105,7 +137,7 @@ def _place(cell: int, position: int | None = None) -> bytes:
 
 def kit_size(layout: Layout) -> int:
     """Bytes of a ballot kit: a 0-or-1 kit per position and per cell."""
-    return len(layout.cells) * (len(layout.positions) + 1) * proofs.KIT_SIZE
+    return (layout.total_positions + len(layout.cells)) * proofs.KIT_SIZE
 
 
 def ballot_kit(lock: RoundLock) -> bytes:
@@ -114,9 +146,8 @@ def ballot_kit(lock: RoundLock) -> bytes:
     idle (services/voting/kits.py) or at once.  Fresh randomness throughout;
     a kit seals one ballot and is never used again."""
     g = curve.g_table()
-    k = len(lock.layout.positions)
     kits = []
-    for _cell in lock.layout.cells:
+    for k in map(len, lock.layout.cell_positions):
         randoms = curve.random_scalars(4 * k + 4)
         a_points, rh_points = [], []
         for p in range(k):
@@ -143,14 +174,14 @@ def seal(lock: RoundLock, choices: Mapping[tuple[str, str], str | None],
     if len(kit) != kit_size(layout):
         raise ValueError("a ballot kit of another layout")
     size = proofs.KIT_SIZE
-    k = len(layout.positions)
     parts = [MAGIC]
     at = 0
-    for index, cell in enumerate(layout.cells):
+    for index, (cell, positions) in enumerate(zip(layout.cells, layout.cell_positions,
+                                                  strict=True)):
         choice = choices[cell]
         chosen = (None if choice == ABSENT
-                  else layout.positions.index(BLANK if choice is None else choice))
-        for p in range(k):
+                  else positions.index(BLANK if choice is None else choice))
+        for p in range(len(positions)):
             a, b, proof = proofs.finish_zero_or_one(lock.context, _place(index, p),
                                                     kit[at:at + size], 1 if p == chosen else 0)
             parts += [a, b, proof.encode()]
@@ -205,8 +236,8 @@ def ciphertexts(layout: Layout, sealed: bytes) -> list[tuple[bytes, bytes]]:
     out = []
     offset = len(MAGIC)
     p = curve.POINT_BYTES
-    for _cell in layout.cells:
-        for _position in layout.positions:
+    for positions in layout.cell_positions:
+        for _position in positions:
             out.append((sealed[offset:offset + p], sealed[offset + p:offset + 2 * p]))
             offset += POSITION
         offset += DisjunctiveProof.SIZE
@@ -220,9 +251,9 @@ def cells(layout: Layout, sealed: bytes) -> list[SealedCell]:
     out = []
     offset = len(MAGIC)
     p = curve.POINT_BYTES
-    for _cell in layout.cells:
+    for positions in layout.cell_positions:
         texts, cell_proofs = [], []
-        for _position in layout.positions:
+        for _position in positions:
             texts.append((sealed[offset:offset + p], sealed[offset + p:offset + 2 * p]))
             cell_proofs.append(DisjunctiveProof.decode(
                 sealed[offset + CIPHERTEXT:offset + POSITION]))
@@ -348,5 +379,12 @@ def open_comment(context_bytes: bytes, sealed: bytes, shared: bytes) -> str:
     return plain[2:2 + size].decode("utf-8")
 
 
-def layout_of(subjects: Sequence[str], criteria: Sequence[str], options: Sequence[str]) -> Layout:
-    return Layout(tuple((s, c) for s in subjects for c in criteria), (*options, BLANK))
+def layout_of(subjects: Sequence[str], criteria: Sequence[str], options: Sequence[str],
+              commitments: Mapping[str, int] | None = None) -> Layout:
+    """The layout of a round: ``commitments`` maps a subject key to its number
+    of commitment items (their cells come last, subject by subject)."""
+    cells = [(s, c) for s in subjects for c in criteria]
+    extra = [(s, f"{COMMITMENT_PREFIX}{i + 1}") for s in subjects
+             for i in range((commitments or {}).get(s, 0))]
+    return Layout(tuple(cells + extra), (*options, BLANK),
+                  (*COMMITMENT_OPTIONS, BLANK) if extra else ())

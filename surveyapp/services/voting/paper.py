@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ... import plugins
 from ...domain import lifecycle
-from ...domain.model import RoundSpec, SpecError, SpecErrors
+from ...domain.model import COMMITMENT_PREFIX, RoundSpec, SpecError, SpecErrors
 from ...domain.paper import PaperBallot, parse_paper_ballots
 from ...domain.tables import check_size, decode_text
 from ...exports.paper_sheet import paper_sheet_pdf
@@ -28,8 +28,12 @@ def problems(spec: RoundSpec, keyed: Keyed,
              group: str | None = None) -> list[tuple[str | None, str]]:
     """What the plugins' ballot rules (e.g. at most 1/3 优秀) say about one
     complete ballot of ``group``: ``(subject_key or None, message)`` pairs,
-    none if it may be stored.  The same rules for web and paper ballots."""
-    return plugins.validate_ballot(spec, keyed, group)
+    none if it may be stored.  The same rules for web and paper ballots.
+    The rules see the round's own criteria only: commitment items (承诺兑现)
+    are on a scale of their own that no rule is about."""
+    graded = {cell: option for cell, option in keyed.items()
+              if not cell[1].startswith(COMMITMENT_PREFIX)}
+    return plugins.validate_ballot(spec, graded, group)
 
 
 def _check_open(round_: Round) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ...domain import codes
 from ...domain.ballot_box import sealing
+from ...domain.model import commitment_key
 from .structure import GroupView, RoundStructure
 
 #: ``(subject_key, criterion_key) -> option_key``, None for a blank.
@@ -67,17 +68,22 @@ def ballot_rows(round_: RoundStructure, group: GroupView, keyed: Keyed, *, chann
     ballot["receipt_hash"] = codes.code_hash(receipt)
     subjects = {s.key: s.id for s in round_.subjects}
     criteria = {c.key: c.id for c in round_.criteria}
+    # (A round of plain ballots predates commitments: it has none to store.)
     rows = [{"ballot_id": ballot["id"], "subject_id": subjects[s], "criterion_id": criteria[c],
              "option_id": None if o is None else round_.option_ids[o]}
-            for (s, c), o in answers.items() if o != sealing.ABSENT]
+            for (s, c), o in answers.items() if o != sealing.ABSENT and c in criteria]
     return BallotRows(ballot, rows, {"id": new_id(), "round_id": round_.id, "text": comment}
                       if comment else None, receipt)
 
 
 def complete(round_: RoundStructure, keyed: Keyed) -> dict[tuple[str, str], str | None]:
     """Every cell of the round, in ballot order: the ballot's answer, None
-    (a blank) for a criterion it leaves empty, or ``sealing.ABSENT`` for
-    every cell of a subject it does not name."""
+    (a blank) for a criterion or commitment item it leaves empty, or
+    ``sealing.ABSENT`` for every cell of a subject it does not name.  The
+    commitment items' cells come after every subject × criterion cell, as
+    in the round's layout."""
     named = {s for s, _ in keyed}
-    return {(s.key, c.key): keyed.get((s.key, c.key)) if s.key in named else sealing.ABSENT
-            for s in round_.subjects for c in round_.criteria}
+    cells = [(s.key, c.key) for s in round_.subjects for c in round_.criteria]
+    cells += [(s.key, commitment_key(i)) for s in round_.subjects
+              for i in range(len(s.commitments))]
+    return {(s, c): keyed.get((s, c)) if s in named else sealing.ABSENT for s, c in cells}

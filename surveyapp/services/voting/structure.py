@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from ...database import db
 from ...domain.ballot_box.sealing import RoundLock
-from ...domain.model import RoundSpec
+from ...domain.model import RoundSpec, commitment_key
 from ...domain.rules import BallotLimit, ballot_limits
 from ...models import Round
 from ..ballot_box import box
@@ -44,6 +44,9 @@ class CriterionView:
     description: str
     #: Its sub-items as ``(label, points)`` (the 四强/四优 indicator tree).
     items: tuple[tuple[str, str], ...] = ()
+    #: A subject's commitment item (承诺兑现; key ``commitment:<n>``, label its
+    #: text), rated on the commitment scale rather than the round's.
+    commitment: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,12 @@ class SubjectView:
     name: str
     unit: str
     post: str = ""
+    #: Its commitment items (承诺事项), each a question on the commitment scale.
+    commitments: tuple[str, ...] = ()
+
+    def commitment_views(self) -> list[CriterionView]:
+        return [CriterionView(0, commitment_key(i), text, "", (), True)
+                for i, text in enumerate(self.commitments)]
 
 
 @dataclass(frozen=True)
@@ -142,7 +151,8 @@ def snapshot(round_: Round) -> RoundStructure:
                                      tuple((i.label, _points(i.points)) for i in sc.items))
                        for c, sc in zip(round_.criteria, spec.criteria, strict=True)),
         groups=tuple(GroupView(g.id, g.key, g.label) for g in round_.groups),
-        subjects=tuple(SubjectView(s.id, s.key, s.name, s.unit or "", s.post or "")
+        subjects=tuple(SubjectView(s.id, s.key, s.name, s.unit or "", s.post or "",
+                                   s.commitments)
                        for s in round_.subjects),
         spec=spec, rated=MappingProxyType(rated),
         option_ids=MappingProxyType({o.key: o.id for o in round_.options}),

@@ -42,6 +42,7 @@ ACTIONS = {
     "user.logout": _l("Logged out (every session of the user ended)"),
     "user.create": _l("Created a user"),
     "round.copy": _l("Copied from another round"),
+    "round.follow_up": _l("Made a follow-up round (限期改正) for commitments"),
     "round.delete": _l("Deleted a draft round"),
     "round.deadline": _l("Moved the deadline"),
     "org.create": _l("Created an organisation"),

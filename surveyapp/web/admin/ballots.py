@@ -8,6 +8,8 @@ who entered paper ballots for which group, never what they said.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,7 +19,7 @@ from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from ...domain.model import BLANK, SpecError, SpecErrors
+from ...domain.model import BLANK, SpecError, SpecErrors, commitment_key
 from ...models import Round, VoterGroup
 from ...services import turnout, voting
 from ...services.errors import RoundError
@@ -33,6 +35,12 @@ class PaperBallotForm(FlaskForm):
         """``[(criterion, [(subject, field), ...]), ...]``: one table per criterion."""
         return self._table
 
+
+#: The commitment scale (承诺兑现), as on the phone ballot.
+COMMITMENT_CHOICES = [SelectChoice("fulfilled", _l("Fulfilled")),
+                      SelectChoice("partly", _l("Partly fulfilled")),
+                      SelectChoice("not", _l("Not fulfilled")),
+                      SelectChoice("unknown", _l("Don't know"))]
 
 #: The choice for a name the sheet leaves out altogether (本人不评): not on
 #: this ballot, so neither graded nor blank.
@@ -52,10 +60,39 @@ def paper_form(round_: Round, rated: frozenset[str] | None = None, **kwargs) -> 
         for si, subject in subjects:
             attrs[f"p-{si}-{ci}"] = RadioField(subject.name, choices=choices, validators=[
                 InputRequired(_l("Mark what the sheet says for %(name)s.", name=subject.name))])
+    # 承诺兑现: a row per commitment item, on the commitment scale, after the grades.
+    promised = [(si, subject, i, item) for si, subject in subjects
+                for i, item in enumerate(subject.commitments)]
+    commitment_choices = [*COMMITMENT_CHOICES, SelectChoice(BLANK, _l("Left blank"))]
+    for si, subject, i, _item in promised:
+        attrs[f"pk-{si}-{i}"] = RadioField(subject.name, choices=commitment_choices, validators=[
+            InputRequired(_l("Mark what the sheet says for %(name)s.", name=subject.name))])
     form = type("RoundPaperForm", (PaperBallotForm,), attrs)(**kwargs)
     form._table = [(criterion, [(subject, form[f"p-{si}-{ci}"]) for si, subject in subjects])
                    for ci, criterion in enumerate(round_.criteria)]
+    form.commitment_rows = [(CommitmentLine(subject.key, commitment_key(i),
+                                            f"{subject.name} · {i + 1}. {item}"),
+                             form[f"pk-{si}-{i}"]) for si, subject, i, item in promised]
+    if promised:
+        form._table.append((CommitmentTable(_l("Commitments")), form.commitment_rows))
     return form
+
+
+@dataclass(frozen=True)
+class CommitmentTable:
+    """The paper form's 承诺兑现 table, shown like a criterion's."""
+
+    label: str
+    commitment: bool = True
+
+
+@dataclass(frozen=True)
+class CommitmentLine:
+    """A row of it: the subject, the item's cell and what the row says."""
+
+    key: str
+    cell: str
+    name: str
 
 
 def _chosen_group(round_: Round, key: str | None) -> VoterGroup | None:
@@ -99,7 +136,9 @@ def paper(slug: str):
                 if field.data == LEFT_OUT}
     keyed = {(subject.key, criterion.key): None if field.data == BLANK else field.data
              for criterion, row in form.table() for subject, field in row
-             if subject.key not in left_out}
+             if subject.key not in left_out and not isinstance(criterion, CommitmentTable)}
+    keyed |= {(line.key, line.cell): None if field.data == BLANK else field.data
+              for line, field in form.commitment_rows if line.key not in left_out}
     try:
         problems = voting.enter_paper_ballot(round_, group.key, keyed,
                                              actor=current_user.username)

@@ -3,16 +3,18 @@ groups, criteria, people and 监票人) and deleting a round that never opened."
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ...services import rounds
+from ...services import follow_up, rounds
 from ...services.errors import RoundError
 from ..i18n import spec_message
 from . import bp
 from .access import round_for_user
-from .forms import ConfirmForm, RoundCopyForm
+from .forms import ConfirmForm, FollowUpForm, RoundCopyForm
 
 
 @bp.route("/rounds/<slug>/copy", methods=["GET", "POST"])
@@ -31,6 +33,31 @@ def copy_round(slug: str):
             return redirect(url_for("admin.round_detail", slug=copy.slug), 303)
     return render_template("admin/copy.html", round=round_, form=form), \
         400 if form.errors else 200
+
+
+@bp.route("/rounds/<slug>/follow-up", methods=["POST"])
+@login_required
+def follow_up_round(slug: str):
+    """限期改正: the subjects of a counted round whose commitment mean is below
+    the threshold, with their commitment items, copied into a new draft."""
+    round_ = round_for_user(slug)
+    form = FollowUpForm()
+    back = redirect(url_for("admin.results", slug=slug) + "#commitments", 303)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message)
+        return back
+    try:
+        made = follow_up.follow_up_round(round_, actor=current_user.username,
+                                         limit=Fraction(form.below.data, 100),
+                                         title=form.title.data)
+    except RoundError as error:
+        flash(spec_message(error))
+        return back
+    flash(_("A follow-up round (限期改正) with %(count)d people. Check its settings and "
+            "people, then open it.", count=len(made.subjects)))
+    return redirect(url_for("admin.round_detail", slug=made.slug), 303)
 
 
 @bp.route("/rounds/<slug>/delete", methods=["POST"])

@@ -19,7 +19,7 @@ from ... import plugins
 from ...domain.bounds import SUBJECTS_MAX
 from ...domain.model import KEY_RE, RoundSpec, SpecError, SpecErrors
 from ...domain.spec import spec_from_dict
-from ...domain.subjects import Roster, read_roster
+from ...domain.subjects import Roster, read_roster, split_commitments
 from ..i18n import spec_message
 from .forms import SPARE_ROWS
 
@@ -220,7 +220,9 @@ def fill_rows(form, items: list[dict], columns: tuple[str, ...]) -> None:
 def parse_subject_lines(text: str) -> tuple[list[dict], list[int], list[Problem]]:
     """One person per line: ``name``, ``name,unit`` or ``key,name,unit``
     (comma, Chinese comma or tab); a line with tabs, as pasted from a
-    spreadsheet, may add a fourth cell, the post: ``key⇥name⇥unit⇥post``.
+    spreadsheet, may add a fourth cell, the post: ``key⇥name⇥unit⇥post``,
+    and a fifth, the commitment items (承诺事项) separated by "；" or ";":
+    ``key⇥name⇥unit⇥post⇥办好食堂；修路``.
     Keys left out are made up (s1, s2, ...).  A list of more than
     SUBJECTS_MAX people is refused before it is read."""
     typed = text.splitlines()
@@ -233,11 +235,11 @@ def parse_subject_lines(text: str) -> tuple[list[dict], list[int], list[Problem]
     for number, line in enumerate(typed, start=1):
         if not line.strip():
             continue
-        post = ""
+        post, promised = "", []
         if "\t" in line and len(line.split("\t")) >= 4:
-            key, name, unit, *rest = (c.strip() for c in line.split("\t"))
-            post = "\t".join(rest).strip()
-            entries.append([key, name, unit, post])
+            key, name, unit, post, *rest = (c.strip() for c in line.split("\t"))
+            promised = split_commitments("；".join(r for r in rest if r))
+            entries.append([key, name, unit, post, promised])
             lines.append(number)
             continue
         cells = [c.strip() for c in _SEPARATORS.split(line)]
@@ -247,24 +249,30 @@ def parse_subject_lines(text: str) -> tuple[list[dict], list[int], list[Problem]
             key, (name, unit) = "", cells
         else:
             key, name, unit = cells[0], cells[1], ",".join(cells[2:]).strip(",")
-        entries.append([key, name, unit, post])
+        entries.append([key, name, unit, post, promised])
         lines.append(number)
     made_up = _MadeUpKeys("s", {key for key, *_ in entries if key})
     subjects, problems = [], []
-    for (key, name, unit, post), line in zip(entries, lines, strict=True):
+    for (key, name, unit, post, promised), line in zip(entries, lines, strict=True):
         if key and not KEY_RE.fullmatch(key):
             problems.append(Problem(_("The key may only hold letters, digits, '_', '.' and "
                                       "'-'."), field="key", line=line))
         subject = {"key": key or made_up(), "name": name, "unit": unit}
         if post:
             subject["post"] = post
+        if promised:
+            subject["commitments"] = promised
         subjects.append(subject)
     return subjects, lines, problems
 
 
 def subjects_text(subjects: list[dict]) -> str:
     """The people as lines :func:`parse_subject_lines` reads back: with
-    commas, or tabs when someone has a post (a unit may hold a comma)."""
+    commas, or tabs when someone has a post or commitments (a unit may hold a
+    comma)."""
+    if any(s.get("commitments") for s in subjects):
+        return "".join(f"{s['key']}\t{s['name']}\t{s.get('unit', '')}\t{s.get('post', '')}\t"
+                       f"{'；'.join(s.get('commitments', []))}\n" for s in subjects)
     if any(s.get("post") for s in subjects):
         return "".join(f"{s['key']}\t{s['name']}\t{s.get('unit', '')}\t{s.get('post', '')}\n"
                        for s in subjects)
@@ -285,13 +293,14 @@ def read_subjects_upload(storage) -> tuple[list[dict], list[Problem], Roster | N
             return [], [Problem(spec_message(e), field=e.field, line=e.line)
                         for e in errors.errors], None
     return [{"key": s.key, "name": s.name, "unit": s.unit} | ({"post": s.post} if s.post else {})
+            | ({"commitments": list(s.commitments)} if s.commitments else {})
             for s in roster.subjects], [], roster
 
 
 def subject_problems(errors: list[SpecError], lines: list[int]) -> list[Problem]:
     problems = []
     for error in errors:
-        m = re.fullmatch(r"subjects\[(\d+)\]\.?(\w*)", error.field or "")
+        m = re.fullmatch(r"subjects\[(\d+)\]\.?(\w*)(?:\[\d+\])?", error.field or "")
         if m and int(m[1]) < len(lines):
             problems.append(Problem(spec_message(error), field=m[2] or None,
                                     line=lines[int(m[1])]))

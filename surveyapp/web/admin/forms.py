@@ -172,6 +172,17 @@ class RoundCopyForm(FlaskForm):
                                     Length(max=200)])
 
 
+class FollowUpForm(FlaskForm):
+    """限期改正: the subjects whose commitment mean is below ``below`` (a percentage)."""
+
+    below = IntegerField(_l("Commitment mean below (%)"),
+                         validators=[InputRequired(_l("Please enter a percentage.")),
+                                     NumberRange(min=0, max=100)])
+    title = StringField(_l("Title of the new round"),
+                        validators=[InputRequired(_l("Please enter a title.")),
+                                    Length(max=200)])
+
+
 class TestCodesForm(FlaskForm):
     group = SelectField(_l("Voter group"), choices=[], validate_choice=True)
     count = IntegerField(_l("Number of test codes"), default=2, validators=[

@@ -28,12 +28,13 @@ from ...domain.model import BLANK
 from ...exports import BUILTIN, charts, explain, summary
 from ...exports.flags import flag_label, hidden_reason
 from ...models import Round
-from ...services import comments, decisions, publication
+from ...services import comments, decisions, follow_up, publication
 from ...services import results as results_service
 from ...services.errors import RoundError
 from ..i18n import spec_message
 from . import bp
 from .access import round_for_user
+from .forms import FollowUpForm
 
 FIELD_LABELS = {"unit": _l("Unit"), "rank": _l("Rank"), "score": _l("Score"),
                 "proposal": _l("Proposed grade"),
@@ -84,6 +85,10 @@ def _page(round_: Round, form: PublishForm | None = None, status: int = 200, *,
         round=round_, ready=True, spec=spec, result=result, rows=shown, total=len(table),
         columns=columns, query=query, units=summary.units(table),
         several=len(spec.criteria) > 1,
+        commitments=summary.commitment_lines(result),
+        follow_up_form=FollowUpForm(formdata=None, data={
+            "below": round(follow_up.threshold(spec) * 100),
+            "title": round_.title + follow_up.TITLE_SUFFIX}),
         turnout=summary.turnout_rows(result, spec), turnout_text=summary.turnout_text,
         sheets=explain.sheets_rows(result, spec),
         scoring=explain.score_explanation(spec, table, lang),

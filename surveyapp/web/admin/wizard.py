@@ -126,7 +126,7 @@ def subjects_step(mode: Mode, initial: list[dict] | None, *, finish_label: str):
             context["roster"] = roster
             if roster is not None:
                 words = {"name": _("the name"), "unit": _("the unit"), "post": _("the post"),
-                         "key": _("the key")}
+                         "key": _("the key"), "commitments": _("the commitments")}
                 context["roster_columns"] = [_("“%(header)s” as %(what)s", header=header,
                                                what=words[column])
                                              for column, header in roster.columns.items()]

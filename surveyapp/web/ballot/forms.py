@@ -14,7 +14,20 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from ...services.voting.structure import RoundStructure
-from .posted import COMMENT_MAX, LEFT_OUT, PostedBallot, field_name, offers_left_out
+from .posted import (
+    COMMENT_MAX,
+    LEFT_OUT,
+    PostedBallot,
+    commitment_field,
+    field_name,
+    offers_left_out,
+)
+
+#: The commitment scale (承诺兑现) as the ballot shows it.
+COMMITMENT_CHOICES = [SelectChoice("fulfilled", _l("Fulfilled")),
+                      SelectChoice("partly", _l("Partly fulfilled")),
+                      SelectChoice("not", _l("Not fulfilled")),
+                      SelectChoice("unknown", _l("Don't know"))]
 
 
 class CodeForm(FlaskForm):
@@ -59,7 +72,8 @@ REQUIRED = {"required": True}
 def form_class(round_: RoundStructure, choose_group: bool,
                group_key: str | None = None) -> tuple[type[BallotForm], list]:
     """The round's form class and its layout ``[(subject, [(criterion, field
-    name), ...])]`` for a ballot of ``group_key`` (only the subjects it
+    name), ...])]`` (a subject's commitment items last in its row, each a
+    ``CriterionView`` with ``commitment`` set) for a ballot of ``group_key`` (only the subjects it
     rates; None: every subject), made once per snapshot: a frozen round's
     snapshot is cached, so its class is too.  Labels are plain data or lazy strings, so
     one class serves every locale.  The fields carry no validators: the
@@ -79,6 +93,10 @@ def form_class(round_: RoundStructure, choose_group: bool,
             label = subject.name if len(round_.criteria) == 1 else criterion.label
             attrs[name] = RadioField(label, choices=choices, render_kw=REQUIRED)
             row.append((criterion, name))
+        for i, item in enumerate(subject.commitment_views()):
+            name = commitment_field(si, i)
+            attrs[name] = RadioField(item.label, choices=COMMITMENT_CHOICES, render_kw=REQUIRED)
+            row.append((item, name))
         layout.append((subject, row))
     if choose_group:
         attrs["group"] = RadioField(
@@ -93,6 +111,7 @@ def form_class(round_: RoundStructure, choose_group: bool,
     attrs["option_columns"] = option_columns([o.label for o in round_.options]
                                              + ["本人（不评）"] * offers_left_out(round_))
     attrs["group_columns"] = option_columns([g.label for g in round_.groups])
+    attrs["commitment_columns"] = option_columns(["已兑现", "部分兑现", "未兑现", "不了解"])
     made = (type("RoundBallotForm", (BallotForm,), attrs), layout)
     round_.form_classes[choose_group, group_key] = made
     return made

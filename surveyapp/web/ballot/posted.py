@@ -14,9 +14,10 @@ The token is checked before this, by CSRFProtect, for every post.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ...domain import rule_checks
+from ...domain.model import COMMITMENT_OPTIONS, commitment_key
 from ...services.voting.structure import RoundStructure
 
 COMMENT_MAX = 1000  # characters; the textarea says so too (maxlength)
@@ -36,15 +37,28 @@ def field_name(subject_index: int, criterion_index: int) -> str:
     return f"q-{subject_index}-{criterion_index}"
 
 
+def commitment_field(subject_index: int, item_index: int) -> str:
+    """The form field of one subject's commitment item (承诺兑现)."""
+    return f"k-{subject_index}-{item_index}"
+
+
 @dataclass(frozen=True)
 class PostedBallot:
     # (subject_key, criterion_key) -> option_key, as the plugins' rules see it
     keyed: dict[tuple[str, str], str]
     group_key: str | None  # the group chosen on the ballot, if it offers a choice
     comment: str
-    # Field names without one of the offered options: "q-<s>-<c>" or "group".
+    # Field names without one of the offered options: "q-<s>-<c>", "k-<s>-<i>" or "group".
     missing: tuple[str, ...]
     comment_too_long: bool
+    # (subject_key, "commitment:<n>") -> commitment option: kept apart from
+    # ``keyed``, which the plugins' ballot rules read (their scale, not this one).
+    commitments: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def answers(self) -> dict[tuple[str, str], str]:
+        """Everything the ballot says, commitment items included: what is sealed."""
+        return {**self.keyed, **self.commitments}
 
     @property
     def complete(self) -> bool:
@@ -61,6 +75,7 @@ def read_ballot(round_: RoundStructure, formdata: Mapping[str, str], *,
     option_ids = round_.option_ids
     subjects = round_.subjects_of(group_key)
     keyed: dict[tuple[str, str], str] = {}
+    commitments: dict[tuple[str, str], str] = {}
     missing: list[str] = []
     group_key = None
     if choose_group:
@@ -79,6 +94,13 @@ def read_ballot(round_: RoundStructure, formdata: Mapping[str, str], *,
                 missing.append(name)
             else:
                 keyed[subject.key, criterion.key] = value
+        for i in range(len(subject.commitments)):
+            name, value = commitment_field(si, i), formdata.get(commitment_field(si, i))
+            if value not in COMMITMENT_OPTIONS:
+                missing.append(name)
+            else:
+                commitments[subject.key, commitment_key(i)] = value
     comment = formdata.get("comment") or ""
     return PostedBallot(keyed=keyed, group_key=group_key, comment=comment,
-                        missing=tuple(missing), comment_too_long=len(comment) > COMMENT_MAX)
+                        missing=tuple(missing), comment_too_long=len(comment) > COMMENT_MAX,
+                        commitments=commitments)

@@ -54,7 +54,9 @@ def review(form: BallotForm, *, submitted: bool) -> Review:
     for limit in form.limits:
         per_criterion: dict[int, int] = {}
         for _subject, row in questions:
-            for ci, (_, f) in enumerate(row):
+            for ci, (criterion, f) in enumerate(row):
+                if criterion.commitment:
+                    continue
                 per_criterion[ci] = per_criterion.get(ci, 0) + (f.data == limit.option)
         result.limit_counts.append(max(per_criterion.values(), default=0))
     if submitted:

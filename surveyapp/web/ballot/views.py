@@ -204,7 +204,7 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
             return test_ballot_cast(round_, group, code, limits)
         taken = limits.cast()  # only the ballot allowances: 429 once spent
         try:
-            receipt = cast(round_, group, posted.keyed, code=code, comment=posted.comment)
+            receipt = cast(round_, group, posted.answers, code=code, comment=posted.comment)
         except VotingError as error:
             limits.not_cast(taken)
             session.pop("code", None)
