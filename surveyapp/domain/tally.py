@@ -33,10 +33,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-<<<<<<< HEAD
-from .model import BLANK, OVERALL, Counts, Criterion, RoundSpec, Subject
-from .threshold import Hidden, hidden_groups, hidden_turnout
-=======
 from .model import (
     BLANK,
     COMMITMENT_OPTIONS,
@@ -48,8 +44,7 @@ from .model import (
     Subject,
     commitment_key,
 )
-from .threshold import Hidden, hidden_groups
->>>>>>> 14-commitments
+from .threshold import Hidden, hidden_groups, hidden_turnout
 
 __all__ = ["tally", "ranked", "present", "subject_entry", "scale_points", "raters_by_subject",
            "commitments", "hide_commitments"]
