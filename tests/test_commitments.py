@@ -161,7 +161,7 @@ def test_an_item_known_to_fewer_than_anonymity_min_shows_nothing_nor_the_mean():
                         ("good", "partly", "unknown"), ("good", "fulfilled", "unknown"),
                         ("good", "not", "unknown")])
     shown = disclosure.disclose(spec(), counts, None,
-                                lambda s, c, h: tally(s, c, hidden=h)).result
+                                lambda s, c, h, t: tally(s, c, hidden=h, turnout_hidden=t)).result
     entry = next(s for s in shown["subjects"] if s["key"] == "zhangsan")
     first, second = entry["commitments"]
     assert first["suppressed"] is False and first["rate"] == Fraction(3, 5)  # 3 of 5 know
@@ -177,7 +177,7 @@ def test_paper_ballots_do_not_make_a_web_voters_commitment_answer_visible():
     counts = counts_of([("good", "not", "not"), ("good", "fulfilled", "fulfilled"),
                         ("good", "fulfilled", "fulfilled")])
     shown = disclosure.disclose(spec(), counts, web,
-                                lambda s, c, h: tally(s, c, hidden=h)).result
+                                lambda s, c, h, t: tally(s, c, hidden=h, turnout_hidden=t)).result
     entry = next(s for s in shown["subjects"] if s["key"] == "zhangsan")
     assert all(item["suppressed"] for item in entry["commitments"])
 
