@@ -153,7 +153,8 @@ def test_the_command_line_from_campaign_to_tally(cli, tmp_path, orgs):
     assert top["turnout"] == {"members": {"ballots": 5, "expected": 10},
                               "masses": {"ballots": 5, "expected": 10}}
     assert (bottom["org"], bottom["rank"], bottom["proposals"]) == ("第二党支部", 2, [])
-    assert tally["summary"] == {"branches": 2, "counted": 2, "proposed": 1}
+    assert tally["summary"] == {"branches": 2, "counted": 2, "proposed": 1, "decided": 0,
+                                "differences": 0}
 
     out = tmp_path / "campaign.csv"
     assert cli("campaigns", "tally", slug, "--format", "csv", "-o", out).exit_code == 0

@@ -32,6 +32,8 @@ from fractions import Fraction
 from typing import Any
 
 from .model import KEY_MUST, KEY_RE, OVERALL, RoundSpec, SpecError, SpecErrors, show
+from .records import decided_rows, differences
+from .rules import proposal_labels
 from .spec import _toml_error as toml_error
 from .tally import ranked
 
@@ -236,6 +238,8 @@ class Branch:
     status: str
     spec: RoundSpec | None = None
     result: dict | None = None
+    #: The committee's 评定 so far: subject key → (option key, reason).
+    decisions: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _mean(values: Iterable[Fraction | None]) -> Fraction | None:
@@ -283,7 +287,7 @@ def branch_entry(branch: Branch, standard: Standard) -> dict:
         "org": branch.org, "org_id": branch.org_id, "round": branch.slug, "title": branch.title,
         "status": branch.status, "score": None, "rank": None, "criteria": {}, "groups": {},
         "turnout": {}, "subjects": 0, "scored": 0, "proposals": [], "undecided": [],
-        "flags": []}
+        "decided": [], "differences": [], "flags": []}
     if branch.result is None or branch.spec is None:
         entry["flags"].append(NOT_COUNTED)
         return entry
@@ -311,6 +315,11 @@ def branch_entry(branch: Branch, standard: Standard) -> dict:
             entry["undecided"].append(who)
     if entry["undecided"]:
         entry["flags"].append(STANDARD_UNKNOWN)
+    # The committee's 评定 beside the round's proposal (测评建议), and where
+    # the two differ, with the reason, for the 党委's review.
+    entry["decided"] = decided_rows(branch.result, proposal_labels(branch.spec),
+                                    branch.decisions)
+    entry["differences"] = differences(entry["decided"])
     return entry
 
 
@@ -344,7 +353,9 @@ def campaign_table(spec: CampaignSpec, slug: str, branches: Sequence[Branch]) ->
                     for o in b.spec.options if o.points is not None), default=None),
         "summary": {"branches": len(rows),
                     "counted": sum(1 for r in rows if NOT_COUNTED not in r["flags"]),
-                    "proposed": sum(len(r["proposals"]) for r in rows)},
+                    "proposed": sum(len(r["proposals"]) for r in rows),
+                    "decided": sum(1 for r in rows for d in r["decided"] if d["decision"]),
+                    "differences": sum(len(r["differences"]) for r in rows)},
     }
 
 
