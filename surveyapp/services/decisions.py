@@ -140,7 +140,8 @@ def decide_many(round_: Round, rows: list[tuple[int, str, str, str]], *, source:
         except RoundError as error:
             field = ("subject" if subject not in current else
                      "reason" if "reason" in error.template else "grade")
-            errors.append(SpecError(error.template, source=source, line=line, field=field,
+            message = error.template  # one of _check's refusals, passed on with its line
+            errors.append(SpecError(message, source=source, line=line, field=field,
                                     params=error.params))
     if errors:
         raise SpecErrors(errors)
