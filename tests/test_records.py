@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -207,7 +208,12 @@ def test_members_link_and_history_on_the_command_line(cli, orgs):
     lines = history.output.splitlines()
     assert lines[0].startswith("2025\t") and "\t72.00\t2/2\t-\t基本合格\t" in lines[0]
     assert "\t92.00\t1/2\t" in lines[1] and "follow-up of 2025年评定基本合格" in lines[1]
+    as_json = json.loads(cli("members", "history", "E1002", "--format", "json").output)
+    assert [(p["period"], p["score"], p["rank_text"], p["decision"]) for p in
+            as_json["periods"]] == [("2025", 72.0, "2/2", "basic"), ("2026", 92.0, "1/2", None)]
+    assert as_json["periods"][1]["follow_up"]["decision_label"] == "基本合格"
     assert cli("members", "history", "nobody").exit_code == 2
+    assert cli("members", "history", "nobody", "--format", "csv").exit_code == 2
 
 
 def test_decisions_on_the_command_line_all_or_nothing(cli, orgs, tmp_path):
