@@ -20,8 +20,9 @@ from surveyapp import plugins
 from surveyapp.database import db
 from surveyapp.domain.rules import proposal_labels
 from surveyapp.domain.spec import parse_spec
+from surveyapp.domain.tally import present
 from surveyapp.models import Campaign, Organisation, Round, User
-from surveyapp.services import campaigns, decisions
+from surveyapp.services import campaigns, decisions, members
 from surveyapp.services import rounds as rounds_service
 from surveyapp.services.voting.casting import cast
 from surveyapp.services.voting.structure import structure_of
@@ -435,3 +436,30 @@ def test_a_branch_year_over_year_on_the_command_line(cli, orgs):
     assert cli("campaigns", "history", "第二党支部").exit_code == 0
     bad = cli("campaigns", "history", "没有这个支部")
     assert bad.exit_code == 2 and bad.output.count("\n") == 1
+
+
+def test_confirmed_person_keys_link_a_branch_history_across_roster_keys(client, orgs):
+    old = campaigns.create(CAMPAIGN.replace("2026", "2025"), actor="t", org=orgs["committee"])
+    new = make_campaign(orgs["committee"])
+    first = counted(branch_round(orgs["a"], old, "第一党支部"), ["fairly_good"] * 4, ["good"] * 4)
+    text = round_text("第一党支部").replace('key = "branch"', 'key = "zb1"')
+    second = rounds_service.create_round(parse_spec(text, **plugins.spec_context()),
+                                         actor="t", org=orgs["a"], campaign_id=new.id)
+    open_round(second)
+    structure = structure_of(second)
+    for group in structure.groups:
+        for _ in range(4):
+            cast(structure, group, {("zb1", c.key): "good" for c in second.criteria})
+    rounds_service.transition(second, "close", actor="t")
+    count_round(second)
+    db.session.commit()
+    before = campaigns.history(new, orgs["a"].id)
+    assert sorted(p["key"] for p in before["people"]) == ["branch", "zb1"]  # two rows
+    members.confirm(first, {"branch": "ORG-A"}, actor="t")
+    members.confirm(second, {"zb1": "ORG-A"}, actor="t")
+    [person] = campaigns.history(new, orgs["a"].id)["people"]
+    assert (person["key"], person["confirmed"]) == ("ORG-A", True)
+    assert [present(y["score"]) for y in person["years"].values()] == [86.0, 100.0]
+    login(client, "party")
+    page = client.get(f"/admin/campaigns/{new.slug}/branches/{orgs['a'].id}")
+    assert '<a href="/admin/members/ORG-A">ORG-A</a>' in page.get_data(as_text=True)

@@ -365,7 +365,8 @@ def campaign_table(spec: CampaignSpec, slug: str, branches: Sequence[Branch]) ->
 KEY_REUSED = "key_reused"
 
 
-def history(org: str, years: Sequence[tuple[CampaignSpec, str, Sequence[Branch]]]) -> dict:
+def history(org: str, years: Sequence[tuple[CampaignSpec, str, Sequence[Branch]]],
+            persons: Mapping[tuple[str, str], str] | None = None) -> dict:
     """One branch over several campaigns (``years``: each campaign's spec,
     slug and the branch's rounds in it, oldest first): its row in each, and
     each person's shown score, rank and proposal per year.
@@ -374,8 +375,12 @@ def history(org: str, years: Sequence[tuple[CampaignSpec, str, Sequence[Branch]]
     the branch's rounds (the roster's key column, e.g. a staff number)
     *confirmed* by the same name.  Never by name alone (two 张三 are two
     people); a key that names someone else in another year is not linked
-    and is flagged ``key_reused``.  Every figure is a shown one, as in the
-    campaign table."""
+    and is flagged ``key_reused``.  Where the secretary confirmed who a
+    subject is (``persons``: (round slug, subject key) → person key, see
+    domain/records.py), that person key links the years instead, whatever
+    the roster's keys and names, and the person is marked ``confirmed``.
+    Every figure is a shown one, as in the campaign table."""
+    persons = persons or {}
     periods, people = [], {}
     names_by_key: dict[str, set[str]] = {}
     for spec, slug, branches in years:
@@ -387,15 +392,23 @@ def history(org: str, years: Sequence[tuple[CampaignSpec, str, Sequence[Branch]]
                 continue
             criteria = [c.key for c in branch.spec.criteria] or [OVERALL]
             for subject in branch.result["subjects"]:
-                names_by_key.setdefault(subject["key"], set()).add(subject["name"])
-                person = people.setdefault((subject["key"], subject["name"]), {
-                    "key": subject["key"], "name": subject["name"], "years": {}, "flags": []})
+                confirmed = persons.get((branch.slug, subject["key"]))
+                if confirmed is not None:
+                    person = people.setdefault(("person", confirmed), {
+                        "key": confirmed, "name": subject["name"], "years": {}, "flags": [],
+                        "confirmed": True})
+                    person["name"] = subject["name"]  # the latest
+                else:
+                    names_by_key.setdefault(subject["key"], set()).add(subject["name"])
+                    person = people.setdefault(("subject", subject["key"], subject["name"]), {
+                        "key": subject["key"], "name": subject["name"], "years": {},
+                        "flags": [], "confirmed": False})
                 person["years"][branch.slug] = {
                     "score": subject["score"], "rank": subject["rank"],
                     "proposal": subject["proposal"],
                     "meets": meets(_figures(subject), spec.standard, criteria)}
     for person in people.values():
-        if len(names_by_key[person["key"]]) > 1:
+        if not person["confirmed"] and len(names_by_key[person["key"]]) > 1:
             person["flags"].append(KEY_REUSED)
     return {"org": org, "periods": periods,
             "people": sorted(people.values(), key=lambda p: (p["key"], p["name"]))}

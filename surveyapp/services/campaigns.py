@@ -24,7 +24,16 @@ from ..domain import lifecycle
 from ..domain.model import RoundSpec
 from ..domain.tally import present
 from ..exports import campaign as campaign_exports
-from ..models import Campaign, CampaignRound, CommitteeDecision, Organisation, Round, Subject, User
+from ..models import (
+    Campaign,
+    CampaignRound,
+    CommitteeDecision,
+    MemberLink,
+    Organisation,
+    Round,
+    Subject,
+    User,
+)
 from . import audit, orgs
 from .errors import ServiceError
 from .results import shown_result
@@ -174,7 +183,12 @@ def history(campaign: Campaign, org_id: int, user: User | None = None) -> dict |
         if mine:
             years.append((other.period, other.id, spec_of(other), other.slug, mine))
     years.sort(key=lambda y: (y[0], y[1]))
-    return rules.history(org.name if org else "", [y[2:] for y in years])
+    slugs = {b.slug for y in years for b in y[4]}
+    persons = {(slug, key): person for slug, key, person in db.session.execute(
+        select(Round.slug, Subject.key, MemberLink.person_key)
+        .join(Subject, Subject.id == MemberLink.subject_id)
+        .join(Round, Round.id == MemberLink.round_id).where(Round.slug.in_(slugs)))}
+    return rules.history(org.name if org else "", [y[2:] for y in years], persons)
 
 
 def table(campaign: Campaign, user: User | None = None) -> dict:
