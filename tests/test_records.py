@@ -241,3 +241,17 @@ def test_decisions_on_the_command_line_all_or_nothing(cli, orgs, tmp_path):
     assert done.exit_code == 0 and "2 decisions imported" in done.output
     assert {d.subject: d.option for d in decisions.decisions(round_)} == {
         "zhangsan": "excellent", "lisi": None}  # an empty grade withdraws
+
+
+def test_a_sibling_branch_cannot_read_or_confirm_a_rounds_members(client, orgs):
+    first, _second = two_years(orgs["a"])
+    login(client, "b")
+    assert client.get(f"/admin/rounds/{first.slug}/members").status_code == 404
+    page = client.get("/admin/").get_data(as_text=True)
+    response = client.post(f"/admin/rounds/{first.slug}/members",
+                           data={"csrf_token": csrf_token(page), "person-lisi": "E9"})
+    assert response.status_code == 404 and links() == 0
+    client.post("/admin/logout", data={"csrf_token": csrf_token(page)})
+    login(client, "party")  # the branch's 党委 may confirm them
+    assert post_links(client, first, {"person-lisi": "E9"}).status_code == 303
+    assert members.confirmed(first) == {"lisi": "E9"}
