@@ -333,6 +333,20 @@ class CommitteeDecision(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
 
 
+class MemberLink(db.Model):
+    """The person a subject of a counted round is, as its secretary confirmed
+    it: the stable key (a staff number, say) that follows a member across
+    rounds and campaigns (domain/records.py).  Never derived from voter data;
+    proposed by the same subject key or the same name and unit in earlier
+    rounds, and stored only once confirmed.  Who confirmed it and when is in
+    the audit log."""
+
+    __tablename__ = "member_link"
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subject.id"), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    person_key: Mapped[str] = mapped_column(String(64), index=True)
+
+
 class AuditEvent(db.Model):
     """What organisers did (create, open, close, issue, import, publish).
     Never a ballot's content and never a voter's code."""

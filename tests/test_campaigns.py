@@ -8,16 +8,21 @@ import csv
 import importlib.util
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
 from flask_babel import refresh
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from surveyapp import plugins
 from surveyapp.database import db
+from surveyapp.domain.rules import proposal_labels
 from surveyapp.domain.spec import parse_spec
+from surveyapp.domain.tally import present
 from surveyapp.models import Campaign, Organisation, Round, User
-from surveyapp.services import campaigns
+from surveyapp.services import campaigns, decisions, members
 from surveyapp.services import rounds as rounds_service
 from surveyapp.services.voting.casting import cast
 from surveyapp.services.voting.structure import structure_of
@@ -153,7 +158,8 @@ def test_the_command_line_from_campaign_to_tally(cli, tmp_path, orgs):
     assert top["turnout"] == {"members": {"ballots": 5, "expected": 10},
                               "masses": {"ballots": 5, "expected": 10}}
     assert (bottom["org"], bottom["rank"], bottom["proposals"]) == ("第二党支部", 2, [])
-    assert tally["summary"] == {"branches": 2, "counted": 2, "proposed": 1}
+    assert tally["summary"] == {"branches": 2, "counted": 2, "proposed": 1, "decided": 0,
+                                "differences": 0}
 
     out = tmp_path / "campaign.csv"
     assert cli("campaigns", "tally", slug, "--format", "csv", "-o", out).exit_code == 0
@@ -370,3 +376,90 @@ def test_a_rounds_page_names_its_campaign_and_links_it_for_those_who_see_it(clie
     login(client, "party")
     page = client.get(f"/admin/rounds/{first.slug}").get_data(as_text=True)
     assert f'<a href="/admin/campaigns/{campaign.slug}">{campaign.title}</a>' in page
+
+
+# -- the committees' decisions beside the proposals (测评建议) --------------------------------
+
+def test_the_decisions_beside_the_proposals_and_their_differences(client, cli, two_branches):
+    campaign, first, second = two_branches
+    proposal = {d.subject: d.proposal for d in decisions.decisions(first)}["branch"]
+    labels = proposal_labels(campaigns.round_spec(first, with_subjects=False))
+    other = next(o.key for o in first.options if o.key != proposal and o.points is not None)
+    assert proposal == "five_stars" and labels[proposal] == "五星"  # a band, not a grade
+    decisions.decide(first, "branch", other, "整改任务尚未完成，经支委会研究", actor="t")
+    table = campaigns.tally_json(campaign)
+    rows = {b["org"]: b for b in table["branches"]}
+    [differs] = rows["第一党支部"]["differences"]
+    assert (differs["decision_label"], differs["reason"]) == (
+        labels[other], "整改任务尚未完成，经支委会研究")
+    assert differs["proposal_label"] == (labels.get(proposal) if proposal else None)
+    assert table["summary"]["differences"] == 1
+    assert rows["第二党支部"]["differences"] == []
+
+    login(client, "party")
+    page = client.get(f"/admin/campaigns/{campaign.slug}").get_data(as_text=True)
+    section = page.split('id="campaign-decisions"', 1)[1]
+    assert "测评建议" in section and "整改任务尚未完成，经支委会研究" in section
+    review = section.split('id="differences-h"', 1)[1].split("</table>", 1)[0]
+    assert "第一党支部" in review and "第二党支部" not in review
+
+    data = client.get(f"/admin/campaigns/{campaign.slug}/export/csv").data.decode("utf-8-sig")
+    header, *lines = list(csv.reader(io.StringIO(data)))
+    first_row = dict(zip(header, next(r for r in lines if r[1] == "第一党支部"), strict=True))
+    assert first_row["评定（测评建议）"].startswith(f"第一党支部 {labels[other]}（测评建议 ")
+    assert "整改任务尚未完成" in first_row["评定与测评建议不同"]
+    book = load_workbook(io.BytesIO(
+        client.get(f"/admin/campaigns/{campaign.slug}/export/xlsx").data))
+    sheet = [[c.value for c in row] for row in book["评定与建议不同"].iter_rows()]
+    assert sheet[1] == ["党组织", "姓名", "得分", "测评建议", "评定", "评定理由"]
+    assert sheet[2][0] == "第一党支部" and sheet[2][4:] == [labels[other],
+                                                         "整改任务尚未完成，经支委会研究"]
+    assert len(sheet) == 3
+    pdf = client.get(f"/admin/campaigns/{campaign.slug}/export/pdf").data
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    assert "评定与测评建议不同的情况" in text and "整改任务尚未完成，经支委会研究" in text
+
+
+def test_a_branch_year_over_year_on_the_command_line(cli, orgs):
+    old = campaigns.create(CAMPAIGN.replace("2026", "2025"), actor="t", org=orgs["committee"])
+    new = make_campaign(orgs["committee"])
+    counted(branch_round(orgs["a"], old, "第一党支部"), ["fairly_good"] * 4, ["good"] * 4)
+    counted(branch_round(orgs["a"], new, "第一党支部"), ["good"] * 4, ["good"] * 4)
+    shown = cli("campaigns", "history", "第一党支部")
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert lines[1].startswith(f"2025\t{old.slug}\t") and "\t86.00\t" in lines[1]
+    assert lines[2].startswith(f"2026\t{new.slug}\t") and "\t100.00\t" in lines[2]
+    as_json = json.loads(cli("campaigns", "history", "第一党支部", "--campaign", new.slug,
+                             "--format", "json").output)
+    assert [p["period"] for p in as_json["periods"]] == ["2025", "2026"]
+    assert cli("campaigns", "history", "第二党支部").exit_code == 0
+    bad = cli("campaigns", "history", "没有这个支部")
+    assert bad.exit_code == 2 and bad.output.count("\n") == 1
+
+
+def test_confirmed_person_keys_link_a_branch_history_across_roster_keys(client, orgs):
+    old = campaigns.create(CAMPAIGN.replace("2026", "2025"), actor="t", org=orgs["committee"])
+    new = make_campaign(orgs["committee"])
+    first = counted(branch_round(orgs["a"], old, "第一党支部"), ["fairly_good"] * 4, ["good"] * 4)
+    text = round_text("第一党支部").replace('key = "branch"', 'key = "zb1"')
+    second = rounds_service.create_round(parse_spec(text, **plugins.spec_context()),
+                                         actor="t", org=orgs["a"], campaign_id=new.id)
+    open_round(second)
+    structure = structure_of(second)
+    for group in structure.groups:
+        for _ in range(4):
+            cast(structure, group, {("zb1", c.key): "good" for c in second.criteria})
+    rounds_service.transition(second, "close", actor="t")
+    count_round(second)
+    db.session.commit()
+    before = campaigns.history(new, orgs["a"].id)
+    assert sorted(p["key"] for p in before["people"]) == ["branch", "zb1"]  # two rows
+    members.confirm(first, {"branch": "ORG-A"}, actor="t")
+    members.confirm(second, {"zb1": "ORG-A"}, actor="t")
+    [person] = campaigns.history(new, orgs["a"].id)["people"]
+    assert (person["key"], person["confirmed"]) == ("ORG-A", True)
+    assert [present(y["score"]) for y in person["years"].values()] == [86.0, 100.0]
+    login(client, "party")
+    page = client.get(f"/admin/campaigns/{new.slug}/branches/{orgs['a'].id}")
+    assert '<a href="/admin/members/ORG-A">ORG-A</a>' in page.get_data(as_text=True)

@@ -300,7 +300,8 @@ def test_every_service_refusal_has_its_chinese(catalog):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (isinstance(node, ast.Call) and node.args
                     and getattr(node.func, "id", None) in ("RoundError", "ServiceError",
-                                                            "SpecError", "CampaignError")):
+                                                            "SpecError", "CampaignError",
+                                                            "MemberError")):
                 templates.append((f"{path.name}:{node.lineno}", node.args[0]))
     assert len(templates) >= 15
     problems = []

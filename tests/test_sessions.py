@@ -12,7 +12,7 @@ import pytest
 from surveyapp.database import db
 from surveyapp.domain.spec import parse_spec
 from surveyapp.models import AuditEvent
-from surveyapp.services import campaigns
+from surveyapp.services import campaigns, members
 from surveyapp.services.rounds import create_round
 
 from .conftest import SPEC, Client, count_round, csrf_token, login, open_round
@@ -124,9 +124,10 @@ def test_every_console_page_and_export_is_kept_in_no_cache(client, app, orgs):
     campaign = campaigns.create('title = "2026年争创四强四优"\n'
                                 'template = "four-strong-organisation"\nperiod = "2026"\n',
                                 actor="t", org=orgs["a"])
+    members.confirm_proposals(round_, actor="t")  # the person "zhangsan" has a record
     assert login(client, "a").status_code == 302
     values = {"slug": round_.slug, "step": "groups", "part": "basics", "fmt": "csv",
-              "campaign": campaign.slug, "org": orgs["a"].id}
+              "campaign": campaign.slug, "org": orgs["a"].id, "person": "zhangsan"}
     seen = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin.") or "GET" not in rule.methods:
@@ -144,4 +145,8 @@ def test_every_console_page_and_export_is_kept_in_no_cache(client, app, orgs):
     campaign_pages = [url for url, status in seen if "/campaigns" in url and status == 200]
     assert {f"/admin/campaigns/{campaign.slug}", f"/admin/campaigns/{campaign.slug}/export/csv",
             f"/admin/campaigns/{campaign.slug}/branches/{orgs['a'].id}"} <= set(campaign_pages)
+    assert {"/admin/members/zhangsan", "/admin/members/zhangsan/export/xlsx",
+            f"/admin/rounds/{round_.slug}/report/pdf",
+            f"/admin/rounds/{round_.slug}/members"} <= {url for url, status in seen
+                                                     if status == 200}
     assert len(seen) >= 20

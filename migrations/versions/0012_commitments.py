@@ -4,7 +4,7 @@
 list of texts, each rated on the fixed scale 已兑现 / 部分兑现 / 未兑现 /
 不了解; NULL, as for every subject before this change, means none.
 
-Revision ID: 0012_commitments
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-30 17:00:00
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_commitments'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None

@@ -18,16 +18,18 @@ from .ballots import ballots_cli
 from .campaigns import campaigns_cli
 from .codes import codes_cli
 from .common import fail
+from .decisions import decisions_cli
 from .guard import guard_commands
+from .members import members_cli
 from .operations import backup_cli, demo_cli, plugins_cli, serve_cli
 from .orgs import orgs_cli
-from .results import board_cli, comments_cli, tally_cli
+from .results import board_cli, comments_cli, report_cli, tally_cli
 from .rounds import rounds_cli
 from .users import users_cli
 
-COMMANDS = (rounds_cli, campaigns_cli, codes_cli, ballots_cli, tally_cli, comments_cli,
-            board_cli, users_cli, orgs_cli, audit_cli, backup_cli, serve_cli, demo_cli,
-            plugins_cli)
+COMMANDS = (rounds_cli, campaigns_cli, decisions_cli, members_cli, codes_cli, ballots_cli,
+            tally_cli, report_cli, comments_cli, board_cli, users_cli, orgs_cli, audit_cli,
+            backup_cli, serve_cli, demo_cli, plugins_cli)
 
 
 def register_commands(app: Flask) -> None:

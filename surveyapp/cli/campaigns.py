@@ -4,6 +4,7 @@ figures side by side (``campaigns tally``)."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from flask.cli import with_appcontext
 
 from ..domain.model import SpecError, SpecErrors
 from ..domain.tables import read_text
+from ..domain.tally import present
 from ..exports import campaign as campaign_exports
+from ..exports.summary import points
 from ..models import Campaign
 from ..services import campaigns, orgs
 from ..services.errors import ServiceError
@@ -106,3 +109,46 @@ def campaigns_tally(slug: str, fmt: str, output: Path | None):
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+@campaigns_cli.command("history")
+@click.argument("branch")
+@click.option("--campaign", "slug", help="A campaign covering the branch; its template "
+              "chooses the campaigns compared (default: the newest covering the branch).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@with_appcontext
+def campaigns_history(branch: str, slug: str | None, fmt: str):
+    """BRANCH (its name or id) year over year over the campaigns of one
+    template: each period's score, rank and proposals, then each person's
+    shown score and rank per period.
+
+    Example: surveyapp campaigns history 第一党支部 --campaign 2026-sq"""
+    try:
+        org = orgs.find(branch)
+    except ServiceError as error:
+        fail_with(error)
+    if slug:
+        campaign = find_campaign(slug)
+    else:
+        campaign = next((c for c in reversed(campaigns.all_campaigns())
+                         if org.id in campaigns.scope(c)), None)
+        if campaign is None:
+            fail(f"no campaign covers {org.name} (see `surveyapp campaigns list`)")
+    found = campaigns.history(campaign, org.id)
+    if found is None:
+        fail(f"{org.name} is not part of campaign {campaign.slug}")
+    if fmt == "json":
+        click.echo(json.dumps(present(found), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{found['org']}: {campaign.template}")
+    for p in found["periods"]:
+        row = p["row"]
+        click.echo(f"{p['period']}\t{p['campaign']}\t{p['round']}\t{points(row['score'])}\t"
+                   f"rank {row['rank'] or '-'}\t"
+                   f"proposed: {'、'.join(x['name'] for x in row['proposals']) or '-'}")
+    for person in found["people"]:
+        years = "\t".join(f"{slug_}: {points(y['score'])} (rank {y['rank'] or '-'})"
+                          for slug_, y in person["years"].items())
+        flags = f"\t[{', '.join(person['flags'])}]" if person["flags"] else ""
+        click.echo(f"{person['key']}\t{person['name']}\t{years}{flags}")

@@ -1,6 +1,7 @@
 """``surveyapp tally``: a counted round's results, as JSON or any export format;
 ``surveyapp comments``: its comments with the secretary's decisions;
-``surveyapp board``: its public bulletin board (docs/board.md)."""
+``surveyapp board``: its public bulletin board (docs/board.md);
+``surveyapp report``: its draft report for the 组织生活会 / 上报党委."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from ..services import board, comments, results
+from ..services import board, comments, report, results
 from ..services.errors import RoundError
 from .common import ACTOR, fail, fail_with, find_round, write_file
 
@@ -93,3 +94,26 @@ def board_cli(slug: str, output: Path | None):
         partial.unlink(missing_ok=True)
         fail(f"{output}: {error.strerror}")
     click.echo(f"board written to {output}")
+
+
+@click.command("report")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="pdf",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def report_cli(slug: str, fmt: str, output: Path | None):
+    """The draft report of counted round SLUG for the 组织生活会 / 上报党委:
+    its figures as shown, the committee's 评定 and reasons, the differences
+    from the proposals and the reviewed comments.
+
+    Example: surveyapp report 7kq2m --format pdf -o report.pdf"""
+    round_ = find_round(slug)
+    try:
+        results.check_ready(round_)
+    except RoundError as error:
+        fail_with(error)
+    if output is None and sys.stdout.isatty():
+        fail(f"{fmt} is a binary file and would garble the terminal; "
+             f"write it with -o FILE, e.g. -o report.{fmt}")
+    _emit(report.export(round_, fmt, actor=ACTOR), fmt, output)

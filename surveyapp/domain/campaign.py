@@ -32,6 +32,8 @@ from fractions import Fraction
 from typing import Any
 
 from .model import KEY_MUST, KEY_RE, OVERALL, RoundSpec, SpecError, SpecErrors, show
+from .records import decided_rows, differences
+from .rules import proposal_labels
 from .spec import _toml_error as toml_error
 from .tally import ranked
 
@@ -236,6 +238,8 @@ class Branch:
     status: str
     spec: RoundSpec | None = None
     result: dict | None = None
+    #: The committee's 评定 so far: subject key → (option key, reason).
+    decisions: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _mean(values: Iterable[Fraction | None]) -> Fraction | None:
@@ -283,7 +287,7 @@ def branch_entry(branch: Branch, standard: Standard) -> dict:
         "org": branch.org, "org_id": branch.org_id, "round": branch.slug, "title": branch.title,
         "status": branch.status, "score": None, "rank": None, "criteria": {}, "groups": {},
         "turnout": {}, "subjects": 0, "scored": 0, "proposals": [], "undecided": [],
-        "flags": []}
+        "decided": [], "differences": [], "flags": []}
     if branch.result is None or branch.spec is None:
         entry["flags"].append(NOT_COUNTED)
         return entry
@@ -311,6 +315,11 @@ def branch_entry(branch: Branch, standard: Standard) -> dict:
             entry["undecided"].append(who)
     if entry["undecided"]:
         entry["flags"].append(STANDARD_UNKNOWN)
+    # The committee's 评定 beside the round's proposal (测评建议), and where
+    # the two differ, with the reason, for the 党委's review.
+    entry["decided"] = decided_rows(branch.result, proposal_labels(branch.spec),
+                                    branch.decisions)
+    entry["differences"] = differences(entry["decided"])
     return entry
 
 
@@ -344,7 +353,9 @@ def campaign_table(spec: CampaignSpec, slug: str, branches: Sequence[Branch]) ->
                     for o in b.spec.options if o.points is not None), default=None),
         "summary": {"branches": len(rows),
                     "counted": sum(1 for r in rows if NOT_COUNTED not in r["flags"]),
-                    "proposed": sum(len(r["proposals"]) for r in rows)},
+                    "proposed": sum(len(r["proposals"]) for r in rows),
+                    "decided": sum(1 for r in rows for d in r["decided"] if d["decision"]),
+                    "differences": sum(len(r["differences"]) for r in rows)},
     }
 
 
@@ -354,7 +365,8 @@ def campaign_table(spec: CampaignSpec, slug: str, branches: Sequence[Branch]) ->
 KEY_REUSED = "key_reused"
 
 
-def history(org: str, years: Sequence[tuple[CampaignSpec, str, Sequence[Branch]]]) -> dict:
+def history(org: str, years: Sequence[tuple[CampaignSpec, str, Sequence[Branch]]],
+            persons: Mapping[tuple[str, str], str] | None = None) -> dict:
     """One branch over several campaigns (``years``: each campaign's spec,
     slug and the branch's rounds in it, oldest first): its row in each, and
     each person's shown score, rank and proposal per year.
@@ -363,8 +375,12 @@ def history(org: str, years: Sequence[tuple[CampaignSpec, str, Sequence[Branch]]
     the branch's rounds (the roster's key column, e.g. a staff number)
     *confirmed* by the same name.  Never by name alone (two 张三 are two
     people); a key that names someone else in another year is not linked
-    and is flagged ``key_reused``.  Every figure is a shown one, as in the
-    campaign table."""
+    and is flagged ``key_reused``.  Where the secretary confirmed who a
+    subject is (``persons``: (round slug, subject key) → person key, see
+    domain/records.py), that person key links the years instead, whatever
+    the roster's keys and names, and the person is marked ``confirmed``.
+    Every figure is a shown one, as in the campaign table."""
+    persons = persons or {}
     periods, people = [], {}
     names_by_key: dict[str, set[str]] = {}
     for spec, slug, branches in years:
@@ -376,15 +392,23 @@ def history(org: str, years: Sequence[tuple[CampaignSpec, str, Sequence[Branch]]
                 continue
             criteria = [c.key for c in branch.spec.criteria] or [OVERALL]
             for subject in branch.result["subjects"]:
-                names_by_key.setdefault(subject["key"], set()).add(subject["name"])
-                person = people.setdefault((subject["key"], subject["name"]), {
-                    "key": subject["key"], "name": subject["name"], "years": {}, "flags": []})
+                confirmed = persons.get((branch.slug, subject["key"]))
+                if confirmed is not None:
+                    person = people.setdefault(("person", confirmed), {
+                        "key": confirmed, "name": subject["name"], "years": {}, "flags": [],
+                        "confirmed": True})
+                    person["name"] = subject["name"]  # the latest
+                else:
+                    names_by_key.setdefault(subject["key"], set()).add(subject["name"])
+                    person = people.setdefault(("subject", subject["key"], subject["name"]), {
+                        "key": subject["key"], "name": subject["name"], "years": {},
+                        "flags": [], "confirmed": False})
                 person["years"][branch.slug] = {
                     "score": subject["score"], "rank": subject["rank"],
                     "proposal": subject["proposal"],
                     "meets": meets(_figures(subject), spec.standard, criteria)}
     for person in people.values():
-        if len(names_by_key[person["key"]]) > 1:
+        if not person["confirmed"] and len(names_by_key[person["key"]]) > 1:
             person["flags"].append(KEY_REUSED)
     return {"org": org, "periods": periods,
             "people": sorted(people.values(), key=lambda p: (p["key"], p["name"]))}

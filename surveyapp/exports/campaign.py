@@ -60,7 +60,32 @@ def header(table: dict) -> list[str]:
             *(c["label"] for c in table["criteria"]),
             *(f"{g['label']}得分" for g in table["groups"]),
             *(f"{g['label']}参评" for g in table["groups"]),
-            "达标（测评建议）", "待研究", "标记"]
+            "评定（测评建议）", "评定与测评建议不同", "达标（测评建议）", "待研究", "标记"]
+
+
+#: Text columns at the end of a row (the rest after the names are figures).
+TEXT_TAIL = 5
+DIFF_HEADER = ["党组织", "姓名", "得分", "测评建议", "评定", "评定理由"]
+DIFF_TITLE = "评定与测评建议不同的情况（请党委审核）"
+
+
+def decided_text(branch: dict) -> str:
+    """The committee's 评定 of each decided subject, its proposal beside it."""
+    return "；".join(f"{d['name']} {d['decision_label']}（测评建议 {d['proposal_label'] or '无'}）"
+                    for d in branch.get("decided", []) if d["decision"])
+
+
+def differences_text(branch: dict) -> str:
+    return "；".join(f"{d['name']}：测评建议{d['proposal_label'] or '无'}，"
+                    f"评定{d['decision_label']}，理由：{d['reason']}"
+                    for d in branch.get("differences", []))
+
+
+def difference_rows(table: dict) -> list[list[str]]:
+    """Every decision that differs from its proposal, branch by branch."""
+    return [[b["org"], d["name"], points(d["score"]), d["proposal_label"] or "无",
+             d["decision_label"], d["reason"]]
+            for b in sorted_branches(table, "org") for d in b.get("differences", [])]
 
 
 def rows(table: dict) -> list[list[str]]:
@@ -73,6 +98,7 @@ def rows(table: dict) -> list[list[str]]:
             *(points(b["criteria"].get(c["key"])) for c in table["criteria"]),
             *(points(b["groups"].get(g["key"])) for g in table["groups"]),
             *(turnout_text(b["turnout"].get(g["key"])) for g in table["groups"]),
+            decided_text(b), differences_text(b),
             "、".join(p["name"] for p in b["proposals"]),
             "、".join(p["name"] for p in b["undecided"]),
             "；".join(FLAG_WORDS.get(f, f) for f in b["flags"])])
@@ -130,7 +156,7 @@ def export_xlsx(table: dict) -> bytes:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for row in rows(table):
-        ws.append([_number(c) if i in (0, 3) or (3 < i < len(row) - 3) else _cell(c)
+        ws.append([_number(c) if i in (0, 3) or (3 < i < len(row) - TEXT_TAIL) else _cell(c)
                    for i, c in enumerate(row)])
         for cell in ws[ws.max_row]:
             if isinstance(cell.value, str):
@@ -140,6 +166,19 @@ def export_xlsx(table: dict) -> bytes:
     ws.freeze_panes = "C4"
     ws.column_dimensions["B"].width = 18
     ws.column_dimensions["C"].width = 24
+    diff = book.create_sheet("评定与建议不同")
+    diff.append([f"{title} {DIFF_TITLE}"])
+    diff.append(DIFF_HEADER)
+    for cell in diff[2]:
+        cell.font = Font(bold=True)
+    for row in difference_rows(table):
+        diff.append([_cell(c) for c in row])
+        for cell in diff[diff.max_row]:
+            cell.data_type = "s"
+    if diff.max_row == 2:
+        diff.append(["无"])
+    diff.column_dimensions["A"].width = 18
+    diff.column_dimensions["F"].width = 40
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -163,7 +202,19 @@ def export_pdf(table: dict) -> bytes:
     story = [Paragraph(_escape(f"{title} 各支部测评结果对比"), heading),
              Paragraph(_escape(standard_text(table["standard"], table["groups"])), body),
              Spacer(1, size),
-             grid, Spacer(1, size), Paragraph(_escape(NOTE), small)]
+             grid, Spacer(1, size),
+             Paragraph(_escape(DIFF_TITLE), _style(size + 2, spaceBefore=size))]
+    differences = difference_rows(table)
+    if differences:
+        diff = Table([[Paragraph(_escape(c), body) for c in row]
+                      for row in [DIFF_HEADER, *differences]], repeatRows=1)
+        diff.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), _font(), size),
+                                  ("GRID", (0, 0), (-1, -1), 0.4, "#808080"),
+                                  ("BACKGROUND", (0, 0), (-1, 0), "#EEEEEE")]))
+        story.append(diff)
+    else:
+        story.append(Paragraph("无。", body))
+    story += [Spacer(1, size), Paragraph(_escape(NOTE), small)]
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=page, leftMargin=margin, rightMargin=margin,
                             topMargin=margin, bottomMargin=margin, title=title,

@@ -24,7 +24,16 @@ from ..domain import lifecycle
 from ..domain.model import RoundSpec
 from ..domain.tally import present
 from ..exports import campaign as campaign_exports
-from ..models import Campaign, CampaignRound, Organisation, Round, User
+from ..models import (
+    Campaign,
+    CampaignRound,
+    CommitteeDecision,
+    MemberLink,
+    Organisation,
+    Round,
+    Subject,
+    User,
+)
 from . import audit, orgs
 from .errors import ServiceError
 from .results import shown_result
@@ -139,6 +148,13 @@ def branches(campaign: Campaign, user: User | None = None, *,
     found = rounds_in(campaign, user, org_id=org_id)
     names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
         Organisation.id.in_({r.org_id for r in found}))).all())
+    decided: dict[int, dict[str, tuple[str, str]]] = {}
+    for round_id, key, option, reason in db.session.execute(
+            select(CommitteeDecision.round_id, Subject.key, CommitteeDecision.option_key,
+                   CommitteeDecision.reason)
+            .join(Subject, Subject.id == CommitteeDecision.subject_id)
+            .where(CommitteeDecision.round_id.in_([r.id for r in found]))):
+        decided.setdefault(round_id, {})[key] = (option, reason)
     out = []
     for round_ in found:
         spec = result = None
@@ -147,7 +163,8 @@ def branches(campaign: Campaign, user: User | None = None, *,
             spec = round_spec(round_, with_subjects=False)
             result = shown_result(round_)
         out.append(rules.Branch(round_.org_id or 0, names.get(round_.org_id, ""), round_.slug,
-                                round_.title, round_.status, spec, result))
+                                round_.title, round_.status, spec, result,
+                                decided.get(round_.id, {})))
     return out
 
 
@@ -166,7 +183,12 @@ def history(campaign: Campaign, org_id: int, user: User | None = None) -> dict |
         if mine:
             years.append((other.period, other.id, spec_of(other), other.slug, mine))
     years.sort(key=lambda y: (y[0], y[1]))
-    return rules.history(org.name if org else "", [y[2:] for y in years])
+    slugs = {b.slug for y in years for b in y[4]}
+    persons = {(slug, key): person for slug, key, person in db.session.execute(
+        select(Round.slug, Subject.key, MemberLink.person_key)
+        .join(Subject, Subject.id == MemberLink.subject_id)
+        .join(Round, Round.id == MemberLink.round_id).where(Round.slug.in_(slugs)))}
+    return rules.history(org.name if org else "", [y[2:] for y in years], persons)
 
 
 def table(campaign: Campaign, user: User | None = None) -> dict:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..database import db
 from ..domain import lifecycle
+from ..domain.model import SpecError, SpecErrors
 from ..models import CommitteeDecision, Round
 from . import audit
 from . import results as results_service
@@ -59,26 +60,17 @@ def editable(round_: Round) -> bool:
     return lifecycle.shows_results(round_.status) and not lifecycle.is_published(round_.status)
 
 
-def decide(round_: Round, subject_key: str, option: str, reason: str, *, actor: str) -> None:
-    """Record (or with an empty ``option``, withdraw) the committee's grade of
-    one subject, and commit; RoundError saying why not, nothing changed."""
-    if lifecycle.is_published(round_.status):
-        raise RoundError("round %(slug)s is published; unpublish it before changing the "
-                         "committee's decisions", slug=round_.slug)
-    current = {d.subject: d for d in decisions(round_)}
+def _check(round_: Round, current: dict[str, Decision], subject_key: str, option: str,
+           reason: str) -> str:
+    """RoundError unless ``option`` (a grade's key or label; empty: withdraw)
+    may be recorded for the subject with ``reason``; the option's key."""
     if subject_key not in current:
         raise RoundError("round %(slug)s has no subject %(key)s", slug=round_.slug,
                          key=repr(subject_key))
-    subject = next(s for s in round_.subjects if s.key == subject_key)
-    row = db.session.get(CommitteeDecision, (round_.id, subject.id))
-    reason = (reason or "").strip()
     if not option:
-        if row is not None:
-            db.session.delete(row)
-            audit.record("decision.withdraw", actor, round_, f"subject={subject_key}")
-            db.session.commit()
-        return
+        return ""
     options = [o.key for o in round_.options]
+    option = next((o.key for o in round_.options if option in (o.key, o.label)), option)
     if option not in options:
         raise RoundError("unknown grade %(option)s; choose one of: %(known)s",
                          option=repr(option), known=", ".join(options))
@@ -87,6 +79,17 @@ def decide(round_: Round, subject_key: str, option: str, reason: str, *, actor: 
     if option != current[subject_key].proposal and not reason:
         raise RoundError("a decision that differs from the proposal (or where there is "
                          "none) needs its reason")
+    return option
+
+
+def _apply(round_: Round, subject_key: str, option: str, reason: str, actor: str) -> None:
+    subject = next(s for s in round_.subjects if s.key == subject_key)
+    row = db.session.get(CommitteeDecision, (round_.id, subject.id))
+    if not option:
+        if row is not None:
+            db.session.delete(row)
+            audit.record("decision.withdraw", actor, round_, f"subject={subject_key}")
+        return
     if row is None:
         row = CommitteeDecision(round_id=round_.id, subject_id=subject.id)
         db.session.add(row)
@@ -95,4 +98,54 @@ def decide(round_: Round, subject_key: str, option: str, reason: str, *, actor: 
     # no page shows a scale's internal keys (issue 17).
     label = next(o.label for o in round_.options if o.key == option)
     audit.record("decision.record", actor, round_, f"subject={subject_key} grade={label}")
+
+
+def _check_open(round_: Round) -> None:
+    if lifecycle.is_published(round_.status):
+        raise RoundError("round %(slug)s is published; unpublish it before changing the "
+                         "committee's decisions", slug=round_.slug)
+
+
+def decide(round_: Round, subject_key: str, option: str, reason: str, *, actor: str) -> None:
+    """Record (or with an empty ``option``, withdraw) the committee's grade of
+    one subject, and commit; RoundError saying why not, nothing changed.
+    ``option`` is a grade's key (or its label, as the command line takes it)."""
+    _check_open(round_)
+    current = {d.subject: d for d in decisions(round_)}
+    reason = (reason or "").strip()
+    option = _check(round_, current, subject_key, option, reason)
+    _apply(round_, subject_key, option, reason, actor)
     db.session.commit()
+
+
+def decide_many(round_: Round, rows: list[tuple[int, str, str, str]], *, source: str,
+                actor: str) -> int:
+    """Record many decisions, ``(line, subject, grade, reason)`` each (a
+    file's rows), all or nothing: every row is checked first and each
+    problem reported with its line (SpecErrors), then all are written in one
+    transaction.  A subject given twice is refused.  Returns how many."""
+    _check_open(round_)
+    current = {d.subject: d for d in decisions(round_)}
+    errors, checked, seen = [], [], {}
+    for line, subject, option, reason in rows:
+        reason = (reason or "").strip()
+        if subject in seen:
+            errors.append(SpecError("subject %(key)s is already decided on line %(line)s",
+                                    source=source, line=line, field="subject",
+                                    params={"key": repr(subject), "line": seen[subject]}))
+            continue
+        seen[subject] = line
+        try:
+            checked.append((subject, _check(round_, current, subject, option, reason), reason))
+        except RoundError as error:
+            field = ("subject" if subject not in current else
+                     "reason" if "reason" in error.template else "grade")
+            message = error.template  # one of _check's refusals, passed on with its line
+            errors.append(SpecError(message, source=source, line=line, field=field,
+                                    params=error.params))
+    if errors:
+        raise SpecErrors(errors)
+    for subject, option, reason in checked:
+        _apply(round_, subject, option, reason, actor)
+    db.session.commit()
+    return len(checked)

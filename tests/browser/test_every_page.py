@@ -28,7 +28,7 @@ from surveyapp.domain.spec import parse_spec
 from surveyapp.models import VoterGroup
 from surveyapp.services import campaigns as campaigns_service
 from surveyapp.services import codes as codes_service
-from surveyapp.services import decisions, publication
+from surveyapp.services import decisions, members, publication
 from surveyapp.services import rounds as rounds_service
 from surveyapp.services.voting.casting import cast
 from surveyapp.services.voting.structure import structure_of
@@ -97,6 +97,7 @@ def world(secretary_account):
     db.session.commit()
     close_and_count(party)
     decisions.decide(party, "p1", "basic", "日常表现一般，经支委会研究", actor="test")
+    members.confirm_proposals(party, actor="test")  # each person's record
     publication.publish(party, ["unit", "rank", "score", "proposal", "decision", "counts",
                                 "turnout"], actor="test")
     cadre = make(CADRE, org, "open")
@@ -209,6 +210,9 @@ def console_urls(w) -> list[tuple[str, str]]:
         ("campaign history", f"/admin/campaigns/{w['campaign'].slug}/branches/{w['org'].id}"),
         ("round in campaign", f"/admin/rounds/{w['branch'].slug}"),
         ("results in campaign", f"/admin/rounds/{w['branch'].slug}/results"),
+        ("member links", f"/admin/rounds/{party.slug}/members"),
+        ("members", "/admin/members"),
+        ("member record", "/admin/members/p1"),
     ]
 
 
@@ -293,6 +297,20 @@ def test_every_page_and_export_in_both_languages(new_page, world, accessibility_
                     walk.problems.append(f"{lang} export {fmt} of {round_.title}: {hits}")
                 if "发出" not in text or "废票" not in text:
                     walk.problems.append(f"{lang} export {fmt}: no 发出/收回/有效/废票")
+        for fmt in ("xlsx", "pdf"):  # the draft report, from the results page
+            with admin.expect_download() as download:
+                admin.goto(f"/admin/rounds/{world['party'].slug}/results")
+                admin.locator(f"a[href$='/report/{fmt}']").click()
+            text = export_text(fmt, download.value.path().read_bytes())
+            if hits := leaked(text, keys, "zh"):
+                walk.problems.append(f"{lang} report {fmt}: {hits}")
+            if "日常表现一般，经支委会研究" not in re.sub(r"\s+", "", text):
+                walk.problems.append(f"{lang} report {fmt}: no 评定 reason")
+        with admin.expect_download() as download:  # a member's record
+            admin.goto("/admin/members/p1")
+            admin.locator("a[href$='/export/xlsx']").click()
+        if hits := leaked(export_text("xlsx", download.value.path().read_bytes()), keys, "zh"):
+            walk.problems.append(f"{lang} member record xlsx: {hits}")
         for fmt in ("xlsx", "pdf"):  # the campaign's files people read
             with admin.expect_download() as download:
                 admin.goto(f"/admin/campaigns/{world['campaign'].slug}")

@@ -19,6 +19,7 @@ from . import (  # noqa: E402,F401  (registers the routes)
     copies,
     count,
     decisions,
+    members,
     opening,
     orgs,
     results,

@@ -64,6 +64,8 @@ def campaign_page(campaign: str):
             _("fewer than the threshold") if entry and entry["ballots"] is None
             else campaign_exports.turnout_text(entry)),
         formats=campaigns.FORMATS,
+        differing=[(b, d) for b in campaign_exports.sorted_branches(table, "org")
+                   for d in b["differences"]],
         chart=charts.score_ranking(
             campaign_exports.chart_rows(table), title=_("Branch scores"), top=table["top"],
             chart_id="campaign-ranking", floor=standard["score"],
