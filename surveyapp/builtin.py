@@ -90,22 +90,36 @@ def register_exporters():
 
 @hookimpl
 def rule_names():
+    defaults = rule_checks.DEFAULTS
     return {
-        "per_ballot_max": "{option = share or count}: at most that many of one grade per ballot",
-        "bands": "[{min, option, label?}, ...]: the grade proposed for a score",
-        "review_share": "{option = share}: flag a subject whose share of that grade is higher",
-        "quorum": "share of the expected voters that must take part, e.g. \"1/2\"",
-        "quorum_strict": "true (more than the quorum) or false (at least the quorum)",
-        "per_ballot_basis": "\"round\" (default: the subjects the group rates) or \"ballot\" "
-                            "(those the ballot grades): what per_ballot_max shares are of",
-        "quota_tie_break": "[option, ...]: whose votes break a tie at a quota, in order "
-                           "(default: the top grade; [] flags every tie)",
-        "void_over_expected": "true (default) or false: in a link round, flag a group whose "
-                              "ballots exceed its expected number (须重新评议)",
-        "leave_own_name_out": "true or false (default): a voter may leave one name, their "
-                              "own, off the ballot (本人不评)",
-        "reported_rates": "[{label, options}, ...]: rates such as 满意率 reported over graded "
-                          "answers and over ballots cast",
+        "per_ballot_max": {"type": "options", "help": "{option = share or count}: at most "
+                           "that many of one grade per ballot"},
+        "bands": {"type": "list", "help": "[{min, option, label?}, ...]: the grade proposed "
+                  "for a score"},
+        "review_share": {"type": "options", "help": "{option = share}: flag a subject whose "
+                         "share of that grade is higher"},
+        "quorum": {"type": "share", "help": "share of the expected voters that must take "
+                   "part, e.g. \"1/2\""},
+        "quorum_strict": {"type": "boolean", "default": True,
+                          "help": "true (more than the quorum) or false (at least the quorum)"},
+        "per_ballot_basis": {"type": "choice", "choices": list(rule_checks.PER_BALLOT_BASES),
+                             "default": defaults["per_ballot_basis"],
+                             "help": "\"round\" (default: the subjects the group rates) or "
+                                     "\"ballot\" (those the ballot grades): what "
+                                     "per_ballot_max shares are of"},
+        "quota_tie_break": {"type": "list", "help": "[option, ...]: whose votes break a tie "
+                            "at a quota, in order (default: the top grade; [] flags every "
+                            "tie)"},
+        "void_over_expected": {"type": "boolean", "default": defaults["void_over_expected"],
+                               "help": "true (default) or false: in a link round, flag a "
+                                       "group whose ballots exceed its expected number "
+                                       "(须重新评议)"},
+        "leave_own_name_out": {"type": "boolean", "default": defaults["leave_own_name_out"],
+                               "help": "true or false (default): a voter may leave one name, "
+                                       "their own, off the ballot (本人不评)"},
+        "reported_rates": {"type": "list", "default": defaults["reported_rates"],
+                           "help": "[{label, options}, ...]: rates such as 满意率 reported "
+                                   "over graded answers and over ballots cast"},
     }
 
 
