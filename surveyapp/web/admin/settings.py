@@ -129,23 +129,28 @@ def read_rules(spec: RoundSpec, form, errors: Errors) -> dict:
                     continue
                 try:
                     mapping[option.key] = rule_settings.number(text)
-                except ValueError as error:
-                    errors.add(f"rule-{name}-{option.key}", _reason(error))
+                except ValueError:
+                    errors.add(f"rule-{name}-{option.key}", _reason("share", None))
             if mapping:
                 rules[name] = mapping
             continue
         try:
             value = rule_settings.read(setting, form.get(f"rule-{name}") or "")
         except ValueError as error:
-            errors.add(f"rule-{name}", _reason(error))
+            errors.add(f"rule-{name}", _reason(setting.kind, error))
             continue
         if value is not None:
             rules[name] = value
     return rules
 
 
-def _reason(error: ValueError) -> str:
-    return _("Enter %(what)s.", what=str(error))
+def _reason(kind: str, error: ValueError | None) -> str:
+    """Why a typed value cannot be read, in the page's language."""
+    if kind in ("number", "share"):
+        return _("Enter a number such as 4, 0.3, 1/3 or 30%%.")
+    if kind in ("boolean", "choice"):
+        return _("Choose one of the offered values.")
+    return _("Enter a value as in a round file (TOML): %(reason)s", reason=str(error))
 
 
 def rule_field(error: SpecError) -> str | None:
