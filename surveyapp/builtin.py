@@ -41,6 +41,7 @@ proposal or score comes first.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .domain import rule_checks, rules
 from .exports import BUILTIN
@@ -88,38 +89,52 @@ def register_exporters():
     return list(BUILTIN)
 
 
+def _rule(label, kind: str, help: str, **more) -> dict:
+    """A built-in rule's declaration (hookspecs.rule_names): its label in the
+    page's language, its kind and default for the console's rules page."""
+    return {"label": label, "type": kind, "help": help, **more}
+
+
 @hookimpl
 def rule_names():
     defaults = rule_checks.DEFAULTS
     return {
-        "per_ballot_max": {"type": "options", "help": "{option = share or count}: at most "
-                           "that many of one grade per ballot"},
-        "bands": {"type": "list", "help": "[{min, option, label?}, ...]: the grade proposed "
-                  "for a score"},
-        "review_share": {"type": "options", "help": "{option = share}: flag a subject whose "
-                         "share of that grade is higher"},
-        "quorum": {"type": "share", "help": "share of the expected voters that must take "
-                   "part, e.g. \"1/2\""},
-        "quorum_strict": {"type": "boolean", "default": True,
-                          "help": "true (more than the quorum) or false (at least the quorum)"},
-        "per_ballot_basis": {"type": "choice", "choices": list(rule_checks.PER_BALLOT_BASES),
-                             "default": defaults["per_ballot_basis"],
-                             "help": "\"round\" (default: the subjects the group rates) or "
-                                     "\"ballot\" (those the ballot grades): what "
-                                     "per_ballot_max shares are of"},
-        "quota_tie_break": {"type": "list", "help": "[option, ...]: whose votes break a tie "
-                            "at a quota, in order (default: the top grade; [] flags every "
-                            "tie)"},
-        "void_over_expected": {"type": "boolean", "default": defaults["void_over_expected"],
-                               "help": "true (default) or false: in a link round, flag a "
-                                       "group whose ballots exceed its expected number "
-                                       "(须重新评议)"},
-        "leave_own_name_out": {"type": "boolean", "default": defaults["leave_own_name_out"],
-                               "help": "true or false (default): a voter may leave one name, "
-                                       "their own, off the ballot (本人不评)"},
-        "reported_rates": {"type": "list", "default": defaults["reported_rates"],
-                           "help": "[{label, options}, ...]: rates such as 满意率 reported "
-                                   "over graded answers and over ballots cast"},
+        "per_ballot_max": _rule(
+            _l("Most of one grade per ballot"), "options",
+            "{option = share or count}: at most that many of one grade per ballot"),
+        "bands": _rule(
+            _l("Grade proposed for a score"), "list",
+            "[{min, option, label?}, ...]: the grade proposed for a score"),
+        "review_share": _rule(
+            _l("Flag for review above a share of a grade"), "options",
+            "{option = share}: flag a subject whose share of that grade is higher"),
+        "quorum": _rule(
+            _l("Quorum"), "share",
+            "share of the expected voters that must take part, e.g. \"1/2\""),
+        "quorum_strict": _rule(
+            _l("More than the quorum (not just reaching it)"), "boolean",
+            "true (more than the quorum) or false (at least the quorum)", default=True),
+        "per_ballot_basis": _rule(
+            _l("Per-ballot limits are a share of"), "choice",
+            "\"round\" (default: the subjects the group rates) or \"ballot\" (those the "
+            "ballot grades): what per_ballot_max shares are of",
+            choices=list(rule_checks.PER_BALLOT_BASES), default=defaults["per_ballot_basis"]),
+        "quota_tie_break": _rule(
+            _l("Tie-break at a quota"), "list",
+            "[option, ...]: whose votes break a tie at a quota, in order (default: the top "
+            "grade; [] flags every tie)"),
+        "void_over_expected": _rule(
+            _l("Flag a link round with more ballots than expected"), "boolean",
+            "true (default) or false: in a link round, flag a group whose ballots exceed "
+            "its expected number (须重新评议)", default=defaults["void_over_expected"]),
+        "leave_own_name_out": _rule(
+            _l("Voters may leave their own name out"), "boolean",
+            "true or false (default): a voter may leave one name, their own, off the "
+            "ballot (本人不评)", default=defaults["leave_own_name_out"]),
+        "reported_rates": _rule(
+            _l("Rates reported over answers and over ballots"), "list",
+            "[{label, options}, ...]: rates such as 满意率 reported over graded answers and "
+            "over ballots cast", default=defaults["reported_rates"]),
     }
 
 

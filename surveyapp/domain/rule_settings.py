@@ -37,6 +37,7 @@ class RuleSetting:
     kind: str
     default: Any = None  # None: off unless the round (or its template) sets it
     choices: tuple[str, ...] = ()
+    label: Any = None  # a short name in words (may be a lazy translation); None: the name
 
     @property
     def description(self) -> str:
@@ -54,8 +55,8 @@ def declared(name: str, value: Any) -> RuleSetting:
         return RuleSetting(name, value, guess_kind(value))
     if not isinstance(value, Mapping):
         raise ValueError(f"rule_names must map {name!r} to a description or a table "
-                         f"{{help, type, default, choices}}, got {value!r}")
-    unknown = set(value) - {"help", "type", "default", "choices"}
+                         f"{{help, type, default, choices, label}}, got {value!r}")
+    unknown = set(value) - {"help", "type", "default", "choices", "label"}
     if unknown:
         raise ValueError(f"rule_names[{name!r}] has unknown keys: {', '.join(sorted(unknown))}")
     text = value.get("help")
@@ -69,7 +70,10 @@ def declared(name: str, value: Any) -> RuleSetting:
     if kind == "choice" and (not isinstance(choices, list | tuple) or not choices
                              or not all(isinstance(c, str) for c in choices)):
         raise ValueError(f"rule_names[{name!r}] of type choice needs a list of choices")
-    return RuleSetting(name, text, kind, value.get("default"), tuple(choices))
+    label = value.get("label")
+    if label is not None and not str(label).strip():
+        raise ValueError(f"rule_names[{name!r}] label must be a non-empty text")
+    return RuleSetting(name, text, kind, value.get("default"), tuple(choices), label)
 
 
 def guess_kind(description: str) -> str:

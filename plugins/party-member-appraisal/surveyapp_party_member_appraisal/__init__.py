@@ -87,10 +87,10 @@ def rule_names():
     # Tables, not bare descriptions: the console offers each with a fitting
     # input (a share; a share per grade).  Unset, neither applies (no
     # default); the template sets both (DEFAULT_RULES).
-    return {"excellent_quota": {"type": "share",
+    return {"excellent_quota": {"type": "share", "label": "优秀比例上限",
                                 "help": "share of members who may be proposed 优秀, e.g. "
                                         "\"1/3\" (the template's)"},
-            "presume_fail_share": {"type": "options",
+            "presume_fail_share": {"type": "options", "label": "初步认定不合格的票数比例",
                                    "help": "{option = share}: above it, 初步认定不合格 for "
                                            "review (the template's: { unqualified = \"1/2\" })"}}
 

@@ -29,6 +29,7 @@ from . import bp
 from .access import round_for_user
 
 _SEPARATORS = re.compile(r"\t|,|，")
+NUMBER_EXAMPLES = "4, 0.3, 1/3, 30%"
 
 
 class CsrfForm(FlaskForm):
@@ -92,7 +93,6 @@ class RuleRow:
     text: str = ""
     per_option: dict[str, str] = field(default_factory=dict)
     default: str = ""
-    invalid: bool = False
 
 
 def rule_rows(spec: RoundSpec, values: dict) -> list[RuleRow]:
@@ -147,7 +147,7 @@ def read_rules(spec: RoundSpec, form, errors: Errors) -> dict:
 def _reason(kind: str, error: ValueError | None) -> str:
     """Why a typed value cannot be read, in the page's language."""
     if kind in ("number", "share"):
-        return _("Enter a number such as 4, 0.3, 1/3 or 30%%.")
+        return _("Enter a number such as %(examples)s.", examples=NUMBER_EXAMPLES)
     if kind in ("boolean", "choice"):
         return _("Choose one of the offered values.")
     return _("Enter a value as in a round file (TOML): %(reason)s", reason=str(error))
@@ -197,10 +197,9 @@ def edit_rules(slug: str):
             row.text = request.form.get(f"rule-{name}", row.text)
             for key in row.per_option:
                 row.per_option[key] = request.form.get(f"rule-{name}-{key}", "")
-            row.invalid = any(k == f"rule-{name}" or k.startswith(f"rule-{name}-")
-                              for k in errors.fields)
     return render_template("admin/settings_rules.html", round=round_, form=form, rows=rows,
-                           options=spec.options, errors=errors), 400 if errors else 200
+                           options=spec.options, errors=errors,
+                           examples=NUMBER_EXAMPLES), 400 if errors else 200
 
 
 # -- who rates whom ----------------------------------------------------------------------
