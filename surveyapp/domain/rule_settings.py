@@ -38,6 +38,14 @@ class RuleSetting:
     default: Any = None  # None: off unless the round (or its template) sets it
     choices: tuple[str, ...] = ()
     label: Any = None  # a short name in words (may be a lazy translation); None: the name
+    hint: Any = None  # what the console says about it in words; None: the help
+    choice_labels: tuple[Any, ...] = ()  # each choice in words, in the order of choices
+
+    def choice_label(self, choice: str) -> Any:
+        """A choice in words (its value when the plugin gave none)."""
+        if choice in self.choices and self.choice_labels:
+            return self.choice_labels[self.choices.index(choice)]
+        return choice
 
     @property
     def description(self) -> str:
@@ -56,7 +64,7 @@ def declared(name: str, value: Any) -> RuleSetting:
     if not isinstance(value, Mapping):
         raise ValueError(f"rule_names must map {name!r} to a description or a table "
                          f"{{help, type, default, choices, label}}, got {value!r}")
-    unknown = set(value) - {"help", "type", "default", "choices", "label"}
+    unknown = set(value) - {"help", "type", "default", "choices", "label", "hint"}
     if unknown:
         raise ValueError(f"rule_names[{name!r}] has unknown keys: {', '.join(sorted(unknown))}")
     text = value.get("help")
@@ -67,13 +75,16 @@ def declared(name: str, value: Any) -> RuleSetting:
         raise ValueError(f"rule_names[{name!r}] type must be one of {', '.join(KINDS)}, "
                          f"got {kind!r}")
     choices = value.get("choices", ())
-    if kind == "choice" and (not isinstance(choices, list | tuple) or not choices
-                             or not all(isinstance(c, str) for c in choices)):
+    # A list of values, or {value: words} to show each in words.
+    labels = tuple(choices.values()) if isinstance(choices, Mapping) else ()
+    choices = tuple(choices) if isinstance(choices, Mapping | list | tuple) else None
+    if kind == "choice" and (not choices or not all(isinstance(c, str) for c in choices)):
         raise ValueError(f"rule_names[{name!r}] of type choice needs a list of choices")
-    label = value.get("label")
-    if label is not None and not str(label).strip():
-        raise ValueError(f"rule_names[{name!r}] label must be a non-empty text")
-    return RuleSetting(name, text, kind, value.get("default"), tuple(choices), label)
+    for key in ("label", "hint"):
+        if value.get(key) is not None and not str(value[key]).strip():
+            raise ValueError(f"rule_names[{name!r}] {key} must be a non-empty text")
+    return RuleSetting(name, text, kind, value.get("default"), choices or (),
+                       value.get("label"), value.get("hint"), labels)
 
 
 def guess_kind(description: str) -> str:

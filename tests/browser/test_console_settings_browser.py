@@ -67,6 +67,10 @@ def test_rules_rates_and_sub_items_on_a_phone(new_page, secretary_account, scree
     # Sub-items and their total.
     page.get_by_role("link", name="修改细项").click()
     assert_no_horizontal_scroll(page, 360)
+    page.fill("#items-0", "理论学习, 十")
+    page.get_by_role("button", name="保存细项").click()
+    expect(page.locator("#items-0 ~ .error")).to_be_visible()
+    assert accessibility_violations(page) == []
     page.fill("#items-0", "理论学习, 10\n组织生活, 15")
     page.get_by_role("button", name="保存细项").click()
     expect(page.locator(".setting").filter(has_text="细项")).to_contain_text("合计 25 分")

@@ -124,3 +124,19 @@ per_ballot_max = { good = "1/3" }
 '''
     spec = parse_spec(text)
     assert parse_spec(spec_to_toml(spec)) == spec
+
+
+def test_a_declaration_as_a_table_with_choices_in_words():
+    declared = rs.declared("basis", {"type": "choice", "help": "what the share is of",
+                                     "choices": {"round": "本组评价的全部人员",
+                                                 "ballot": "本张选票上的人员"},
+                                     "default": "round", "label": "计算基数",
+                                     "hint": "每票限额按哪部分人数计算"})
+    assert declared.choices == ("round", "ballot")
+    assert declared.choice_label("ballot") == "本张选票上的人员"
+    assert (declared.label, declared.hint, declared.default) == (
+        "计算基数", "每票限额按哪部分人数计算", "round")
+    plain = rs.declared("quorum", "share of the expected voters")
+    assert (plain.kind, plain.label, plain.choice_label("x")) == ("share", None, "x")
+    with pytest.raises(ValueError, match="label must be a non-empty text"):
+        rs.declared("x", {"help": "h", "label": " "})

@@ -100,7 +100,9 @@ def rule_rows(spec: RoundSpec, values: dict) -> list[RuleRow]:
     rows = []
     for name, setting in sorted(plugins.rule_settings().items()):
         value = values.get(name)
-        row = RuleRow(setting, default=rule_settings.shown(setting, setting.default))
+        empty = setting.default is None or setting.default in ([], {})
+        row = RuleRow(setting, default="" if empty else rule_settings.shown(setting,
+                                                                           setting.default))
         if setting.kind == "options":
             mapping = value if isinstance(value, dict) else {}
             row.per_option = {o.key: rule_settings.shown(
