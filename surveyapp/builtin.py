@@ -41,6 +41,7 @@ proposal or score comes first.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .domain import rule_checks, rules
 from .exports import BUILTIN
@@ -88,27 +89,73 @@ def register_exporters():
     return list(BUILTIN)
 
 
+def _rule(label, kind: str, help: str, hint=None, **more) -> dict:
+    """A built-in rule's declaration (hookspecs.rule_names): its label and
+    hint in the page's language, its kind and default for the console's
+    rules page."""
+    return {"label": label, "type": kind, "help": help, **more} | (
+        {"hint": hint} if hint is not None else {})
+
+
 @hookimpl
 def rule_names():
+    defaults = rule_checks.DEFAULTS
     return {
-        "per_ballot_max": "{option = share or count}: at most that many of one grade per ballot",
-        "bands": "[{min, option, label?}, ...]: the grade proposed for a score",
-        "review_share": "{option = share}: flag a subject whose share of that grade is higher",
-        "quorum": "share of the expected voters that must take part, e.g. \"1/2\"",
-        "quorum_strict": "true (more than the quorum) or false (at least the quorum)",
-        "per_ballot_basis": "\"round\" (default: the subjects the group rates) or \"ballot\" "
-                            "(those the ballot grades): what per_ballot_max shares are of",
-        "quota_tie_break": "[option, ...]: whose votes break a tie at a quota, in order "
-                           "(default: the top grade; [] flags every tie)",
-        "void_over_expected": "true (default) or false: in a link round, flag a group whose "
-                              "ballots exceed its expected number (须重新评议)",
-        "leave_own_name_out": "true or false (default): a voter may leave one name, their "
-                              "own, off the ballot (本人不评)",
-        "reported_rates": "[{label, options}, ...]: rates such as 满意率 reported over graded "
-                          "answers and over ballots cast",
-        "commitment_followup_below": "share (default 0.6): `rounds follow-up` copies the "
-                                     "subjects whose commitment mean (承诺兑现) is below it "
-                                     "into a 限期改正 round",
+        "per_ballot_max": _rule(
+            _l("Most of one grade per ballot"), "options",
+            "{option = share or count}: at most that many of one grade per ballot",
+            _l("A share of the people on the ballot (rounded down) or a count, per grade; "
+               "empty: no limit.")),
+        "bands": _rule(
+            _l("Grade proposed for a score"), "list",
+            "[{min, option, label?}, ...]: the grade proposed for a score"),
+        "review_share": _rule(
+            _l("Flag for review above a share of a grade"), "options",
+            "{option = share}: flag a subject whose share of that grade is higher",
+            _l("A person whose share of that grade is higher is flagged for review.")),
+        "quorum": _rule(
+            _l("Quorum"), "share",
+            "share of the expected voters that must take part, e.g. \"1/2\"",
+            _l("The share of each group's expected voters that must take part.")),
+        "quorum_strict": _rule(
+            _l("More than the quorum (not just reaching it)"), "boolean",
+            "true (more than the quorum) or false (at least the quorum)",
+            _l("Yes: more than the quorum; no: reaching it is enough."), default=True),
+        "per_ballot_basis": _rule(
+            _l("Per-ballot limits are a share of"), "choice",
+            "\"round\" (default: the subjects the group rates) or \"ballot\" (those the "
+            "ballot grades): what per_ballot_max shares are of",
+            _l("What the per-ballot limits are a share of, e.g. ⌊12 × 1/3⌋ = 4 on a "
+               "12-member branch even when a ballot leaves the voter's own name out."),
+            choices={"round": _l("the people the voter's group rates"),
+                     "ballot": _l("the people on the ballot")},
+            default=defaults["per_ballot_basis"]),
+        "quota_tie_break": _rule(
+            _l("Tie-break at a quota"), "list",
+            "[option, ...]: whose votes break a tie at a quota, in order (default: the top "
+            "grade; [] flags every tie)"),
+        "void_over_expected": _rule(
+            _l("Flag a link round with more ballots than expected"), "boolean",
+            "true (default) or false: in a link round, flag a group whose ballots exceed "
+            "its expected number (须重新评议)",
+            _l("A group handing in more ballots than expected flags the round: it must be "
+               "held again."), default=defaults["void_over_expected"]),
+        "leave_own_name_out": _rule(
+            _l("Voters may leave their own name out"), "boolean",
+            "true or false (default): a voter may leave one name, their own, off the "
+            "ballot (本人不评)",
+            _l("Each name on the ballot offers “myself (not rated)”: a voter may leave one "
+               "name, their own, out."), default=defaults["leave_own_name_out"]),
+        "reported_rates": _rule(
+            _l("Rates reported over answers and over ballots"), "list",
+            "[{label, options}, ...]: rates such as 满意率 reported over graded answers and "
+            "over ballots cast", default=defaults["reported_rates"]),
+        "commitment_followup_below": _rule(
+            _l("Follow-up below a commitment mean"), "share",
+            "share (default 0.6): `rounds follow-up` copies the subjects whose commitment mean "
+            "(承诺兑现) is below it into a 限期改正 round",
+            _l("Subjects whose commitment mean (承诺兑现) is below it are copied into a "
+               "限期改正 follow-up round."), default=defaults["commitment_followup_below"]),
     }
 
 

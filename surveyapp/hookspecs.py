@@ -82,8 +82,12 @@ def rule_names():
     """The ``[rules]`` settings this plugin reads.
 
     Return ``{name: description}``, one entry per top-level key of
-    ``spec.rules`` the plugin looks at.  A round (or template) setting a rule
-    that no plugin declares is refused, with the closest declared name
+    ``spec.rules`` the plugin looks at.  Instead of a description a name may
+    map to a table ``{"help": str, "type": kind, "default": value,
+    "choices": [...]}`` (kinds: number, share, boolean, choice, options,
+    list, table, value; see ``domain/rule_settings.py``), so the console
+    offers the setting with a fitting input and shows its default.  A round
+    (or template) setting a rule that no plugin declares is refused, with the closest declared name
     suggested: a misspelt ``excelent_quota`` must not leave a quota silently
     unapplied.  Declaring a name another plugin also declares is fine.
     """

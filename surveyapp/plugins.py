@@ -27,6 +27,7 @@ import click
 import pluggy
 
 from . import builtin, config, hookspecs
+from .domain import rule_settings as rule_settings_
 from .domain import rules as domain_rules
 from .domain import tally as domain_tally
 from .domain.model import Counts, RoundSpec, SpecError, SpecErrors
@@ -226,18 +227,27 @@ def registries() -> dict[str, dict]:
     origins: dict[str, dict[str, str]] = {}
     found = {name: _merged(name, origins.setdefault(name, {}))
              for name in ("grade_scales", "criteria_sets", "round_templates", "rule_names")}
-    for plugin_name, description in found["rule_names"].items():
-        if not isinstance(description, str):
-            raise PluginError(origins["rule_names"][plugin_name],
-                              f"rule_names must map each name to a description, got "
-                              f"{description!r} for {plugin_name!r}")
+    settings = {}
+    for rule_name, declaration in found["rule_names"].items():
+        try:
+            settings[rule_name] = rule_settings_.declared(rule_name, declaration)
+        except ValueError as error:
+            raise PluginError(origins["rule_names"][rule_name], str(error)) from None
+    # The parser reads descriptions; the console reads the settings' kinds.
+    found["rule_names"] = {name: s.description for name, s in settings.items()}
     _check_registrations(found, origins)  # a template's rules, too, must be declared
-    return {**found, "exporters": _exporters()}
+    return {**found, "rule_settings": settings, "exporters": _exporters()}
 
 
 def rule_names() -> dict[str, str]:
     """Every ``[rules]`` setting some plugin reads, with its description."""
     return registries()["rule_names"]
+
+
+def rule_settings() -> dict[str, rule_settings_.RuleSetting]:
+    """Every ``[rules]`` setting with its kind, default and help, by name
+    (a plugin's ``rule_names`` table, or what its description implies)."""
+    return registries()["rule_settings"]
 
 
 def round_templates() -> dict:

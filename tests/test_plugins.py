@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from surveyapp import create_app, plugins
 from surveyapp.database import db
-from surveyapp.domain.model import Counts
+from surveyapp.domain.model import Counts, SpecErrors
 from surveyapp.domain.spec import parse_spec
 from surveyapp.exporters import Exporter
 from surveyapp.hookspecs import hookimpl
@@ -485,6 +485,32 @@ def test_a_template_setting_an_undeclared_rule_stops_start_up(use_plugins):
     assert plugins.registries()["round_templates"]["sloppy"]["rules"] == {"quota": "1/3"}
 
 
+@pytest.mark.parametrize(("declaration", "says"), [
+    ({"type": "percent", "help": "a share"}, "type must be one of"),
+    ({"type": "choice", "help": "one of them"}, "needs a list of choices"),
+    ({"type": "share"}, "needs a help text"),
+    ({"help": "a share", "min": 0}, "unknown keys: min"),
+])
+def test_a_rule_declared_as_a_table_of_the_wrong_shape_stops_start_up(use_plugins, declaration,
+                                                                       says):
+    odd = types.SimpleNamespace(rule_names=hookimpl(lambda: {"x": declaration}))
+    use_plugins(("acme-odd", odd))
+    with pytest.raises(plugins.PluginError, match="plugin 'acme-odd'") as error:
+        plugins.registries()
+    assert says in str(error.value)
+
+
+def test_a_rule_of_type_options_refuses_a_misspelt_option(use_plugins):
+    keyed = types.SimpleNamespace(rule_names=hookimpl(lambda: {
+        "cap": {"type": "options", "help": "at most that share of a grade"}}))
+    use_plugins(("acme-keyed", keyed))
+    assert plugins.rule_names()["cap"].startswith("{option = ")
+    with pytest.raises(SpecErrors, match=r"rules\.cap\.excelent.*did you mean"):
+        parse_spec('title = "t"\nscale = "four-grade"\ngroups = [{ key = "g", label = "G" }]\n'
+                   'subjects = [{ key = "z", name = "张三" }]\n'
+                   'rules = { cap = { excelent = "1/3" } }\n', **plugins.spec_context())
+
+
 def test_rule_descriptions_must_be_text(use_plugins):
     use_plugins(("acme-odd", types.SimpleNamespace(rule_names=hookimpl(lambda: {"x": 1}))))
     with pytest.raises(plugins.PluginError, match="plugin 'acme-odd'.*description"):
@@ -757,6 +783,11 @@ def test_every_hook_reference_example_runs(use_plugins, caplog):
                            "campaign_standards"}
     assert plugins.campaign_standards()["four-strong-organisation"]["score"] == 90
     assert {"max_unqualified", "weakest_criterion", "trust_min"} <= set(plugins.rule_names())
+    declared = plugins.rule_settings()
+    assert [(declared[n].kind, declared[n].default) for n in (
+        "max_unqualified", "weakest_criterion", "trust_min")] == [
+        ("number", None), ("boolean", False), ("share", None)]
+    assert plugins.rule_names()["weakest_criterion"].startswith("true: a person's")
     assert "trust" in plugins.grade_scales() and "ranking-txt" in plugins.exporters()
     assert parse_spec('template = "trust-vote"\nsubjects = [{ key = "z", name = "张三" }]\n',
                       **plugins.spec_context()).options[0].label == "满意"

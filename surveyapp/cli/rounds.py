@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -12,10 +13,12 @@ import click
 from flask.cli import with_appcontext
 
 from .. import plugins
+from ..domain import rule_settings
 from ..domain.campaign import joined_campaign
 from ..domain.model import SpecError, SpecErrors
 from ..domain.rule_checks import share_value
-from ..domain.spec import load_spec
+from ..domain.spec import load_spec, spec_from_dict, spec_to_dict
+from ..domain.spec_toml import spec_to_toml
 from ..domain.tables import read_text
 from ..exports.key_slips import share_file
 from ..services import (
@@ -338,3 +341,99 @@ def rounds_deadline(slug: str, closes_at: str | None, remove: bool):
         fail_with(error)
     shown = deadlines.local(round_.closes_at)
     click.echo(f"{slug} closes at {shown:%Y-%m-%d %H:%M}" if shown else f"{slug} has no deadline")
+
+
+@rounds_cli.command("spec")
+@click.argument("slug")
+@with_appcontext
+def rounds_spec(slug: str):
+    """Print SLUG's settings as a spec file (TOML), to edit and give back to
+    `surveyapp rounds update` while the round is a draft: who rates whom is
+    each [[groups]] entry's `rates`, a criterion's sub-items its `items`.
+
+    Example: surveyapp rounds spec 7kq3xp2m > round.toml"""
+    click.echo(spec_to_toml(rounds.round_spec(find_round(slug))), nl=False)
+
+
+@rounds_cli.command("update")
+@click.argument("slug")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def rounds_update(slug: str, spec: Path):
+    """Replace a draft round's settings with SPEC.toml, checked as
+    `rounds create` checks a new round: title, scale, voter groups and whom
+    each rates (`rates`), criteria and their sub-items (`items`), subjects,
+    监票人 and [rules].  All or nothing; a round that opened refuses.
+
+    Example: surveyapp rounds spec 7kq3xp2m > round.toml; (edit it);
+    surveyapp rounds update 7kq3xp2m round.toml"""
+    round_ = find_round(slug)
+    if not spec.is_file():
+        fail(f"{spec}: no such file")
+    try:
+        parsed = load_spec(spec, **plugins.spec_context())
+        plugins.rehearse(parsed, source=str(spec), text=read_text(spec, str(spec)))
+        if (deadlines.to_utc(parsed.opens_at), deadlines.to_utc(parsed.closes_at)) != (
+                round_.opens_at, round_.closes_at):
+            deadlines.check(parsed, source=str(spec))
+    except (SpecError, SpecErrors) as error:
+        fail_with(error)
+    if parsed.template is None and round_.template is not None:
+        parsed = dataclasses.replace(parsed, template=round_.template)  # as `rounds spec` wrote
+    try:
+        rounds.update_settings(round_, parsed, "all", actor=ACTOR)
+    except (RoundError, SpecError, SpecErrors) as error:
+        fail_with(error)
+    click.echo(f"{slug} updated")
+
+
+@rounds_cli.command("rules")
+@click.argument("slug")
+@click.option("--set", "assignments", multiple=True, metavar="NAME=VALUE",
+              help="Set a rule; the value as in a spec file's [rules] (TOML), or a plain "
+                   "word. Repeatable.")
+@click.option("--unset", "removals", multiple=True, metavar="NAME",
+              help="Remove a rule: its default applies. Repeatable.")
+@with_appcontext
+def rounds_rules(slug: str, assignments: tuple[str, ...], removals: tuple[str, ...]):
+    """Show SLUG's [rules] and every setting the installed plugins declare,
+    or change them on a draft (checked as `rounds create` checks a spec).
+
+    Example: surveyapp rounds rules 7kq3xp2m --set excellent_quota=0.3
+    --set 'per_ballot_max={ excellent = "1/3" }' --set per_ballot_basis=ballot
+    --unset quorum"""
+    round_ = find_round(slug)
+    spec = rounds.round_spec(round_)
+    if not assignments and not removals:
+        declared = plugins.rule_settings()
+        for name in sorted(set(declared) | set(spec.rules)):
+            setting = declared.get(name)
+            if name in spec.rules:
+                value = rule_settings.toml_value(spec.rules[name])
+            elif setting is not None and setting.default is not None:
+                value = f"(default: {rule_settings.toml_value(setting.default)})"
+            else:
+                value = "(not set)"
+            about = f"[{setting.kind}] {setting.help}" if setting else "(no plugin declares it)"
+            click.echo(f"{name} = {value}  {about}")
+        return
+    rules = dict(spec.rules)
+    for text in assignments:
+        try:
+            name, value = rule_settings.assignment(text)
+        except ValueError as error:
+            fail(f"--set {text}: {error}")
+        if value is None:
+            rules.pop(name, None)
+        else:
+            rules[name] = value
+    for name in removals:
+        rules.pop(name.removeprefix("rules."), None)
+    try:
+        checked = spec_from_dict(spec_to_dict(spec) | {"rules": rules}, source=slug,
+                                 **plugins.spec_context())
+        plugins.rehearse(checked, source=slug)
+        rounds.update_settings(round_, checked, "rules", actor=ACTOR)
+    except (SpecError, SpecErrors, RoundError) as error:
+        fail_with(error)
+    click.echo(f"{slug} rules updated")

@@ -283,13 +283,41 @@ def groups_with_codes(round_: Round, keep: Iterable[str]) -> list[tuple[VoterGro
     return found
 
 
+#: The parts of a round's settings, as the console edits them one by one.
+PARTS = ("basics", "groups", "criteria", "subjects", "rules")
+
+
 def update_settings(round_: Round, spec: RoundSpec, part: str, *, actor: str) -> None:
     """Write a validated spec's ``part`` into a draft round, matching rows by
     key so ids (which codes point at) survive, and commit.  A draft has no
-    ballots, so criteria, subjects and options can change freely."""
+    ballots, so criteria, subjects and options can change freely.  ``part``
+    "all" writes every part (``surveyapp rounds update``), in one commit."""
     if not lifecycle.settings_editable(round_.status):
         raise RoundError("round %(slug)s is %(status)s; its settings froze when it opened",
                          slug=round_.slug, status=round_.status)
+    if part == "all":
+        if spec.access != round_.access:
+            raise RoundError("access is fixed once a round exists (codes or links may be out "
+                             "already): the round's is %(access)s", access=round_.access)
+        plugins.rehearse(spec)
+        try:
+            for each in PARTS:
+                _update_part(round_, spec, each)
+        except Exception:
+            db.session.rollback()  # e.g. a group with codes removed: nothing half-saved
+            raise
+        round_.template = spec.template
+        audit.record("round.edit", actor, round_, "all")
+        db.session.commit()
+        return
+    if part == "rules":
+        plugins.rehearse(spec)  # the rules' values, as at creation
+    _update_part(round_, spec, part)
+    audit.record("round.edit", actor, round_, part)
+    db.session.commit()
+
+
+def _update_part(round_: Round, spec: RoundSpec, part: str) -> None:
     if part == "groups" and (blocked := groups_with_codes(round_, (g.key for g in spec.groups))):
         raise RoundError("these groups already have codes, so they cannot be removed: "
                          "%(groups)s", groups=", ".join(f"{group.label} ({count})"
@@ -303,8 +331,6 @@ def update_settings(round_: Round, spec: RoundSpec, part: str, *, actor: str) ->
         _write_trustees(round_, spec)
         deadlines.write(round_, spec)
     _write_part(round_, spec, part)
-    audit.record("round.edit", actor, round_, part)
-    db.session.commit()
 
 
 def _write_part(round_: Round, spec: RoundSpec, part: str) -> None:
@@ -323,6 +349,8 @@ def _write_part(round_: Round, spec: RoundSpec, part: str) -> None:
             setattr(row, "label", c.label), setattr(row, "weight", str(c.weight)),
             setattr(row, "description", c.description),
             setattr(row, "items_json", _items_json(c))))
+    elif part == "rules":
+        round_.rules_json = json.dumps(spec.rules, ensure_ascii=False, default=str)
     elif part == "subjects":
         round_.subjects = _sync(round_.subjects, spec.subjects, SubjectRow, lambda row, s: (
             setattr(row, "name", s.name), setattr(row, "unit", s.unit),

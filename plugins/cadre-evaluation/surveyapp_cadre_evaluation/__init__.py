@@ -88,7 +88,8 @@ def _approval(settings) -> tuple[list[str], object] | None:
 
 @hookimpl
 def rule_names():
-    return {"approval": "{options = [...], min = share}: flag a 好评率 below min"}
+    return {"approval": {"type": "table", "label": "好评率下限",
+                         "help": "{options = [...], min = share}: flag a 好评率 below min"}}
 
 
 @hookimpl

@@ -134,10 +134,17 @@ def _split_applies(spec) -> tuple[str, str] | None:
 
 @hookimpl
 def rule_names():
-    return {"mass_criterion": "the criterion whose score is the 群众满意度",
-            "mass_group": "the voter group of the masses (群众)",
-            "veto_caps": "[{group, options, below, over, cap}, ...]: a rate of the group "
-                         "below the share caps the proposal at that band"}
+    # Tables (hookspecs.rule_names): the console's rules page names each in
+    # words and asks for a criterion's or group's key as a plain word.
+    return {"mass_criterion": {"type": "value", "label": "群众满意度所在指标",
+                               "hint": "以该项指标的得分作为群众满意度。",
+                               "help": "the criterion whose score is the 群众满意度"},
+            "mass_group": {"type": "value", "label": "群众评价组",
+                           "hint": "群众所在的评价组。",
+                           "help": "the voter group of the masses (群众)"},
+            "veto_caps": {"type": "list", "label": "一票否决（星级上限）",
+                          "help": "[{group, options, below, over, cap}, ...]: a rate of the "
+                                  "group below the share caps the proposal at that band"}}
 
 
 def veto_caps(spec) -> list[dict]:

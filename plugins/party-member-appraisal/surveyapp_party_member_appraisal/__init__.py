@@ -84,8 +84,18 @@ def grade_scales():
 @hookimpl
 def rule_names():
     # per_ballot_max, quorum and bands are surveyapp's own (built in).
-    return {"excellent_quota": "share of members who may be proposed 优秀, e.g. \"1/3\"",
-            "presume_fail_share": "{option = share}: above it, 初步认定不合格 for review"}
+    # Tables, not bare descriptions: the console offers each with a fitting
+    # input (a share; a share per grade).  Unset, neither applies (no
+    # default); the template sets both (DEFAULT_RULES).
+    return {"excellent_quota": {"type": "share", "label": "优秀比例上限",
+                                "hint": "可建议为优秀的党员占党员总数的比例上限（模板默认 1/3）。",
+                                "help": "share of members who may be proposed 优秀, e.g. "
+                                        "\"1/3\" (the template's)"},
+            "presume_fail_share": {"type": "options", "label": "初步认定不合格的票数比例",
+                                   "hint": "某等次的票数超过该比例时，初步认定不合格，交组织核实"
+                                           "（模板默认：不合格票超过 1/2）。",
+                                   "help": "{option = share}: above it, 初步认定不合格 for "
+                                           "review (the template's: { unqualified = \"1/2\" })"}}
 
 
 @hookimpl

@@ -161,3 +161,22 @@ def test_the_summary_export_is_in_chinese_for_excel():
                        "优秀名额处得分并列，请支委会研究确定"]
     assert rows[3] == ["3", "C", "", "6", "3", "3", "0", "0", "0", "90.00", "合格",
                        "超出优秀名额，建议顺延为下一等次"]
+
+
+def test_its_rules_are_declared_with_their_kinds_for_the_console():
+    # rule_names as tables (hookspecs.rule_names): the console's rules page
+    # asks for the quota as a share and for presume_fail_share grade by grade.
+    declared = plugins.rule_settings()
+    assert declared["excellent_quota"].kind == "share"
+    assert declared["presume_fail_share"].kind == "options"
+    assert declared["excellent_quota"].default is None  # off unless the round sets it
+
+
+def test_a_misspelt_grade_in_presume_fail_share_is_refused():
+    from surveyapp.domain.model import SpecErrors
+
+    text = ('template = "party-member-appraisal"\n'
+            'subjects = [{ key = "z", name = "张三" }]\n'
+            'rules = { presume_fail_share = { unqualifed = "1/2" } }\n')
+    with pytest.raises(SpecErrors, match=r'rules\.presume_fail_share\.unqualifed.*"unqualified"'):
+        parse_spec(text, **plugins.spec_context())

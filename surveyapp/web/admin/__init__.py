@@ -23,6 +23,7 @@ from . import (  # noqa: E402,F401  (registers the routes)
     opening,
     orgs,
     results,
+    settings,
     testrun,
     users,
     views,

@@ -1,6 +1,8 @@
 """A test run before a round opens: test codes that reach the very ballot a
 voter sees (marked as a test), checked like real ones and never stored or
-counted; opening the round deletes them (services/codes.py, rounds.py)."""
+counted; opening the round deletes them (services/codes.py, rounds.py).
+A shared-link round's test run is the same: each test link is a test code's
+link, a secret that works only while the round is a draft."""
 
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ def _qr(url: str) -> Markup:
 def test_codes(slug: str):
     """Issue test codes and show them once, each with its link and QR code."""
     round_ = round_for_user(slug)
-    if round_.access != "codes" or round_.is_frozen:
+    if round_.is_frozen:
         abort(404)
     form = test_form(round_)
     if not form.validate_on_submit():

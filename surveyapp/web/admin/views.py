@@ -62,7 +62,7 @@ def turnout_panel(round_: Round) -> dict:
 def round_detail(slug: str):
     round_ = round_for_user(slug)
     testing = None
-    if round_.access == "codes" and not round_.is_frozen:
+    if not round_.is_frozen:  # codes and shared-link rounds alike
         testing = {"form": test_form(round_), "groups": codes.test_run(round_)}
     deadline = None
     if round_.accepts_ballots or not round_.is_frozen:
