@@ -193,3 +193,29 @@ def test_bad_sub_items_are_refused_on_their_line(client, orgs):
     assert response.status_code == 400
     db.session.expire_all()
     assert round_spec(round_).criteria[0].items == ()
+
+
+# -- what the settings pages leave alone ------------------------------------------------
+
+def test_commitment_items_survive_the_settings_pages_and_a_spec_round_trip(client, orgs, cli,
+                                                                            tmp_path):
+    """The settings pages and ``rounds spec``/``rounds update`` rewrite the
+    round from its spec: a subject's 承诺兑现 items must come through."""
+    text = SPEC.replace('name = "张三"\n', 'name = "张三"\ncommitments = ["按时交纳党费", '
+                        '"带头完成攻关任务"]\n', 1)
+    round_ = draft(orgs, text)
+    items = ("按时交纳党费", "带头完成攻关任务")
+    assert round_spec(round_).subjects[0].commitments == items
+    login(client, "a")
+    assert post(client, f"/admin/rounds/{round_.slug}/rules",
+                {"rule-quorum": "1/2"}).status_code == 302
+    db.session.expire_all()
+    assert round_spec(round_).subjects[0].commitments == items
+    printed = cli("rounds", "spec", round_.slug)
+    assert printed.exit_code == 0 and "按时交纳党费" in printed.output
+    path = tmp_path / "round.toml"
+    path.write_text(printed.output.replace('quorum = "1/2"', 'quorum = "2/3"'), encoding="utf-8")
+    assert cli("rounds", "update", round_.slug, path).exit_code == 0
+    db.session.expire_all()
+    assert round_spec(round_).subjects[0].commitments == items
+    assert round_spec(round_).rules == {"quorum": "2/3"}
