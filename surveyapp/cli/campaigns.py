@@ -5,7 +5,6 @@ figures side by side (``campaigns tally``)."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -19,7 +18,7 @@ from ..exports.summary import points
 from ..models import Campaign
 from ..services import campaigns, orgs
 from ..services.errors import ServiceError
-from .common import ACTOR, fail, fail_with, write_file
+from .common import ACTOR, emit, fail, fail_with, refuse_binary_on_terminal
 
 
 @click.group("campaigns", help="A 党委's campaign: the rounds of its branches side by side.")
@@ -96,19 +95,12 @@ def campaigns_tally(slug: str, fmt: str, output: Path | None):
 
     Example: surveyapp campaigns tally 2026-sq --format xlsx -o 2026-sq.xlsx"""
     campaign = find_campaign(slug)
-    if output is None and campaign_exports.is_binary(fmt) and sys.stdout.isatty():
-        fail(f"{fmt} is a binary file and would garble the terminal; "
-             f"write it with -o FILE, e.g. -o campaign.{fmt}")
+    refuse_binary_on_terminal(fmt, campaign_exports.is_binary(fmt), output, f"campaign.{fmt}")
     try:
         data = campaigns.export(campaign, fmt, actor=ACTOR)
     except ServiceError as error:
         fail_with(error)
-    if output:
-        write_file(output, data)
-        click.echo(f"{fmt} written to {output}")
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    emit(data, fmt, output)
 
 
 @campaigns_cli.command("history")

@@ -43,3 +43,21 @@ def write_file(path, data: bytes) -> None:
         path.write_bytes(data)
     except OSError as error:
         fail(f"{path}: {error.strerror}")
+
+
+def refuse_binary_on_terminal(fmt: str, binary: bool, output, example: str) -> None:
+    """Bad input: a binary file (XLSX, PDF) bound for a terminal, which it
+    would garble; ``example`` names a file to suggest, e.g. ``report.pdf``."""
+    if output is None and binary and sys.stdout.isatty():
+        fail(f"{fmt} is a binary file and would garble the terminal; "
+             f"write it with -o FILE, e.g. -o {example}")
+
+
+def emit(data: bytes, fmt: str, output) -> None:
+    """An export to the file asked for (saying so), or to standard output."""
+    if output:
+        write_file(output, data)
+        click.echo(f"{fmt} written to {output}")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()

@@ -6,7 +6,6 @@ each period's score, rank among peers, 测评建议 and the committee's 评定."
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -16,7 +15,7 @@ from ..exports import records as record_exports
 from ..exports.summary import points
 from ..services import members
 from ..services.errors import ServiceError
-from .common import ACTOR, fail, fail_with, find_round, write_file
+from .common import ACTOR, emit, fail, fail_with, find_round, refuse_binary_on_terminal
 
 BASIS = {"confirmed": "confirmed", "same_key": "proposed: same key",
          "same_name_unit": "proposed: same name and unit", "new": "proposed: new person"}
@@ -98,16 +97,9 @@ def members_history(key: str, fmt: str, output: Path | None):
                 line += f"\tfollow-up of {record_exports.follow_up_text(r)}"
             click.echo(line)
         return
-    if output is None and record_exports.is_binary(fmt) and sys.stdout.isatty():
-        fail(f"{fmt} is a binary file and would garble the terminal; "
-             f"write it with -o FILE, e.g. -o member.{fmt}")
+    refuse_binary_on_terminal(fmt, record_exports.is_binary(fmt), output, f"member.{fmt}")
     try:
         data = members.export(key, fmt, actor=ACTOR)
     except ServiceError as error:
         fail_with(error)
-    if output:
-        write_file(output, data)
-        click.echo(f"{fmt} written to {output}")
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    emit(data, fmt, output)

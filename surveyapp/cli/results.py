@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 
 from ..services import board, comments, report, results
 from ..services.errors import RoundError
-from .common import ACTOR, fail, fail_with, find_round, write_file
+from .common import ACTOR, emit, fail, fail_with, find_round, refuse_binary_on_terminal
 
 
 @click.command("tally")
@@ -29,20 +29,9 @@ def tally_cli(slug: str, fmt: str, output: Path | None):
         exporter = results.exporter(fmt)
     except RoundError as error:
         fail_with(error)
-    if output is None and getattr(exporter, "is_binary", False) and sys.stdout.isatty():
-        fail(f"{fmt} is a binary file and would garble the terminal; "
-             f"write it with -o FILE, e.g. -o results.{exporter.extension}")
-    _emit(results.export(round_, fmt, actor=ACTOR), fmt, output)
-
-
-def _emit(data: bytes, fmt: str, output: Path | None) -> None:
-    """To the file asked for, or to standard output."""
-    if output:
-        write_file(output, data)
-        click.echo(f"{fmt} written to {output}")
-    else:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    refuse_binary_on_terminal(fmt, getattr(exporter, "is_binary", False), output,
+                              f"results.{exporter.extension}")
+    emit(results.export(round_, fmt, actor=ACTOR), fmt, output)
 
 
 @click.command("comments")
@@ -60,7 +49,7 @@ def comments_cli(slug: str, fmt: str, output: Path | None):
         data = comments.export(round_, fmt, actor=ACTOR)
     except RoundError as error:
         fail_with(error)
-    _emit(data, fmt, output)
+    emit(data, fmt, output)
 
 
 @click.command("board")
@@ -113,7 +102,5 @@ def report_cli(slug: str, fmt: str, output: Path | None):
         results.check_ready(round_)
     except RoundError as error:
         fail_with(error)
-    if output is None and sys.stdout.isatty():
-        fail(f"{fmt} is a binary file and would garble the terminal; "
-             f"write it with -o FILE, e.g. -o report.{fmt}")
-    _emit(report.export(round_, fmt, actor=ACTOR), fmt, output)
+    refuse_binary_on_terminal(fmt, True, output, f"report.{fmt}")
+    emit(report.export(round_, fmt, actor=ACTOR), fmt, output)

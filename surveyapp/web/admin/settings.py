@@ -9,6 +9,7 @@ through (``surveyapp rounds create``), shows each refusal beside its field
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +82,24 @@ def _save(round_: Round, spec: RoundSpec, part: str, errors: Errors):
             errors.add(None, spec_message(error))
         return None
     return redirect(url_for("admin.round_detail", slug=round_.slug))
+
+
+def _submit(round_: Round, form: CsrfForm, errors: Errors, data: dict, part: str,
+            place: Callable[[SpecError], tuple[str | None, str]]):
+    """One settings page's POST: the round as edited (``data``, the whole
+    spec) checked as at creation, each problem put where ``place`` says, and
+    ``part`` saved if none; the redirect, or None to show the page again."""
+    if not form.validate_on_submit():
+        errors.add(None, _("The form expired; please send it again."))
+        return None
+    if errors:  # the page's own reading of the form found problems
+        return None
+    checked, problems = check(data)
+    for problem in problems:
+        errors.add(*place(problem))
+    if checked is None or errors:
+        return None
+    return _save(round_, checked, part, errors)
 
 
 # -- [rules] ---------------------------------------------------------------------------
@@ -180,18 +199,11 @@ def edit_rules(slug: str):
     errors = Errors()
     values = spec.rules
     if request.method == "POST":
-        if not form.validate_on_submit():
-            errors.add(None, _("The form expired; please send it again."))
-        else:
-            values = read_rules(spec, request.form, errors)
-            if not errors:
-                checked, problems = check(spec_to_dict(spec) | {"rules": values})
-                for problem in problems:
-                    errors.add(rule_field(problem), spec_message(problem))
-                if checked is not None and not errors:
-                    saved = _save(round_, checked, "rules", errors)
-                    if saved is not None:
-                        return saved
+        values = read_rules(spec, request.form, errors)
+        saved = _submit(round_, form, errors, spec_to_dict(spec) | {"rules": values}, "rules",
+                        lambda problem: (rule_field(problem), spec_message(problem)))
+        if saved is not None:
+            return saved
     rows = rule_rows(spec, values)
     if request.method == "POST":  # show what was typed, not what is stored
         for row in rows:
@@ -235,16 +247,10 @@ def edit_rates(slug: str):
     if request.method == "POST":
         groups = read_rates(spec, request.form)
         chosen = {g["key"]: (set(g["rates"]) if "rates" in g else None) for g in groups}
-        if not form.validate_on_submit():
-            errors.add(None, _("The form expired; please send it again."))
-        else:
-            checked, problems = check(spec_to_dict(spec) | {"groups": groups})
-            for problem in problems:
-                errors.add(group_field(problem), spec_message(problem))
-            if checked is not None and not errors:
-                saved = _save(round_, checked, "groups", errors)
-                if saved is not None:
-                    return saved
+        saved = _submit(round_, form, errors, spec_to_dict(spec) | {"groups": groups}, "groups",
+                        lambda problem: (group_field(problem), spec_message(problem)))
+        if saved is not None:
+            return saved
     units = sorted({s.unit for s in spec.subjects if s.unit})
     return render_template("admin/settings_rates.html", round=round_, form=form, spec=spec,
                            units=units, chosen=chosen, unit_prefix=UNIT_PREFIX,
@@ -335,16 +341,10 @@ def edit_items(slug: str):
             criterion.pop("items", None)
             if items:
                 criterion["items"] = items
-        if not form.validate_on_submit():
-            errors.add(None, _("The form expired; please send it again."))
-        elif not errors:
-            checked, problems = check(spec_to_dict(spec) | {"criteria": criteria})
-            for problem in problems:
-                errors.add(*item_field(problem, lines))
-            if checked is not None and not errors:
-                saved = _save(round_, checked, "criteria", errors)
-                if saved is not None:
-                    return saved
+        saved = _submit(round_, form, errors, spec_to_dict(spec) | {"criteria": criteria},
+                        "criteria", lambda problem: item_field(problem, lines))
+        if saved is not None:
+            return saved
     return render_template("admin/settings_items.html", round=round_, form=form, spec=spec,
                            texts=texts, totals=totals, errors=errors), 400 if errors else 200
 
