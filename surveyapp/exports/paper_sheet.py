@@ -70,16 +70,22 @@ def commitment_tables(spec: RoundSpec, width: float, body: ParagraphStyle) -> li
     name_width = 24 * mm
     grid = Table(rows, colWidths=[name_width, width - name_width - box_width * len(labels),
                                   *([box_width] * len(labels))], repeatRows=1)
-    grid.setStyle(TableStyle([
+    grid.setStyle(_grid_style(("ALIGN", (2, 0), (-1, -1), "CENTER")))
+    return [Paragraph("<b>承诺兑现</b>（每项限选一格；不了解的选“不了解”）", body),
+            Spacer(1, 2 * mm), grid, Spacer(1, 5 * mm)]
+
+
+def _grid_style(*more: tuple) -> TableStyle:
+    """A grid of boxes to tick: a shaded header, big boxes from the third
+    column on; ``more`` adds alignment and padding."""
+    return TableStyle([
         ("FONT", (0, 0), (-1, -1), _font(), 10),
         ("FONTSIZE", (2, 1), (-1, -1), 16),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("ALIGN", (2, 0), (-1, -1), "CENTER"),
-    ]))
-    return [Paragraph("<b>承诺兑现</b>（每项限选一格；不了解的选“不了解”）", body),
-            Spacer(1, 2 * mm), grid, Spacer(1, 5 * mm)]
+        *more,
+    ])
 
 
 def paper_sheet_pdf(spec: RoundSpec, *, group_label: str | None = None) -> bytes:
@@ -109,17 +115,10 @@ def paper_sheet_pdf(spec: RoundSpec, *, group_label: str | None = None) -> bytes
             rows.append([str(i), Paragraph(who, body), *([BOX] * len(labels))])
         grid = Table(rows, colWidths=[number_width, name_width, *([grade_width] * len(labels))],
                      repeatRows=1)
-        grid.setStyle(TableStyle([
-            ("FONT", (0, 0), (-1, -1), _font(), 10),
-            ("FONTSIZE", (2, 1), (-1, -1), 16),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEEEEE")),
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-            ("ALIGN", (1, 1), (1, -1), "LEFT"),
-            ("TOPPADDING", (0, 1), (-1, -1), 5),
-            ("BOTTOMPADDING", (0, 1), (-1, -1), 5),
-        ]))
+        grid.setStyle(_grid_style(("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                                  ("ALIGN", (1, 1), (1, -1), "LEFT"),
+                                  ("TOPPADDING", (0, 1), (-1, -1), 5),
+                                  ("BOTTOMPADDING", (0, 1), (-1, -1), 5)))
         if len(spec.criteria) > 1:
             title = criterion.label + (f"：{criterion.description}" if criterion.description
                                        else "")

@@ -8,6 +8,7 @@ through (``surveyapp rounds create``), shows each refusal beside its field
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,11 +65,17 @@ def check(data: dict) -> tuple[RoundSpec | None, list[SpecError]]:
     return spec, []
 
 
-def _editable(slug: str) -> tuple[Round, Any]:
-    round_ = round_for_user(slug)
-    if round_.is_frozen:
-        return round_, (render_template("admin/frozen.html", round=round_), 409)
-    return round_, None
+def settings_page(view):
+    """A draft's settings page: the view gets the round (404 outside the
+    user's subtree), its spec, the CSRF form and an empty error list; a
+    frozen round gets 409 instead."""
+    @functools.wraps(view)
+    def page(slug: str):
+        round_ = round_for_user(slug)
+        if round_.is_frozen:
+            return render_template("admin/frozen.html", round=round_), 409
+        return view(round_, rounds.round_spec(round_), CsrfForm(), Errors())
+    return page
 
 
 def _save(round_: Round, spec: RoundSpec, part: str, errors: Errors):
@@ -190,13 +197,8 @@ def rule_field(error: SpecError) -> str | None:
 
 @bp.route("/rounds/<slug>/rules", methods=["GET", "POST"])
 @login_required
-def edit_rules(slug: str):
-    round_, frozen = _editable(slug)
-    if frozen:
-        return frozen
-    spec = rounds.round_spec(round_)
-    form = CsrfForm()
-    errors = Errors()
+@settings_page
+def edit_rules(round_: Round, spec: RoundSpec, form: CsrfForm, errors: Errors):
     values = spec.rules
     if request.method == "POST":
         values = read_rules(spec, request.form, errors)
@@ -236,13 +238,8 @@ def group_field(error: SpecError) -> str | None:
 
 @bp.route("/rounds/<slug>/rates", methods=["GET", "POST"])
 @login_required
-def edit_rates(slug: str):
-    round_, frozen = _editable(slug)
-    if frozen:
-        return frozen
-    spec = rounds.round_spec(round_)
-    form = CsrfForm()
-    errors = Errors()
+@settings_page
+def edit_rates(round_: Round, spec: RoundSpec, form: CsrfForm, errors: Errors):
     chosen = {g.key: (None if g.rates is None else set(g.rates)) for g in spec.groups}
     if request.method == "POST":
         groups = read_rates(spec, request.form)
@@ -321,13 +318,8 @@ def item_field(error: SpecError, lines: dict[int, list[int]]) -> tuple[str | Non
 
 @bp.route("/rounds/<slug>/items", methods=["GET", "POST"])
 @login_required
-def edit_items(slug: str):
-    round_, frozen = _editable(slug)
-    if frozen:
-        return frozen
-    spec = rounds.round_spec(round_)
-    form = CsrfForm()
-    errors = Errors()
+@settings_page
+def edit_items(round_: Round, spec: RoundSpec, form: CsrfForm, errors: Errors):
     texts = {i: items_text(c.items) for i, c in enumerate(spec.criteria)}
     totals = {i: c.points for i, c in enumerate(spec.criteria)}
     if request.method == "POST":
