@@ -77,3 +77,15 @@ def test_a_subject_every_hidden_group_rates_still_shows_its_counts():
     found = shown(spec, {"a": 2, "b": 10, "c": 2})
     assert all(s["criteria"]["overall"]["counts"] == {"good": 14, "fair": 0, "_blank": 0}
                for s in found.result["subjects"])
+
+
+def test_a_group_hidden_beside_a_small_one_shows_no_breakdown():
+    # 上级 s (6 ballots) rates x and y; 下级 j (2) only x; k = 3.  j is small, so its
+    # turnout is hidden, and s's with it (pooled 8; the board shows the 8).  s's
+    # breakdown of y used to show its 6 ballots: 8 - 6 = j's 2.
+    spec = parse_spec(SPEC.replace('[[groups]]\nkey = "b"\nlabel = "党员"\n', "").replace(
+        'rates = ["y"]\n', ""))
+    found = shown(spec, {"a": 2, "c": 6})
+    assert found.turnout == {"a", "c"}
+    for entry in found.result["subjects"]:
+        assert entry["groups"]["c"]["ballots"] is None

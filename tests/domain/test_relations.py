@@ -176,7 +176,11 @@ def test_disclosure_hides_a_small_group_only_where_it_rates():
         assert subjects[key]["groups"]["juniors"]["suppressed"] is False
         assert shown.levels[key] == 1
         assert subjects[key]["criteria"]["overall"]["counts"] is None
-    assert subjects["zhaoliu"]["flags"] == ["group_missing:peers", "hidden_counts"]
-    assert subjects["sunqi"]["flags"] == ["hidden_counts"]
+    # Nor 上级's breakdown, whose 6 ballots are its hidden turnout.
+    assert subjects["zhaoliu"]["flags"] == ["group_missing:peers",
+                                            "suppressed_complementary:superiors",
+                                            "hidden_counts"]
+    assert subjects["sunqi"]["flags"] == ["suppressed_complementary:superiors",
+                                          "hidden_counts"]
     # 孙七 from 上级 alone: (100 + 80 + 100 + 60 + 80 + 100)/6 = 520/6 → 86.67 shown.
     assert subjects["sunqi"]["score"] == F(8667, 100)
