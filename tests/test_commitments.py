@@ -328,7 +328,7 @@ def test_the_exports_show_each_item_with_its_rate_and_the_mean(client):
         export(round_, "csv").decode("utf-8-sig")))}
     assert table["zhangsan"]["commitment_mean"] == "0.6" and table["lisi"]["commitment_mean"] == ""
     text = pdf_text(export(round_, "pdf"))[1]
-    assert "承诺兑现" in text and "75.0%" in text
+    assert "承诺兑现" in text and "75%" in text
 
 
 def test_a_round_without_commitments_exports_as_before():
@@ -391,7 +391,7 @@ def test_the_results_page_lists_the_items_and_makes_the_follow_up(client, orgs):
     count_round(round_)
     assert login(client, "a").status_code == 302
     page = client.get(f"/admin/rounds/{round_.slug}/results").get_data(as_text=True)
-    assert "承诺兑现" in page and "1. 办好职工食堂" in page and "75.0%" in page
+    assert "承诺兑现" in page and "1. 办好职工食堂" in page and "75%" in page
     assert "限期改正" in page
     response = client.post(f"/admin/rounds/{round_.slug}/follow-up", data={
         "csrf_token": csrf_token(page), "below": "70", "title": "张三限期改正复评"})

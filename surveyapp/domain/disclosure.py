@@ -92,6 +92,10 @@ def disclose(spec: RoundSpec, counts: Counts, web: Counts | None, tally_fn: Tall
     turnout = frozenset(hidden_turnout(spec, counts, web))
     exact = tally_fn(spec, counts, hidden, turnout)
     levels = {s.key: ALL if hidden[s.key].whole else 0 for s in spec.subjects}
+    raters = raters_by_subject(spec)
+    for subject in spec.subjects:
+        if not levels[subject.key] and splits_turnout(raters[subject.key], turnout):
+            levels[subject.key] = 1
     search = _Search(spec, counts, web, tally_fn, hidden, turnout, budget, full_checks)
     # One pass suffices: hiding more of one subject only removes equations
     # for the others, so a subject found safe stays safe.
@@ -99,6 +103,19 @@ def disclose(spec: RoundSpec, counts: Counts, web: Counts | None, tally_fn: Tall
         while levels[subject.key] < ALL and not search.safe(subject, exact, levels):
             levels[subject.key] += 1
     return Disclosed(shown(spec, exact, levels, turnout), hidden, turnout, dict(levels), exact)
+
+
+def splits_turnout(raters: frozenset[str], turnout: frozenset[str]) -> bool:
+    """Whether a subject's counts over all groups would split the hidden
+    turnout: they sum to the ballots that include it, that is its raters'
+    turnout, and the shown groups' is shown.  Rated by some of the groups
+    whose turnout is hidden but not all, that leaves those some's pooled
+    turnout (one small group's alone, say), finer than the total less the
+    shown groups' that anyone can read.  Such a subject starts at level 1
+    (its counts hidden), whatever the search would say: the search takes
+    each group's ballots as known."""
+    some = raters & turnout
+    return bool(some) and some != turnout
 
 
 # -- what is shown ------------------------------------------------------------------------------

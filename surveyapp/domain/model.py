@@ -18,6 +18,10 @@ from typing import Any
 #: files and JSON, so they are kept simple; a leading letter or digit means no
 #: key can collide with the ``_blank`` bucket of the tally.
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: A number as text that may be read with ``Fraction(text)``: "4", "-0.5",
+#: "1/3".  ``Fraction`` also reads exponents, and "1e99999999" takes it
+#: minutes (10**99999999): text from a form or a rule is checked first.
+NUMBER_TEXT = re.compile(r"\s*[-+]?\d+(?:\.\d+)?(?:/\d+)?\s*")
 
 #: Message template for a key that breaks KEY_RE (see SpecError for params).
 KEY_MUST = ("key must be 1-64 letters, digits, '_', '.' or '-', starting with a letter "

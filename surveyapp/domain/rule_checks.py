@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from .model import NUMBER_TEXT
 from .model import show as _show
 
 #: What the per-ballot limits (``per_ballot_max``) are a share of:
@@ -87,6 +88,8 @@ def check(rules: Mapping, options: Sequence[str], groups: Sequence[str]) -> list
 def share_value(value: Any) -> Fraction | None:
     """A share from 0 to 1 given as a number or a text such as "3/5"; None if it is not one."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    if isinstance(value, str) and not NUMBER_TEXT.fullmatch(value):
         return None
     try:
         share = Fraction(str(value).strip())

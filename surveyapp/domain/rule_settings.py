@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from .model import NUMBER_TEXT
+
 #: The kinds of value a setting takes.
 #: number: a whole or decimal number; share: a fraction (``1/3``, ``0.3``,
 #: ``30%``); boolean: true or false; choice: one of ``choices``; options: a
@@ -167,6 +169,8 @@ def read(setting: RuleSetting, text: str) -> Any:
 def number(text: str) -> int | str:
     """``4`` → 4; ``1/3``, ``0.3`` → that text; ``30%`` → ``"3/10"``."""
     percent = _PERCENT.fullmatch(text)
+    if not percent and not NUMBER_TEXT.fullmatch(text):
+        raise ValueError("a number such as 4, 0.3, 1/3 or 30%")
     try:
         value = Fraction(percent[1]) / 100 if percent else Fraction(text)
     except (ValueError, ZeroDivisionError):

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .model import RoundSpec
+from .model import NUMBER_TEXT, RoundSpec
 
 
 def as_fraction(value: Any, name: str) -> Fraction:
     """A rule value from TOML (int, float, "1/3") as an exact Fraction."""
     if isinstance(value, bool):
+        raise ValueError(f"rules.{name} must be a number, got {value!r}")
+    if isinstance(value, str) and not NUMBER_TEXT.fullmatch(value):
         raise ValueError(f"rules.{name} must be a number, got {value!r}")
     try:
         return Fraction(str(value)) if isinstance(value, float) else Fraction(value)

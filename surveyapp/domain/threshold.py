@@ -94,6 +94,14 @@ def hidden_for(spec: RoundSpec, counts: Counts, web: Counts | None, subject: str
         hidden.add(g)
         extra.append(g)
         total += weight[g]
+    # A group whose turnout is hidden (pooled with a small one) shows no
+    # breakdown either: its ballots there are its turnout, and the total
+    # less them would be the small group's.
+    pooled = hidden_turnout(spec, counts, web)
+    for g in spec.groups:
+        if cast[g.key] > 0 and g.key not in hidden and g.key in pooled:
+            hidden.add(g.key)
+            extra.append(g.key)
     whole = 0 < sum(cast.values()) and sum(weight.values()) < k
     return Hidden(tuple(small), tuple(extra), whole, _hidden_items(spec, counts, web, subject))
 

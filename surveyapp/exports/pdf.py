@@ -156,8 +156,10 @@ def _commitments_story(result: dict, spec: RoundSpec, size: float, width: float)
                   for key, _ in summary.COMMITMENT_COLUMNS]
         data.append([Paragraph(_escape(line.name if line.first else ""), body),
                      Paragraph(_escape(f"{line.number}. {line.item}"), small), *counts,
-                     summary.percent(line.rate), summary.percent(line.score),
-                     summary.percent(line.mean) if line.first else ""])
+                     *(summary.percent(v, summary.COMMITMENT_PLACES)
+                       for v in (line.rate, line.score)),
+                     summary.percent(line.mean, summary.COMMITMENT_PLACES)
+                     if line.first else ""])
     pad = size * 0.8
     narrow = pdfmetrics.stringWidth("部分兑现", FONT, size) + pad
     number = pdfmetrics.stringWidth("100.0%", FONT, size) + pad

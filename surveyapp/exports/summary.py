@@ -141,6 +141,10 @@ class CommitmentLine:
 COMMITMENT_COLUMNS = (("fulfilled", "已兑现"), ("partly", "部分兑现"), ("not", "未兑现"),
                       ("unknown", "不了解"))
 COMMITMENT_SHEET = "承诺兑现"
+#: Places of a commitment percentage: the result keeps a share to 2 places
+#: (0.88 for 7/8), a whole percent; "88.0%" would claim a tenth it lacks
+#: (87.5% exactly).
+COMMITMENT_PLACES = 0
 COMMITMENT_NOTE = ("注：兑现率 = 已兑现 ÷（已兑现 + 部分兑现 + 未兑现），不了解和空白不计入；"
                    "兑现得分 = （已兑现 × 1 + 部分兑现 × 0.5）÷ 了解人数；均分为该人各项兑现得分"
                    "的平均。了解人数少于 {k} 人的事项为保护匿名不显示，此时也不显示均分。")

@@ -250,9 +250,9 @@ def _commitments_sheet(ws: Worksheet, title: str, lines: list[summary.Commitment
                Column("承诺事项", width=36),
                *(Column(label, width=8, formats=("0",)) for _, label in
                  summary.COMMITMENT_COLUMNS),
-               Column("兑现率", width=9, formats=("0.0%",)),
-               Column("兑现得分", width=9, formats=("0.0%",)),
-               Column("均分", width=9, formats=("0.0%",))]
+               Column("兑现率", width=9, formats=("0%",)),
+               Column("兑现得分", width=9, formats=("0%",)),
+               Column("均分", width=9, formats=("0%",))]
     data = []
     for i, line in enumerate(lines, start=1):
         counts = [None if line.counts is None else line.counts.get(key, 0)

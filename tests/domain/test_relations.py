@@ -168,10 +168,19 @@ def test_disclosure_hides_a_small_group_only_where_it_rates():
     # 赵六 and 孙七: 下级 do not rate them; nothing to hide, and 下级 are not
     # missing.  同级 rate 赵六 (机关) and sent nothing: they are missing there,
     # but not for 孙七 (车间), whom they do not rate.
+    # Their counts are hidden, though (level 1): 下级's 2 ballots hide their
+    # turnout, pooled with 上级's (8 in all), and 赵六's and 孙七's counts sum
+    # to 上级's 6 alone, so 8 - 6 would be 下级's turnout.
+    assert shown.turnout == {"juniors", "superiors"}
     for key in ("zhaoliu", "sunqi"):
         assert subjects[key]["groups"]["juniors"]["suppressed"] is False
-        assert shown.levels[key] == 0
-    assert subjects["zhaoliu"]["flags"] == ["group_missing:peers"]
-    assert subjects["sunqi"]["flags"] == []
+        assert shown.levels[key] == 1
+        assert subjects[key]["criteria"]["overall"]["counts"] is None
+    # Nor 上级's breakdown, whose 6 ballots are its hidden turnout.
+    assert subjects["zhaoliu"]["flags"] == ["group_missing:peers",
+                                            "suppressed_complementary:superiors",
+                                            "hidden_counts"]
+    assert subjects["sunqi"]["flags"] == ["suppressed_complementary:superiors",
+                                          "hidden_counts"]
     # 孙七 from 上级 alone: (100 + 80 + 100 + 60 + 80 + 100)/6 = 520/6 → 86.67 shown.
     assert subjects["sunqi"]["score"] == F(8667, 100)
