@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from .model import KEY_MUST, KEY_RE, OVERALL, RoundSpec, SpecError, SpecErrors, show
+from .model import KEY_MUST, KEY_RE, NUMBER_TEXT, OVERALL, RoundSpec, SpecError, SpecErrors, show
 from .records import decided_rows, differences
 from .rules import proposal_labels
 from .spec import _toml_error as toml_error
@@ -98,6 +98,8 @@ def _line(text: str, key: str, table: str | None = None) -> int | None:
 def _number(value: Any) -> Fraction | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
+    if isinstance(value, str) and not NUMBER_TEXT.fullmatch(value):
+        return None  # "1e99999999" would take Fraction minutes
     try:
         number = Fraction(str(value)) if not isinstance(value, int) else Fraction(value)
     except (ValueError, ZeroDivisionError):
@@ -194,6 +196,8 @@ def campaign_toml(title: str, template: str, period: str, standard: Mapping) -> 
         return json.dumps(value, ensure_ascii=False)
 
     def number(value: Fraction | int | str) -> str:
+        if isinstance(value, str) and not NUMBER_TEXT.fullmatch(value):
+            return text(value)  # left for parse_campaign to refuse, with its line
         try:
             value = Fraction(str(value).strip())
         except (ValueError, ZeroDivisionError):
