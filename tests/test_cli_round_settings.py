@@ -59,6 +59,7 @@ def test_rules_set_and_unset(cli, draft):
     ("leave_own_name_out=maybe", "leave_own_name_out must be true or false"),
     ("quorum", "expected NAME=VALUE"),
     ('bands=[{ min = "x", option = "excellent" }]', "rules.bands"),
+    ("excellent_quota=inf", "rules.excellent_quota must be a number"),  # bands or not
 ])
 def test_bad_rules_are_one_line_exit_2_and_nothing_written(cli, draft, setting, says):
     result = cli("rounds", "rules", draft.slug, "--set", setting)

@@ -111,11 +111,12 @@ def classify_subjects(spec, result):
 
     if settings.get("excellent_quota") is None:
         return verdicts
+    # Read first, so a bad value is refused at creation even before bands are set.
+    quota = rules.as_fraction(settings["excellent_quota"], "excellent_quota")
     if not settings.get("bands"):
         # A quota on proposals needs proposals; say so rather than ignore it.
         verdicts[None] = {"flags": ["rule_ignored:excellent_quota"]}
         return verdicts
-    quota = rules.as_fraction(settings["excellent_quota"], "excellent_quota")
     proposals = {s["key"]: rules.band(s["score"], settings["bands"]) for s in subjects}
     # 党员总数: every subject of the round, whether or not it was scored.
     limit = rules.quota_limit(quota, len(spec.subjects))
