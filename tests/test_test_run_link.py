@@ -53,11 +53,16 @@ def test_a_test_link_opens_the_marked_ballot_checks_it_and_stores_nothing(app, c
     assert voter.get(first.removeprefix("http://vote.example")).status_code == 302
     page = voter.get("/ballot").get_data(as_text=True)
     assert "试投：本选票会被检查" in page and "张三" in page and "李四" in page
+    # As on the shared link, the voter says which group they take part as.
+    assert 'name="group"' in page and "群众评议" in page
     incomplete = voter.post("/ballot", data={"csrf_token": csrf_token(page),
                                              "q-0-0": "excellent"})
     assert incomplete.status_code == 400
+    no_group = voter.post("/ballot", data={"csrf_token": csrf_token(page), **full_ballot(round_)})
+    assert no_group.status_code == 400
     done = voter.post("/ballot", data={"csrf_token": csrf_token(page), **full_ballot(round_),
-                                       "comment": "测试意见"}, follow_redirects=True)
+                                       "group": "masses", "comment": "测试意见"},
+                      follow_redirects=True)
     assert done.status_code == 200 and "测试票已收到" in done.get_data(as_text=True)
     assert count(Ballot) == 0 and count(Comment) == 0
     # One test ballot per link; the round page counts the test run.

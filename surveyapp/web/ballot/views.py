@@ -136,7 +136,12 @@ def ballot():
     except VotingError as error:
         session.pop("code", None)
         return refused(error, after_submit=request.method == "POST")
-    return fill_in(round_, group, code=code, test=bool(session.get("test")))
+    test = bool(session.get("test"))
+    if test and round_.access == "link":
+        # A link round's test link shows the ballot as the shared link does:
+        # the group is chosen on it (or first), whichever group the code has.
+        return fill_in(round_, None, code=code, test=True, code_group=group)
+    return fill_in(round_, group, code=code, test=test)
 
 
 def checked_round(code: str, *, held: list | None = None) -> tuple[RoundStructure, GroupView]:
@@ -169,10 +174,11 @@ def link_ballot(slug: str):
 
 
 def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None = None,
-            test: bool = False):
+            test: bool = False, code_group: GroupView | None = None):
     """Show the ballot, or store a posted one: a complete ballot that passes
     the plugins' rules is cast; anything else gets the page back (400) with
-    every answer kept and each problem beside its field."""
+    every answer kept and each problem beside its field.  ``code_group``: a
+    link round's test code's own group, where the ballot lets one be chosen."""
     group, choose_group = ballot_group(round_, group)
     if group is None and choose_group is None:
         return choose_group_first(round_)
@@ -201,7 +207,7 @@ def fill_in(round_: RoundStructure, group: GroupView | None, *, code: str | None
                 session.pop("code", None)
                 return refused(error, round_, after_submit=True)
         if test and code is not None:
-            return test_ballot_cast(round_, group, code, limits)
+            return test_ballot_cast(round_, code_group or group, code, limits)
         taken = limits.cast()  # only the ballot allowances: 429 once spent
         try:
             receipt = cast(round_, group, posted.answers, code=code, comment=posted.comment)
@@ -346,7 +352,7 @@ def form_expired(error):
     form = ballot_form(round_, choose_group=choose_group,
                        group_key=None if group is None else group.key)
     return show_ballot(round_, group, form, submitted=False, expired=True,
-                       test=group is not None and bool(session.get("test")))
+                       test=bool(session.get("test")) and (group is not None or choose_group))
 
 
 @bp.route("/done")
