@@ -110,15 +110,21 @@ _IN_TIME = and_(or_(Round.opens_at.is_(None), Round.opens_at <= bindparam("p_now
                 or_(Round.closes_at.is_(None), Round.closes_at > bindparam("p_now")))
 _ROUND_TAKES_WEB = exists().where(Round.id == bindparam("p_round"),
                                   Round.status == lifecycle.OPEN, _IN_TIME)
-_SPEND = Prepared(
-    update(VoterCode)
-    .where(VoterCode.code_hash == bindparam("p_hash"),
-           VoterCode.round_id == bindparam("p_round"),
-           VoterCode.group_id == bindparam("p_group"),
-           VoterCode.status == "issued",
-           VoterCode.test.is_(False),
-           _ROUND_TAKES_WEB)
-    .values(status="used", used_on=bindparam("p_day")))
+
+
+def _spend(*conditions) -> Prepared:
+    """Mark the code (by hash, round and group) used if it is still issued
+    and ``conditions`` hold: one UPDATE, so two posts cannot both spend it."""
+    return Prepared(
+        update(VoterCode)
+        .where(VoterCode.code_hash == bindparam("p_hash"),
+               VoterCode.round_id == bindparam("p_round"),
+               VoterCode.group_id == bindparam("p_group"),
+               VoterCode.status == "issued", *conditions)
+        .values(status="used", used_on=bindparam("p_day")))
+
+
+_SPEND = _spend(VoterCode.test.is_(False), _ROUND_TAKES_WEB)
 _CHECK_OPEN = Prepared(select(_ROUND_IS_OPEN))  # a ballot without a code spends none
 _CHECK_WEB = Prepared(select(_ROUND_TAKES_WEB))
 _INSERT_BALLOT = Prepared(insert(Ballot), keys=["id", "round_id", "group_id", "channel",
@@ -157,15 +163,9 @@ def check_code(typed: str) -> CodeCheck:
     return CodeCheck(code, round_id, slug, group_id)
 
 
-_SPEND_TEST = Prepared(
-    update(VoterCode)
-    .where(VoterCode.code_hash == bindparam("p_hash"),
-           VoterCode.round_id == bindparam("p_round"),
-           VoterCode.group_id == bindparam("p_group"),
-           VoterCode.status == "issued",
-           VoterCode.test.is_(True),
-           exists().where(Round.id == bindparam("p_round"), Round.status == lifecycle.DRAFT))
-    .values(status="used", used_on=bindparam("p_day")))
+_SPEND_TEST = _spend(VoterCode.test.is_(True),
+                     exists().where(Round.id == bindparam("p_round"),
+                                    Round.status == lifecycle.DRAFT))
 
 
 def cast_test(round_id: int, group_id: int, code: str) -> None:
