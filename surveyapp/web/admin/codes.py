@@ -149,14 +149,22 @@ def codes_download(slug: str):
         **NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'})
 
 
+def _confirmed(form: VoidBatchForm) -> bool:
+    """A batch form posted valid with its box ticked; otherwise False, with
+    "tick the box" where nothing else is wrong."""
+    if form.validate_on_submit() and form.confirm.data:
+        return True
+    if not form.confirm.errors and not form.batch.errors:
+        form.confirm.errors.append(_("Please tick the box to confirm."))
+    return False
+
+
 @bp.route("/rounds/<slug>/codes/void-batch", methods=["POST"])
 @login_required
 def void_batch(slug: str):
     round_ = _codes_round(slug)
     form = _forms(round_, codes.batches(round_), void_batch=VoidBatchForm())[1]
-    if not form.validate_on_submit() or not form.confirm.data:
-        if not form.confirm.errors and not form.batch.errors:
-            form.confirm.errors.append(_("Please tick the box to confirm."))
+    if not _confirmed(form):
         return _page(round_, 400, void_batch=form)
     try:
         n = codes.void_batch(round_, int(form.batch.data), actor=current_user.username)
@@ -175,9 +183,7 @@ def reissue_batch(slug: str):
     ones are shown once, like freshly issued codes."""
     round_ = _codes_round(slug)
     form = _forms(round_, codes.batches(round_), void_batch=VoidBatchForm())[1]
-    if not form.validate_on_submit() or not form.confirm.data:
-        if not form.confirm.errors and not form.batch.errors:
-            form.confirm.errors.append(_("Please tick the box to confirm."))
+    if not _confirmed(form):
         return _page(round_, 400, void_batch=form)
     try:
         plain, batch = codes.reissue(round_, int(form.batch.data), actor=current_user.username)
