@@ -10,21 +10,13 @@ from __future__ import annotations
 
 import io
 
-from surveyapp.domain.spec import parse_spec
-from surveyapp.services.rounds import create_round, transition
-
-from .conftest import count_round, issue, login, open_round
-from .test_commitments import SPEC, VOTES, counted_round, web_vote
+from .conftest import login
+from .test_commitments import counted_round
 from .test_exports import export, pdf_text
 
 
 def test_the_results_page_shows_whole_percents(client, orgs):
-    round_ = create_round(parse_spec(SPEC), actor="test", org=orgs["a"])
-    open_round(round_)
-    for code, votes in zip(issue(round_, count=len(VOTES)), VOTES, strict=True):
-        web_vote(client, code, *votes)
-    transition(round_, "close", actor="test")
-    count_round(round_)
+    round_ = counted_round(client, orgs["a"])
     login(client, "a")
     page = client.get(f"/admin/rounds/{round_.slug}/results").get_data(as_text=True)
     assert "88.0%" not in page and "33.0%" not in page

@@ -236,8 +236,10 @@ VOTES = [("good", "fulfilled", "fulfilled"), ("good", "fulfilled", "not"),
          ("fair", "unknown", "unknown")]
 
 
-def counted_round(client):
-    round_ = make_round(SPEC)
+def counted_round(client, org=None):
+    """The round of ``SPEC`` (in ``org``, if given) with ``VOTES`` cast on the web, counted."""
+    round_ = create_round(parse_spec(SPEC), actor="test", org=org)
+    open_round(round_)
     for code, votes in zip(issue(round_, count=len(VOTES)), VOTES, strict=True):
         web_vote(client, code, *votes)
     transition(round_, "close", actor="test")
@@ -383,12 +385,7 @@ def test_follow_up_is_refused_for_a_round_not_counted_or_without_commitments(cli
 
 
 def test_the_results_page_lists_the_items_and_makes_the_follow_up(client, orgs):
-    round_ = create_round(parse_spec(SPEC), actor="test", org=orgs["a"])
-    open_round(round_)
-    for code, votes in zip(issue(round_, count=len(VOTES)), VOTES, strict=True):
-        web_vote(client, code, *votes)
-    transition(round_, "close", actor="test")
-    count_round(round_)
+    round_ = counted_round(client, orgs["a"])
     assert login(client, "a").status_code == 302
     page = client.get(f"/admin/rounds/{round_.slug}/results").get_data(as_text=True)
     assert "承诺兑现" in page and "1. 办好职工食堂" in page and "75%" in page
