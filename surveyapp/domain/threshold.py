@@ -137,10 +137,21 @@ def hidden_turnout(spec: RoundSpec, counts: Counts, web: Counts | None = None) -
     since the round's total is public (the board lists every ballot), enough
     others beside them that the hidden groups' pooled count fits more than one
     split: at least two groups, ``anonymity_min`` ballots, and not one each."""
-    k = spec.anonymity_min
-    ballots = {g.key: counts.ballots.get(g.key, 0) for g in spec.groups}
-    hidden = {g.key for g in spec.groups
-              if 0 < _basis(counts, web, g.key).ballots.get(g.key, 0) < k}
+    return turnout_hidden(
+        spec.anonymity_min, {g.key: counts.ballots.get(g.key, 0) for g in spec.groups},
+        None if web is None else {g.key: web.ballots.get(g.key, 0) for g in spec.groups})
+
+
+def turnout_hidden(k: int, ballots: dict[str, int], web: dict[str, int] | None = None
+                   ) -> set[str]:
+    """:func:`hidden_turnout` on plain figures: ``ballots`` per group key in
+    spec order, ``web`` the web ballots among them (None: all count), ``k``
+    the round's ``anonymity_min``.  For the live console, which has these
+    and no spec."""
+    def basis(g: str) -> int:  # web ballots where the group has any (see _basis)
+        return web[g] if web is not None and web.get(g, 0) else ballots[g]
+
+    hidden = {g for g in ballots if 0 < basis(g) < k}
 
     def exposed() -> bool:
         pooled = sum(ballots[g] for g in hidden)

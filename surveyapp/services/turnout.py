@@ -9,10 +9,8 @@ from sqlalchemy import func, select
 
 from ..database import db
 from ..domain import rules, threshold
-from ..domain.model import Counts
 from ..models import Ballot, Round, VoterCode
 from . import codes
-from .rounds import round_spec
 
 
 def turnout(round_: Round) -> dict[str, dict[str, int | None]]:
@@ -29,10 +27,9 @@ def hidden(round_: Round, figures: dict[str, dict[str, int | None]]) -> set[str]
     the total is shown beside them, enough others that the hidden ones'
     pooled count cannot be told apart."""
     paper = paper_ballots(round_)
-    ballots = {key: t["ballots"] for key, t in figures.items()}
-    web = {key: n - paper.get(key, 0) for key, n in ballots.items()}
-    return threshold.hidden_turnout(round_spec(round_, with_subjects=False),
-                                    Counts(ballots=ballots), Counts(ballots=web))
+    ballots = {key: t["ballots"] for key, t in figures.items()}  # in spec order
+    return threshold.turnout_hidden(round_.anonymity_min, ballots,
+                                    {key: n - paper.get(key, 0) for key, n in ballots.items()})
 
 
 def shown_turnout(round_: Round) -> dict[str, dict]:
