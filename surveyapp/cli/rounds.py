@@ -287,8 +287,7 @@ def rounds_follow_up(slug: str, below: str | None, title: str | None):
         if limit is None:
             fail(f"--below: expected a share from 0 to 1 such as 0.6 or 3/5, got {below!r}")
     try:
-        chosen = follow_up.below(round_, limit)
-        made = follow_up.follow_up_round(round_, actor=ACTOR, limit=limit, title=title)
+        made, chosen = follow_up.follow_up_round(round_, actor=ACTOR, limit=limit, title=title)
     except RoundError as error:
         fail_with(error)
     click.echo(made.slug)

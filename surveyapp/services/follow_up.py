@@ -22,7 +22,7 @@ from ..models import Round
 from . import audit, orgs, results
 from .counting import not_counted_error
 from .errors import RoundError
-from .rounds import create_round, round_spec
+from .rounds import create_round
 
 #: What a follow-up round's title adds to the round's.
 TITLE_SUFFIX = "（限期改正）"
@@ -35,30 +35,33 @@ def threshold(spec: RoundSpec) -> Fraction:
     return found if found is not None else Fraction(3, 5)
 
 
-def below(round_: Round, limit: Fraction | None = None) -> list[tuple[Subject, Fraction]]:
-    """The subjects of a counted round whose shown commitment mean is below
-    ``limit`` (default: the round's rule), with that mean, in spec order.
-    RoundError when the round is not counted or has no commitments."""
+def _below(round_: Round, limit: Fraction | None
+           ) -> tuple[RoundSpec, Fraction, list[tuple[Subject, Fraction]]]:
+    """The round's spec, the limit (default: the round's rule) and the
+    subjects of the counted round whose shown commitment mean is below it,
+    with that mean, in spec order.  RoundError when the round is not counted
+    or has no commitments."""
     if not lifecycle.shows_results(round_.status):
         raise not_counted_error(round_)
-    spec = round_spec(round_)
+    found = results.results(round_)
+    spec = found.spec
     if not any(s.commitments for s in spec.subjects):
         raise RoundError("round %(slug)s has no commitment items: there is nothing to follow "
                          "up", slug=round_.slug)
     limit = threshold(spec) if limit is None else limit
-    shown = {s["key"]: s.get("commitment_mean") for s in results.results(round_).exact["subjects"]}
-    return [(s, shown[s.key]) for s in spec.subjects
-            if shown.get(s.key) is not None and shown[s.key] < limit]
+    shown = {s["key"]: s.get("commitment_mean") for s in found.exact["subjects"]}
+    return spec, limit, [(s, shown[s.key]) for s in spec.subjects
+                         if shown.get(s.key) is not None and shown[s.key] < limit]
 
 
 def follow_up_round(round_: Round, *, actor: str, limit: Fraction | None = None,
-                    title: str | None = None) -> Round:
+                    title: str | None = None
+                    ) -> tuple[Round, list[tuple[Subject, Fraction]]]:
     """A new draft, in the round's organisation, with its settings, groups and
     trustees and only the subjects whose commitment mean is below ``limit``,
-    each with its commitment items.  RoundError when there is none."""
-    spec = round_spec(round_)
-    limit = threshold(spec) if limit is None else limit
-    chosen = below(round_, limit)
+    each with its commitment items; with those subjects and their means.
+    RoundError when there is none."""
+    spec, limit, chosen = _below(round_, limit)
     if not chosen:
         raise RoundError("no subject of round %(slug)s has a commitment mean below "
                          "%(limit)s: no follow-up round to make", slug=round_.slug,
@@ -74,7 +77,7 @@ def follow_up_round(round_: Round, *, actor: str, limit: Fraction | None = None,
     audit.record("round.follow_up", actor, made,
                  f"from {round_.slug}: {len(subjects)} below {float(limit):.0%}")
     db.session.commit()
-    return made
+    return made, chosen
 
 
 def _rates_kept(group, subjects: tuple[Subject, ...]):

@@ -49,9 +49,9 @@ def follow_up_round(slug: str):
                 flash(message)
         return back
     try:
-        made = follow_up.follow_up_round(round_, actor=current_user.username,
-                                         limit=Fraction(form.below.data, 100),
-                                         title=form.title.data)
+        made, _chosen = follow_up.follow_up_round(round_, actor=current_user.username,
+                                                  limit=Fraction(form.below.data, 100),
+                                                  title=form.title.data)
     except RoundError as error:
         flash(spec_message(error))
         return back
