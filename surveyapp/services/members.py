@@ -34,7 +34,7 @@ class MemberError(ServiceError):
 
 
 def _check_counted(round_: Round) -> None:
-    if not lifecycle.shows_results(round_.status) or lifecycle.awaits_count(round_.status):
+    if not lifecycle.shows_results(round_.status):
         raise RoundError("round %(slug)s is %(status)s; its members are linked once it is "
                          "counted", slug=round_.slug, status=round_.status)
 
@@ -129,11 +129,12 @@ def record(person: str, user: User | None = None) -> dict | None:
         query = query.where(Round.org_id.in_(seen))
     found = []
     for _link, subject_key, round_, campaign, org_name in db.session.execute(query):
-        if not lifecycle.shows_results(round_.status) or lifecycle.awaits_count(round_.status):
+        if not lifecycle.shows_results(round_.status):
             continue
         spec = round_spec(round_, with_subjects=False)
-        found.append((_period(round_, campaign), round_.id, rules.Period(
-            period=_period(round_, campaign), round_slug=round_.slug, round_title=round_.title,
+        period = _period(round_, campaign)
+        found.append((period, round_.id, rules.Period(
+            period=period, round_slug=round_.slug, round_title=round_.title,
             org=org_name or "", subject=subject_key, result=shown_result(round_),
             labels=proposal_labels(spec), decisions=decisions.recorded(round_))))
     if not found:
