@@ -24,7 +24,6 @@ Proposals are advice: 不能简单地以票取人.
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from typing import Any
 
 from .model import KEY_MUST, KEY_RE, NUMBER_TEXT, OVERALL, RoundSpec, SpecError, SpecErrors, show
 from .records import decided_rows, differences
+from .rule_settings import toml_value
 from .rules import proposal_labels
 from .spec import _toml_error as toml_error
 from .tally import ranked
@@ -191,9 +191,8 @@ def parse_campaign(text: str, *, source: str = "<campaign>",
 def campaign_toml(title: str, template: str, period: str, standard: Mapping) -> str:
     """A campaign spec as TOML text (what the console's form stores), so a
     campaign made in the browser reads like one made from a file.  Strings
-    are written as JSON strings, which TOML's basic strings read the same."""
-    def text(value: str) -> str:
-        return json.dumps(value, ensure_ascii=False)
+    are written as TOML strings (``rule_settings.toml_value``)."""
+    text = toml_value
 
     def number(value: Fraction | int | str) -> str:
         if isinstance(value, str) and not NUMBER_TEXT.fullmatch(value):

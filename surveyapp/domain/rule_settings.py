@@ -126,14 +126,15 @@ def toml_value(value: Any) -> str:
         # JSON's string escapes are TOML's (\\n, \\", \\uXXXX); DEL is not allowed raw.
         return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
     if isinstance(value, Mapping):
-        inner = ", ".join(f"{_toml_key(k)} = {toml_value(v)}" for k, v in value.items())
+        inner = ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items())
         return "{ " + inner + " }" if inner else "{}"
     if isinstance(value, Sequence):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     return toml_value(str(value))
 
 
-def _toml_key(key: Any) -> str:
+def toml_key(key: Any) -> str:
+    """A key bare where TOML allows it (letters, digits, ``_``, ``-``), else quoted."""
     key = str(key)
     return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else toml_value(key)
 

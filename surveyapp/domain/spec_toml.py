@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from .model import RoundSpec
-from .rule_settings import toml_value
+from .rule_settings import toml_key, toml_value
 from .spec import RESOLVED, spec_to_dict
 
 
@@ -27,13 +27,13 @@ def spec_to_toml(spec: RoundSpec) -> str:
                                        and all(isinstance(v, dict) for v in value)):
             tables[key] = value
         else:
-            lines.append(f"{_key(key)} = {toml_value(value)}")
+            lines.append(f"{toml_key(key)} = {toml_value(value)}")
     for key, value in tables.items():
         if isinstance(value, dict):
-            lines += ["", f"[{key}]"] + [f"{_key(k)} = {_long(v)}" for k, v in value.items()]
+            lines += ["", f"[{key}]"] + [f"{toml_key(k)} = {_long(v)}" for k, v in value.items()]
         else:
             for entry in value:
-                lines += ["", f"[[{key}]]"] + [f"{_key(k)} = {toml_value(v)}"
+                lines += ["", f"[[{key}]]"] + [f"{toml_key(k)} = {toml_value(v)}"
                                                for k, v in entry.items()]
     return "\n".join(lines) + "\n"
 
@@ -45,6 +45,3 @@ def _long(value: Any) -> str:
     return toml_value(value)
 
 
-def _key(key: Any) -> str:
-    return toml_value(key).strip('"') if str(key).replace("_", "").replace("-", "").isalnum() \
-        and str(key).isascii() else toml_value(key)

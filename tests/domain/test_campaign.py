@@ -237,3 +237,14 @@ def test_a_branch_year_over_year_links_people_by_key_confirmed_by_name():
     assert same["years"]["r2025"]["meets"] is False and same["years"]["r2026"]["meets"] is True
     assert (other["name"], list(other["years"])) == ("另一人", ["r2027"])
     assert KEY_REUSED in same["flags"] and KEY_REUSED in other["flags"]
+
+
+def test_a_campaign_written_as_toml_reads_back_whatever_its_title_holds():
+    """The console stores a campaign as TOML: a title with a quote, a
+    backslash or DEL (which TOML forbids raw) must come back as typed."""
+    import tomllib
+
+    from surveyapp.domain.campaign import campaign_toml
+    title = '2026 "四强" \\ 评比\x7f'
+    text = campaign_toml(title, "four-strong-four-excellent", "2026", {"score": 90})
+    assert tomllib.loads(text)["title"] == title
